@@ -1,0 +1,169 @@
+package io.ora.node;
+
+import com.typesafe.config.Config;
+import io.ora.core.metrics.Metrics;
+import io.ora.core.pki.DevPki;
+import io.ora.persistence.Database;
+import io.ora.relay.Relay;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Ora node: database, actor system (a cluster member), management endpoints and the roles this node
+ * plays. Start-up order is dependencies first (database, PKI, cluster), listeners last; shutdown is the reverse,
+ * driven by Pekko's coordinated shutdown so SIGTERM, Ctrl-C and {@link #close()} all take the same path.
+ */
+public final class Node implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+    private final ActorSystem<Void> system;
+    private final Optional<Relay> relay;
+    private final Path home;
+    private final String managementUri;
+
+    private Node(ActorSystem<Void> system, Optional<Relay> relay, Path home, String managementUri) {
+        this.system = system;
+        this.relay = relay;
+        this.home = home;
+        this.managementUri = managementUri;
+    }
+
+    /** Starts a node with {@code overrides} above the packaged configuration and the environment. */
+    public static Node start(Config overrides, Map<String, String> environment) throws IOException {
+        Config base = NodeConfig.load(environment, overrides);
+        Path home = NodeConfig.home(base);
+        if (base.getBoolean("ora.node.dev-pki")) {
+            DevPki.openOrCreate(home.resolve("pki"));
+        }
+        Database database = Database.start(base);
+        ActorSystem<Void> system;
+        try {
+            if (database.isEmbedded()) {
+                RunFile.write(home, database.connection());
+            }
+            Config config = NodeConfig.load(environment,
+                    overrides.withFallback(Relay.persistenceConfig(database.connection())));
+            system = ActorSystem.create(Behaviors.empty(), "ora", config);
+        } catch (IOException | RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        registerDatabaseStop(system, database, home);
+        try {
+            joinCluster(system);
+            String management = PekkoManagement.get(Adapter.toClassic(system)).start()
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS).toString();
+            Metrics metrics = NodeMetrics.get(system);
+            Optional<Relay> relay = Optional.empty();
+            if (hasRole(system, "relay")) {
+                Relay started = Relay.start(system, database.dataSource(), metrics);
+                relay = Optional.of(started);
+                Duration grace = system.settings().config().getDuration("ora.node.shutdown-timeout").dividedBy(2);
+                CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+                        CoordinatedShutdown.PhaseServiceUnbind(), "ora-relay-close", () -> {
+                            started.close(grace);
+                            return CompletableFuture.completedFuture(Done.getInstance());
+                        });
+            }
+            return new Node(system, relay, home, management);
+        } catch (IOException | RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
+            // Logged before terminating: with exit-jvm on, coordinated shutdown may end the JVM before main reports.
+            LOG.error("node failed to start", e);
+            system.terminate();
+            awaitQuietly(system, Duration.ofSeconds(10));
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("node failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    public Optional<Relay> relay() {
+        return relay;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public String managementUri() {
+        return managementUri;
+    }
+
+    /** Leaves the cluster, disconnects peers, stops the database; returns when all is done. */
+    @Override
+    public void close() {
+        CoordinatedShutdown.get(Adapter.toClassic(system)).run(CoordinatedShutdown.unknownReason());
+        awaitQuietly(system, system.settings().config().getDuration("ora.node.shutdown-timeout").multipliedBy(2));
+    }
+
+    /** Blocks until the node has stopped (for {@code main}). */
+    public void awaitTermination() throws InterruptedException {
+        try {
+            system.getWhenTerminated().toCompletableFuture().get();
+        } catch (ExecutionException impossible) {
+            LOG.warn("actor system terminated with a failure", impossible.getCause());
+        }
+    }
+
+    private static void joinCluster(ActorSystem<?> system) {
+        Config config = system.settings().config();
+        if (config.getBoolean("ora.node.cluster-bootstrap")) {
+            ClusterBootstrap.get(Adapter.toClassic(system)).start();
+        } else if (config.getList("pekko.cluster.seed-nodes").isEmpty()) {
+            Cluster cluster = Cluster.get(system);
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        }
+    }
+
+    private static boolean hasRole(ActorSystem<?> system, String role) {
+        return Cluster.get(system).selfMember().hasRole(role);
+    }
+
+    /** The database outlives every actor: it is closed only once the actor system has terminated. */
+    private static void registerDatabaseStop(ActorSystem<?> system, Database database, Path home) {
+        CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+                CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "ora-database-close", () -> {
+                    database.close();
+                    try {
+                        RunFile.remove(home);
+                    } catch (IOException e) {
+                        LOG.warn("could not remove the run file: {}", e.getMessage());
+                    }
+                    return CompletableFuture.completedFuture(Done.getInstance());
+                });
+    }
+
+    private static void awaitQuietly(ActorSystem<?> system, Duration timeout) {
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("actor system did not terminate within {}", timeout);
+        }
+    }
+}

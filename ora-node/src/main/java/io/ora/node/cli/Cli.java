@@ -1,0 +1,209 @@
+package io.ora.node.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.ora.core.identity.PeerId;
+import io.ora.core.pki.DevPki;
+import io.ora.core.pki.Pem;
+import io.ora.core.pki.PeerCertificates;
+import io.ora.persistence.Database;
+import io.ora.relay.access.JdbcBindings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The node's command line (docs/cli.md). Commands act on the node's {@code ORA_HOME} and database, so they work
+ * whether or not the node is running: grants made here reach a running node within its binding cache TTL, and a
+ * revoked certificate is disconnected within its TLS reload interval.
+ */
+public final class Cli {
+
+    /** Exit status of a usage error. */
+    public static final int USAGE = 2;
+    private static final Duration DEFAULT_VALIDITY = Duration.ofDays(365);
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> environment;
+
+    public Cli(PrintStream out, PrintStream err, Map<String, String> environment) {
+        this.out = out;
+        this.err = err;
+        this.environment = environment;
+    }
+
+    /** Runs one command; returns the process exit status. */
+    public int run(List<String> args) {
+        try {
+            return switch (args.get(0)) {
+                case "pki" -> pki(args.subList(1, args.size()));
+                case "grant" -> bindings(args.subList(1, args.size()), true);
+                case "revoke" -> bindings(args.subList(1, args.size()), false);
+                case "help", "--help", "-h" -> {
+                    out.print(usage());
+                    yield 0;
+                }
+                default -> usageError("unknown command '" + args.get(0) + "'");
+            };
+        } catch (IllegalArgumentException | IndexOutOfBoundsException bad) {
+            return usageError(bad.getMessage());
+        } catch (IOException | SQLException | RuntimeException failed) {
+            err.println("error: " + failed.getMessage());
+            return 1;
+        }
+    }
+
+    private int pki(List<String> args) throws IOException {
+        if (args.isEmpty()) {
+            return usageError("pki needs a subcommand: hub, app or revoke-cert");
+        }
+        Config config = config();
+        Path pkiDir = Path.of(config.getString("ora.home")).resolve("pki");
+        switch (args.get(0)) {
+            case "hub", "app" -> {
+                Options options = Options.parse(args.subList(1, args.size()), List.of("--out", "--days"));
+                if (options.positional().size() != 1 || options.value("--out").isEmpty()) {
+                    return usageError("usage: pki " + args.get(0) + " <id> --out <dir> [--days N]");
+                }
+                String id = options.positional().get(0);
+                PeerId peer = args.get(0).equals("hub") ? PeerId.Hub.parse(id) : new PeerId.App(id);
+                Duration validity = options.value("--days").map(days -> Duration.ofDays(Long.parseLong(days)))
+                        .orElse(DEFAULT_VALIDITY);
+                Path outDir = Path.of(options.value("--out").get());
+                X509Certificate certificate = DevPki.openOrCreate(pkiDir).issuePeerFiles(peer, validity, outDir);
+                out.printf("issued %s (serial %s, valid until %s)%n  %s%n  %s%n  %s%n", peer.urn(),
+                        PeerCertificates.serial(certificate), certificate.getNotAfter().toInstant(),
+                        outDir.resolve("ca.crt"), outDir.resolve("client.crt"), outDir.resolve("client.key"));
+                return 0;
+            }
+            case "revoke-cert" -> {
+                if (args.size() != 2) {
+                    return usageError("usage: pki revoke-cert <serial-or-certificate-file>");
+                }
+                String serial = serialOf(args.get(1));
+                DevPki.open(pkiDir).revoke(serial);
+                out.printf("serial %s is on the deny-list %s%n", PeerCertificates.normaliseSerial(serial),
+                        pkiDir.resolve("revoked-serials"));
+                return 0;
+            }
+            default -> {
+                return usageError("unknown pki subcommand '" + args.get(0) + "'");
+            }
+        }
+    }
+
+    private int bindings(List<String> args, boolean grant) throws IOException, SQLException {
+        Options options = Options.parse(args, List.of("--file"));
+        List<String[]> pairs = new ArrayList<>();
+        if (options.value("--file").isPresent()) {
+            for (String line : Files.readAllLines(Path.of(options.value("--file").get()), StandardCharsets.UTF_8)) {
+                String text = line.strip();
+                if (!text.isEmpty() && !text.startsWith("#")) {
+                    pairs.add(text.split("\\s+"));
+                }
+            }
+        } else {
+            pairs.add(options.positional().toArray(String[]::new));
+        }
+        List<Binding> parsed = new ArrayList<>();
+        for (String[] pair : pairs) {
+            if (pair.length != 2) {
+                return usageError("usage: " + (grant ? "grant" : "revoke")
+                        + " <app-id> <hub-uuid>  |  --file <file of 'app-id hub-uuid' lines>");
+            }
+            parsed.add(new Binding(new PeerId.App(pair[0]), PeerId.Hub.parse(pair[1]).uuid()));
+        }
+        try (Database database = CliDatabase.open(config())) {
+            // No cache is wanted here: every call goes to the database, which the running node reads.
+            JdbcBindings store = new JdbcBindings(database.dataSource(), Runnable::run, Duration.ofMillis(1), 1);
+            for (Binding binding : parsed) {
+                if (grant) {
+                    store.grant(binding.app().id(), binding.hub());
+                } else {
+                    store.revoke(binding.app().id(), binding.hub());
+                }
+            }
+        }
+        out.printf("%s %d binding(s)%n", grant ? "granted" : "revoked", parsed.size());
+        return 0;
+    }
+
+    private record Binding(PeerId.App app, UUID hub) {
+    }
+
+    private static String serialOf(String serialOrFile) throws IOException {
+        Path file = Path.of(serialOrFile);
+        if (Files.isRegularFile(file)) {
+            List<X509Certificate> certificates = Pem.readCertificates(file);
+            if (certificates.isEmpty()) {
+                throw new IllegalArgumentException(serialOrFile + " holds no certificate");
+            }
+            return PeerCertificates.serial(certificates.get(0));
+        }
+        return PeerCertificates.normaliseSerial(serialOrFile);
+    }
+
+    private Config config() {
+        Config env = ConfigFactory.empty();
+        String home = environment.get("ORA_HOME");
+        if (home != null && !home.isBlank()) {
+            env = ConfigFactory.parseMap(Map.of("ora.home", home));
+        }
+        return ConfigFactory.load(env.withFallback(ConfigFactory.parseResources("application.conf")));
+    }
+
+    private int usageError(String message) {
+        err.println("error: " + message);
+        err.print(usage());
+        return USAGE;
+    }
+
+    static String usage() {
+        return """
+                usage: java -jar ora-node.jar [run]                        start a node (all roles by default)
+                       java -jar ora-node.jar pki hub <uuid> --out <dir> [--days N]
+                       java -jar ora-node.jar pki app <app-id> --out <dir> [--days N]
+                       java -jar ora-node.jar pki revoke-cert <serial-or-certificate-file>
+                       java -jar ora-node.jar grant <app-id> <hub-uuid>  |  grant --file <file>
+                       java -jar ora-node.jar revoke <app-id> <hub-uuid> |  revoke --file <file>
+                       java -jar ora-node.jar help
+                ORA_HOME (default ./.ora) selects the node's state: dev CA, embedded database.
+                """;
+    }
+
+    /** Parsed {@code --name value} options and positional arguments. */
+    private record Options(Map<String, String> values, List<String> positional) {
+        static Options parse(List<String> args, List<String> known) {
+            Map<String, String> values = new HashMap<>();
+            List<String> positional = new ArrayList<>();
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                if (arg.startsWith("--")) {
+                    if (!known.contains(arg) || i + 1 >= args.size()) {
+                        throw new IllegalArgumentException("unknown option or missing value: " + arg);
+                    }
+                    values.put(arg, args.get(++i));
+                } else {
+                    positional.add(arg);
+                }
+            }
+            return new Options(values, positional);
+        }
+
+        Optional<String> value(String name) {
+            return Optional.ofNullable(values.get(name));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.ora.relay;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.ora.core.metrics.Metrics;
+import io.ora.persistence.Database;
+import io.ora.relay.access.JdbcBindings;
+import io.ora.relay.edge.RelayServer;
+import io.ora.relay.peer.PeerRouter;
+import io.ora.relay.peer.PeerSettings;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+
+/**
+ * The relay role of a node: hub and app sharding, the binding look-up, and the MQTT listener. Sharding starts
+ * first, so the listener never accepts a connection it cannot route.
+ */
+public final class Relay implements AutoCloseable {
+
+    private final PeerRouter router;
+    private final JdbcBindings bindings;
+    private final RelayServer server;
+
+    private Relay(PeerRouter router, JdbcBindings bindings, RelayServer server) {
+        this.router = router;
+        this.bindings = bindings;
+        this.server = server;
+    }
+
+    /** Starts the relay role on {@code system}, with bindings read from {@code dataSource}. */
+    public static Relay start(ActorSystem<?> system, DataSource dataSource, Metrics metrics) throws IOException {
+        RelaySettings settings = RelaySettings.from(system.settings().config());
+        PeerRouter router = PeerRouter.start(system, PeerSettings.from(settings, metrics));
+        Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("ora.relay.blocking-dispatcher"));
+        JdbcBindings bindings = new JdbcBindings(dataSource, blocking, settings.bindings().cacheTtl(),
+                settings.bindings().cacheSize());
+        RelayServer server = RelayServer.start(system, settings, router, bindings, metrics);
+        return new Relay(router, bindings, server);
+    }
+
+    /**
+     * The config the journal needs to reach {@code connection}; layer it over the node's config before the actor
+     * system starts (see {@code ora-persistence.conf}).
+     */
+    public static Config persistenceConfig(Database.Connection connection) {
+        return ConfigFactory.parseMap(Map.of(
+                "ora.persistence.url", connection.url(),
+                "ora.persistence.user", connection.user(),
+                "ora.persistence.password", connection.password()));
+    }
+
+    public PeerRouter router() {
+        return router;
+    }
+
+    public JdbcBindings bindings() {
+        return bindings;
+    }
+
+    public RelayServer server() {
+        return server;
+    }
+
+    /** Disconnects every peer and closes the listener within {@code timeout}. */
+    public void close(Duration timeout) {
+        server.close(timeout);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,64 @@
+package io.ora.relay;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The {@code ora.relay} configuration section, read once. Defaults live in {@code reference.conf}, never here.
+ */
+public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions, Bindings bindings) {
+
+    /** The MQTT listener. */
+    public record Mqtt(String host, int port, int ioThreads, int maxPacketSize, Duration connectTimeout,
+                       Duration maxKeepAlive, double keepAliveFactor, int maxSubscriptions) {
+    }
+
+    /** TLS material and its reloading. */
+    public record Tls(String provider, Path ca, Path certificate, Path key, Path revokedSerials,
+                      Duration reloadInterval, Duration handshakeTimeout) {
+    }
+
+    /** DoS guards and flow control. */
+    public record Limits(int maxConnections, int acceptRate, int acceptRatePerIp, int trackedIps, int publishRate,
+                         int publishBurst, int inboundRate, int inboundBurst, int inflightWindow, int senderWindow,
+                         Duration deliveryTimeout, Duration slowConsumerTimeout, int writeBufferLow,
+                         int writeBufferHigh, double heapShedThreshold, Duration heapCheckInterval) {
+    }
+
+    /** Sharded session entities. */
+    public record Sessions(Duration attachTimeout, Duration idlePassivation) {
+    }
+
+    /** The binding cache. */
+    public record Bindings(Duration cacheTtl, long cacheSize) {
+    }
+
+    /** Reads {@code ora.relay} from a resolved config. */
+    public static RelaySettings from(Config root) {
+        Config c = root.getConfig("ora.relay");
+        Config m = c.getConfig("mqtt");
+        Config t = c.getConfig("tls");
+        Config l = c.getConfig("limits");
+        Config s = c.getConfig("sessions");
+        Config b = c.getConfig("bindings");
+        return new RelaySettings(
+                new Mqtt(m.getString("host"), m.getInt("port"), m.getInt("io-threads"),
+                        m.getMemorySize("max-packet-size").toBytes() > Integer.MAX_VALUE ? Integer.MAX_VALUE
+                                : (int) m.getMemorySize("max-packet-size").toBytes(),
+                        m.getDuration("connect-timeout"), m.getDuration("max-keep-alive"),
+                        m.getDouble("keep-alive-factor"), m.getInt("max-subscriptions")),
+                new Tls(t.getString("provider"), Path.of(t.getString("ca")), Path.of(t.getString("certificate")),
+                        Path.of(t.getString("key")), Path.of(t.getString("revoked-serials")),
+                        t.getDuration("reload-interval"), t.getDuration("handshake-timeout")),
+                new Limits(l.getInt("max-connections"), l.getInt("accept-rate"), l.getInt("accept-rate-per-ip"),
+                        l.getInt("tracked-ips"), l.getInt("publish-rate"), l.getInt("publish-burst"),
+                        l.getInt("inbound-rate"), l.getInt("inbound-burst"), l.getInt("inflight-window"),
+                        l.getInt("sender-window"), l.getDuration("delivery-timeout"),
+                        l.getDuration("slow-consumer-timeout"), (int) l.getMemorySize("write-buffer-low").toBytes(),
+                        (int) l.getMemorySize("write-buffer-high").toBytes(), l.getDouble("heap-shed-threshold"),
+                        l.getDuration("heap-check-interval")),
+                new Sessions(s.getDuration("attach-timeout"), s.getDuration("idle-passivation")),
+                new Bindings(b.getDuration("cache-ttl"), b.getLong("cache-size")));
+    }
+}

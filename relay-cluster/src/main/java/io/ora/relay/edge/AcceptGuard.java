@@ -1,0 +1,77 @@
+package io.ora.relay.edge;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.ora.core.limits.TokenBucket;
+import io.ora.relay.RelaySettings;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The first handler of every connection: refuses it before any TLS work when the node is shedding load, holds its
+ * maximum number of connections, or the node-wide or per-source-IP accept rate is exceeded. A refused connection is
+ * closed at once and counted by reason.
+ */
+@ChannelHandler.Sharable
+final class AcceptGuard extends ChannelInboundHandlerAdapter {
+
+    private final RelaySettings.Limits limits;
+    private final ConnectionRegistry registry;
+    private final EdgeContext edge;
+    private final TokenBucket global;
+    private final Cache<InetAddress, TokenBucket> perIp;
+    private final LongAdder accepted;
+
+    AcceptGuard(EdgeContext edge, ConnectionRegistry registry) {
+        this.edge = edge;
+        this.limits = edge.settings().limits();
+        this.registry = registry;
+        this.global = new TokenBucket(limits.acceptRate(), limits.acceptRate());
+        this.perIp = Caffeine.newBuilder()
+                .maximumSize(limits.trackedIps())
+                .expireAfterAccess(Duration.ofMinutes(1))
+                .build();
+        this.accepted = edge.metrics().counter("ora_relay_connections_accepted_total",
+                "TCP connections admitted to the TLS handshake");
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        String refusal = refusal(ctx);
+        if (refusal != null) {
+            edge.metrics().counter("ora_relay_connections_refused_total",
+                    "TCP connections refused before the TLS handshake, by reason", "reason", refusal).increment();
+            ctx.close();
+            return;
+        }
+        accepted.increment();
+        registry.accepted(ctx.channel());
+        super.channelActive(ctx);
+        ctx.pipeline().remove(this);
+    }
+
+    private String refusal(ChannelHandlerContext ctx) {
+        if (edge.shedding()) {
+            return "load_shed";
+        }
+        if (registry.size() >= limits.maxConnections()) {
+            return "max_connections";
+        }
+        if (!global.tryTake()) {
+            return "accept_rate";
+        }
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+            TokenBucket bucket = perIp.get(remote.getAddress(),
+                    ip -> new TokenBucket(limits.acceptRatePerIp(), limits.acceptRatePerIp()));
+            if (!bucket.tryTake()) {
+                return "accept_rate_ip";
+            }
+        }
+        return null;
+    }
+}

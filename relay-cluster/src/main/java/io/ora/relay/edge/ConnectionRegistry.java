@@ -1,0 +1,61 @@
+package io.ora.relay.edge;
+
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.ora.relay.tls.TlsMaterial;
+
+/**
+ * The node's live connections: counted for the connection limit, re-checked when TLS material changes (a revoked
+ * certificate is disconnected within one reload interval), and told to go at shutdown.
+ */
+final class ConnectionRegistry {
+
+    private final ChannelGroup channels = new DefaultChannelGroup("mqtt", GlobalEventExecutor.INSTANCE);
+    private final EdgeContext edge;
+
+    ConnectionRegistry(EdgeContext edge) {
+        this.edge = edge;
+        edge.metrics().gauge("ora_relay_connections", "Open MQTT connections on this node", channels::size);
+    }
+
+    void accepted(Channel channel) {
+        channels.add(channel);
+    }
+
+    void established(Session session) {
+        // Sessions are found through their channels; nothing more to keep.
+    }
+
+    int size() {
+        return channels.size();
+    }
+
+    /** Disconnects every session whose certificate the new material no longer accepts. */
+    void revalidate(TlsMaterial material) {
+        for (Channel channel : channels) {
+            Session.of(channel).ifPresent(session -> {
+                if (material.trust().isRevoked(session.serial())) {
+                    channel.eventLoop().execute(() -> {
+                        if (session.state() != Session.State.CLOSED) {
+                            edge.count("revoked");
+                            session.disconnect(MqttReasonCodes.Disconnect.NOT_AUTHORIZED.byteValue());
+                        }
+                    });
+                }
+            });
+        }
+    }
+
+    /** Tells every MQTT 5 peer the server is shutting down, and closes all connections. */
+    ChannelGroupFuture shutdown() {
+        for (Channel channel : channels) {
+            Session.of(channel).ifPresent(session -> channel.eventLoop().execute(
+                    () -> session.disconnect(MqttReasonCodes.Disconnect.SERVER_SHUTTING_DOWN.byteValue())));
+        }
+        return channels.newCloseFuture();
+    }
+}

@@ -1,0 +1,116 @@
+package io.ora.relay.edge;
+
+import io.ora.core.metrics.Metrics;
+import io.ora.relay.RelaySettings;
+import io.ora.relay.access.Bindings;
+import io.ora.relay.peer.PeerRouter;
+import io.ora.relay.session.Connection;
+import io.ora.relay.session.DeliveryResult;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+
+/**
+ * What every handler of the edge shares, built once per listener: settings, the router into the cluster, the
+ * binding look-up, and the counters (created up front so the per-message path only increments).
+ */
+final class EdgeContext {
+
+    /** MQTT 5 user property carrying the verified sender's identity on every delivery. */
+    static final String SENDER_PROPERTY = "ora-sender";
+    /** Prefix of user properties only the relay may set; a sender's own are dropped. */
+    static final String RESERVED_PREFIX = "ora-";
+
+    private final RelaySettings settings;
+    private final PeerRouter router;
+    private final Bindings bindings;
+    private final Metrics metrics;
+    private final ActorSystem<?> system;
+    private final BooleanSupplier shedding;
+    private final AtomicLong connectionNames = new AtomicLong();
+    private final LongAdder routed;
+    private final LongAdder delivered;
+    private final Map<DeliveryResult, LongAdder> refused = new EnumMap<>(DeliveryResult.class);
+    private final Map<DeliveryResult, LongAdder> outcomes = new EnumMap<>(DeliveryResult.class);
+
+    EdgeContext(RelaySettings settings, PeerRouter router, Bindings bindings, Metrics metrics, ActorSystem<?> system,
+                BooleanSupplier shedding) {
+        this.settings = settings;
+        this.router = router;
+        this.bindings = bindings;
+        this.metrics = metrics;
+        this.system = system;
+        this.shedding = shedding;
+        this.routed = metrics.counter("ora_relay_messages_routed_total",
+                "PUBLISH packets accepted from a peer and sent towards their receiver");
+        this.delivered = metrics.counter("ora_relay_deliveries_total",
+                "Messages written to (QoS 0) or acknowledged by (QoS 1) their receiver");
+        for (DeliveryResult result : DeliveryResult.values()) {
+            refused.put(result, metrics.counter("ora_relay_deliveries_refused_total",
+                    "Messages the relay could not deliver, by reason", "reason", result.label()));
+            outcomes.put(result, metrics.counter("ora_relay_publish_outcomes_total",
+                    "Outcomes reported to QoS 1 senders, by result", "result", result.label()));
+        }
+    }
+
+    RelaySettings settings() {
+        return settings;
+    }
+
+    PeerRouter router() {
+        return router;
+    }
+
+    Bindings bindings() {
+        return bindings;
+    }
+
+    Metrics metrics() {
+        return metrics;
+    }
+
+    /** Whether the node is shedding load (heap above its threshold). */
+    boolean shedding() {
+        return shedding.getAsBoolean();
+    }
+
+    /** Spawns the cluster-addressable actor of a new connection. */
+    ActorRef<Connection.Command> spawnConnection(Consumer<Connection.Command> channel) {
+        return system.systemActorOf(Connection.create(channel), "mqtt-" + connectionNames.incrementAndGet(),
+                Props.empty());
+    }
+
+    /** Counts a connection the relay closed, by reason. */
+    void count(String closeReason) {
+        metrics.counter("ora_relay_connections_closed_total", "Connections the relay closed, by reason",
+                "reason", closeReason).increment();
+    }
+
+    /** Counts a publish refused at the edge, by reason. */
+    void countRefusedPublish(String reason) {
+        metrics.counter("ora_relay_publishes_refused_total", "PUBLISH packets refused at the edge, by reason",
+                "reason", reason).increment();
+    }
+
+    void countRouted() {
+        routed.increment();
+    }
+
+    void countDelivered() {
+        delivered.increment();
+    }
+
+    void countRefused(DeliveryResult result) {
+        refused.get(result).increment();
+    }
+
+    void countOutcome(DeliveryResult result) {
+        outcomes.get(result).increment();
+    }
+}

@@ -1,0 +1,129 @@
+package io.ora.relay.edge;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
+import io.ora.core.identity.PeerId;
+import io.ora.core.topic.Topics;
+import io.ora.relay.session.DeliveryResult;
+import io.ora.relay.session.Envelope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * PUBLISH from a peer: check it, authorise it against the app-hub bindings, and hand it to the receiver's entity.
+ * The payload is copied once, as opaque bytes, and never examined.
+ *
+ * <p>Refusals: QoS 2 and retained messages are not offered (CONNACK says so) and end an MQTT 5 connection; a topic
+ * outside the namespace, an unbound receiver or a sender over its rate limit get a PUBACK reason code for QoS 1 in
+ * MQTT 5, end the connection in MQTT 3.1.1 (it has no negative acknowledgement), and for QoS 0 are dropped, except
+ * that an unauthorised QoS 0 publish ends the connection with 0x87.
+ */
+final class PublishHandler {
+
+    private PublishHandler() {
+    }
+
+    static void handle(Session session, MqttPublishMessage publish) {
+        MqttQoS qos = publish.fixedHeader().qosLevel();
+        if (qos == MqttQoS.EXACTLY_ONCE || qos == MqttQoS.FAILURE) {
+            session.edge().countRefusedPublish("qos_not_supported");
+            session.edge().count("qos_not_supported");
+            session.disconnect(MqttReasonCodes.Disconnect.QOS_NOT_SUPPORTED.byteValue());
+            return;
+        }
+        if (publish.fixedHeader().isRetain() && session.isMqtt5()) {
+            session.edge().countRefusedPublish("retain_not_supported");
+            session.edge().count("retain_not_supported");
+            session.disconnect(MqttReasonCodes.Disconnect.RETAIN_NOT_SUPPORTED.byteValue());
+            return;
+        }
+        MqttProperties properties = publish.variableHeader().properties();
+        if (properties.getProperty(MqttProperties.MqttPropertyType.TOPIC_ALIAS.value()) != null) {
+            session.edge().count("protocol_error");
+            session.disconnect(MqttReasonCodes.Disconnect.TOPIC_ALIAS_INVALID.byteValue());
+            return;
+        }
+        String topic = publish.variableHeader().topicName();
+        if (topic.indexOf('\uFFFD') >= 0) {
+            // The decoder replaces invalid UTF-8 with U+FFFD; MQTT requires closing on malformed UTF-8.
+            session.edge().count("malformed_packet");
+            session.disconnect(MqttReasonCodes.Disconnect.MALFORMED_PACKET.byteValue());
+            return;
+        }
+        int packetId = publish.variableHeader().packetId();
+        boolean acknowledged = qos == MqttQoS.AT_LEAST_ONCE;
+        if (acknowledged && !session.awaitOutcome(packetId)) {
+            // A resend (DUP) of a publish still in progress: its outcome is already on the way.
+            return;
+        }
+        if (!session.tryTakePublishToken()) {
+            refuse(session, acknowledged, packetId, DeliveryResult.SENDER_RATE_LIMITED, "rate_limited");
+            return;
+        }
+        Optional<Topics.Destination> destination = Topics.destination(topic);
+        if (destination.isEmpty() || !(destination.get() instanceof Topics.Destination.Inbox inbox)) {
+            refuse(session, acknowledged, packetId, DeliveryResult.TOPIC_INVALID, "topic_invalid");
+            return;
+        }
+        byte[] payload = ByteBufUtil.getBytes(publish.payload());
+        Envelope envelope = new Envelope(topic, payload, qos.value(), session.identity().urn(),
+                userProperties(properties), packetId,
+                acknowledged ? Optional.of(session.actor()) : Optional.empty());
+        authorised(session, session.identity(), inbox.peer()).whenComplete((allowed, failure) ->
+                session.channel().eventLoop().execute(() -> {
+                    if (Boolean.TRUE.equals(allowed)) {
+                        session.edge().countRouted();
+                        session.edge().router().deliver(inbox.peer(), envelope);
+                    } else {
+                        refuse(session, acknowledged, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
+                    }
+                }));
+    }
+
+    /**
+     * Apps reach hubs they are bound to and hubs reach apps bound to them; nothing else is routed (no hub to hub,
+     * no app to app, no peer to itself).
+     */
+    private static CompletionStage<Boolean> authorised(Session session, PeerId sender, PeerId receiver) {
+        if (sender instanceof PeerId.App app && receiver instanceof PeerId.Hub hub) {
+            return session.edge().bindings().allowed(app.id(), hub.uuid());
+        }
+        if (sender instanceof PeerId.Hub hub && receiver instanceof PeerId.App app) {
+            return session.edge().bindings().allowed(app.id(), hub.uuid());
+        }
+        return CompletableFuture.completedFuture(false);
+    }
+
+    private static void refuse(Session session, boolean acknowledged, int packetId, DeliveryResult result,
+                               String reason) {
+        session.edge().countRefusedPublish(reason);
+        if (acknowledged) {
+            session.answerNow(packetId, result);
+        } else if (result == DeliveryResult.NOT_AUTHORIZED) {
+            session.edge().count("not_authorized");
+            session.disconnect(MqttReasonCodes.Disconnect.NOT_AUTHORIZED.byteValue());
+        }
+    }
+
+    private static List<Envelope.UserProperty> userProperties(MqttProperties properties) {
+        List<Envelope.UserProperty> relayed = new ArrayList<>();
+        for (MqttProperties.MqttProperty<?> property
+                : properties.getProperties(MqttProperties.MqttPropertyType.USER_PROPERTY.value())) {
+            if (property instanceof MqttProperties.UserProperties list) {
+                list.value().stream()
+                        .filter(pair -> !pair.key.startsWith(EdgeContext.RESERVED_PREFIX))
+                        .forEach(pair -> relayed.add(new Envelope.UserProperty(pair.key, pair.value)));
+            } else if (property instanceof MqttProperties.UserProperty single
+                    && !single.value().key.startsWith(EdgeContext.RESERVED_PREFIX)) {
+                relayed.add(new Envelope.UserProperty(single.value().key, single.value().value));
+            }
+        }
+        return relayed;
+    }
+}

@@ -1,0 +1,430 @@
+package io.ora.relay.edge;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.ora.core.identity.PeerId;
+import io.ora.core.limits.TokenBucket;
+import io.ora.core.topic.Topics;
+import io.ora.relay.session.Connection;
+import io.ora.relay.session.DeliveryResult;
+import io.ora.relay.session.Envelope;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Everything the relay knows about one MQTT connection, behind one typed accessor ({@link #of(Channel)}).
+ *
+ * <p>Confined to the channel's event loop: packet handlers run there, and commands from the cluster arrive there via
+ * the connection actor, so nothing here needs a lock.
+ *
+ * <p>Two bounded windows give backpressure: QoS 1 publishes <em>from</em> this peer awaiting their outcome (reading
+ * from the socket pauses when {@code sender-window} are outstanding), and QoS 1 deliveries <em>to</em> this peer
+ * awaiting its PUBACK (beyond {@code inflight-window}, further deliveries are refused with quota exceeded). QoS 0
+ * deliveries are written only while the socket is writable, otherwise dropped and counted.
+ */
+final class Session {
+
+    private static final AttributeKey<Session> KEY = AttributeKey.valueOf("ora.session");
+
+    /** Lifecycle of a connection. */
+    enum State { AWAITING_CONNECT, ATTACHING, CONNECTED, CLOSED }
+
+    private final Channel channel;
+    private final EdgeContext edge;
+    private final PeerId identity;
+    private final String serial;
+    private State state = State.AWAITING_CONNECT;
+    private MqttVersion version = MqttVersion.MQTT_3_1_1;
+    private ActorRef<Connection.Command> actor;
+    private final Map<String, MqttQoS> subscriptions = new LinkedHashMap<>();
+    private final TokenBucket publishRate;
+    private int inflightWindow;
+    /** QoS 1 publishes from the peer, in arrival order: PUBACKs must go out in that order (MQTT 4.6). */
+    private final ArrayDeque<Outstanding> outstanding = new ArrayDeque<>();
+    private final Map<Integer, Outstanding> outstandingById = new HashMap<>();
+    /** QoS 1 deliveries to the peer awaiting its PUBACK, by the packet id we chose. */
+    private final Map<Integer, InFlight> inflight = new HashMap<>();
+    private int nextPacketId = 1;
+    private ScheduledFuture<?> pendingTimer;
+    private int keepAliveSeconds;
+    private boolean idAssigned;
+
+    private static final class Outstanding {
+        private final int packetId;
+        private final ScheduledFuture<?> timeout;
+        private DeliveryResult result;
+
+        private Outstanding(int packetId, ScheduledFuture<?> timeout) {
+            this.packetId = packetId;
+            this.timeout = timeout;
+        }
+    }
+
+    private record InFlight(Envelope envelope, ScheduledFuture<?> timeout) {
+    }
+
+    private Session(Channel channel, EdgeContext edge, PeerId identity, String serial) {
+        this.channel = channel;
+        this.edge = edge;
+        this.identity = identity;
+        this.serial = serial;
+        this.publishRate = new TokenBucket(edge.settings().limits().publishRate(),
+                edge.settings().limits().publishBurst());
+        this.inflightWindow = edge.settings().limits().inflightWindow();
+    }
+
+    /** Creates the session of a channel whose TLS handshake verified {@code identity}. */
+    static Session open(Channel channel, EdgeContext edge, PeerId identity, String serial) {
+        Session session = new Session(channel, edge, identity, serial);
+        channel.attr(KEY).set(session);
+        return session;
+    }
+
+    /** The session of a channel, if its handshake has completed. */
+    static Optional<Session> of(Channel channel) {
+        return Optional.ofNullable(channel.attr(KEY).get());
+    }
+
+    PeerId identity() {
+        return identity;
+    }
+
+    String serial() {
+        return serial;
+    }
+
+    State state() {
+        return state;
+    }
+
+    MqttVersion version() {
+        return version;
+    }
+
+    boolean isMqtt5() {
+        return version == MqttVersion.MQTT_5;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    EdgeContext edge() {
+        return edge;
+    }
+
+    Map<String, MqttQoS> subscriptions() {
+        return subscriptions;
+    }
+
+    /** Records the keep-alive in force and whether the client id was assigned by the relay (it sent none). */
+    void keepAlive(int seconds, boolean assigned) {
+        keepAliveSeconds = seconds;
+        idAssigned = assigned;
+    }
+
+    int keepAliveSeconds() {
+        return keepAliveSeconds;
+    }
+
+    boolean idAssigned() {
+        return idAssigned;
+    }
+
+    /** The connection is being closed by a handler that already wrote its last packet. */
+    void markClosed() {
+        state = State.CLOSED;
+    }
+
+    boolean tryTakePublishToken() {
+        return publishRate.tryTake();
+    }
+
+    /** CONNECT was accepted locally: spawn the connection actor and attach it to the peer's entity. */
+    void attach(MqttVersion connectVersion, int clientReceiveMaximum) {
+        version = connectVersion;
+        inflightWindow = Math.min(edge.settings().limits().inflightWindow(), clientReceiveMaximum);
+        state = State.ATTACHING;
+        actor = edge.spawnConnection(this::onCommandFromCluster);
+        edge.router().attach(identity, actor);
+        pendingTimer = channel.eventLoop().schedule(() -> {
+            if (state == State.ATTACHING) {
+                edge.count("attach_timeout");
+                refuseConnect(MqttReasonCodes.Disconnect.SERVER_BUSY.byteValue());
+            }
+        }, edge.settings().sessions().attachTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The connection actor's commands, moved onto this channel's event loop. */
+    private void onCommandFromCluster(Connection.Command command) {
+        channel.eventLoop().execute(() -> handle(command));
+    }
+
+    private void handle(Connection.Command command) {
+        if (command instanceof Connection.Attached) {
+            onAttached();
+        } else if (command instanceof Connection.Deliver deliver) {
+            deliver(deliver.envelope());
+        } else if (command instanceof Connection.Outcome outcome) {
+            onOutcome(outcome.packetId(), outcome.result());
+        } else if (command instanceof Connection.TakenOver) {
+            edge.count("taken_over");
+            disconnect(MqttReasonCodes.Disconnect.SESSION_TAKEN_OVER.byteValue());
+        } else if (command instanceof Connection.Reattach && state == State.CONNECTED) {
+            edge.router().attach(identity, actor);
+        }
+    }
+
+    private void onAttached() {
+        if (state != State.ATTACHING) {
+            return;
+        }
+        pendingTimer.cancel(false);
+        state = State.CONNECTED;
+        ConnectHandler.accept(this);
+    }
+
+    /** Writes a CONNACK refusing the connection, then closes. */
+    void refuseConnect(byte mqtt5ReasonCode) {
+        channel.writeAndFlush(ConnectHandler.refusal(version, mqtt5ReasonCode))
+                .addListener(ChannelFutureListener.CLOSE);
+        state = State.CLOSED;
+    }
+
+    /**
+     * Ends the connection: MQTT 5 peers get a DISCONNECT with the reason first; MQTT 3.1.1 has no server DISCONNECT,
+     * so the socket is simply closed.
+     */
+    void disconnect(byte mqtt5ReasonCode) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        if (isMqtt5() && channel.isActive()) {
+            channel.writeAndFlush(MqttMessageBuilders.disconnect().reasonCode(mqtt5ReasonCode).build())
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
+        }
+    }
+
+    // ---- QoS 1 publishes from this peer -------------------------------------------------------------------------
+
+    /** A QoS 1 publish was sent into the cluster; its outcome will arrive as a {@link Connection.Outcome}. */
+    boolean awaitOutcome(int packetId) {
+        if (outstandingById.containsKey(packetId)) {
+            return false;
+        }
+        long timeoutMillis = edge.settings().limits().deliveryTimeout().toMillis() * 2;
+        ScheduledFuture<?> timeout = channel.eventLoop().schedule(
+                () -> onOutcome(packetId, DeliveryResult.TIMED_OUT), timeoutMillis, TimeUnit.MILLISECONDS);
+        Outstanding pending = new Outstanding(packetId, timeout);
+        outstanding.addLast(pending);
+        outstandingById.put(packetId, pending);
+        if (outstanding.size() >= edge.settings().limits().senderWindow()) {
+            channel.config().setAutoRead(false);
+        }
+        return true;
+    }
+
+    /** Answers a QoS 1 publish at once (refused before it left this node), keeping PUBACK order. */
+    void answerNow(int packetId, DeliveryResult result) {
+        if (awaitOutcome(packetId)) {
+            onOutcome(packetId, result);
+        }
+    }
+
+    ActorRef<Connection.Command> actor() {
+        return actor;
+    }
+
+    private void onOutcome(int packetId, DeliveryResult result) {
+        Outstanding pending = outstandingById.get(packetId);
+        if (pending == null || pending.result != null) {
+            return;
+        }
+        pending.result = result;
+        pending.timeout.cancel(false);
+        edge.countOutcome(result);
+        while (!outstanding.isEmpty() && outstanding.peekFirst().result != null) {
+            Outstanding done = outstanding.removeFirst();
+            outstandingById.remove(done.packetId);
+            if (!acknowledge(done.packetId, done.result)) {
+                return;
+            }
+        }
+        if (outstanding.size() < edge.settings().limits().senderWindow() && !channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /**
+     * Sends the PUBACK. MQTT 3.1.1 cannot carry a failure in a PUBACK, so a failed delivery closes the connection
+     * instead (the client sees no PUBACK and resends after reconnecting); "no subscribers" is not a failure there.
+     */
+    private boolean acknowledge(int packetId, DeliveryResult result) {
+        if (state == State.CLOSED) {
+            return false;
+        }
+        if (isMqtt5()) {
+            channel.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId)
+                    .reasonCode(ReasonCodes.pubAck(result)).build());
+            return true;
+        }
+        if (result == DeliveryResult.DELIVERED || result == DeliveryResult.NO_SUBSCRIBERS) {
+            channel.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).build());
+            return true;
+        }
+        disconnect(MqttReasonCodes.Disconnect.UNSPECIFIED_ERROR.byteValue());
+        return false;
+    }
+
+    // ---- deliveries to this peer ---------------------------------------------------------------------------------
+
+    private void deliver(Envelope envelope) {
+        if (state != State.CONNECTED) {
+            envelope.reply(DeliveryResult.NO_SUBSCRIBERS);
+            edge.countRefused(DeliveryResult.NO_SUBSCRIBERS);
+            return;
+        }
+        String topic = isMqtt5() ? envelope.topic() : envelope.topic() + "/" + envelope.sender();
+        Optional<MqttQoS> granted = grantedQos(topic);
+        if (granted.isEmpty()) {
+            envelope.reply(DeliveryResult.NO_SUBSCRIBERS);
+            edge.countRefused(DeliveryResult.NO_SUBSCRIBERS);
+            return;
+        }
+        MqttQoS qos = envelope.qos() == 0 ? MqttQoS.AT_MOST_ONCE : granted.get();
+        if (!channel.isWritable() || (qos == MqttQoS.AT_MOST_ONCE && edge.shedding())) {
+            envelope.reply(DeliveryResult.QUOTA_EXCEEDED);
+            edge.countRefused(DeliveryResult.QUOTA_EXCEEDED);
+            return;
+        }
+        if (qos == MqttQoS.AT_LEAST_ONCE && inflight.size() >= inflightWindow) {
+            envelope.reply(DeliveryResult.QUOTA_EXCEEDED);
+            edge.countRefused(DeliveryResult.QUOTA_EXCEEDED);
+            return;
+        }
+        int packetId = qos == MqttQoS.AT_LEAST_ONCE ? allocatePacketId() : 0;
+        MqttMessage publish = MqttMessageBuilders.publish()
+                .topicName(topic)
+                .qos(qos)
+                .retained(false)
+                .messageId(packetId)
+                .payload(Unpooled.wrappedBuffer(envelope.payload()))
+                .properties(deliveryProperties(envelope))
+                .build();
+        if (qos == MqttQoS.AT_LEAST_ONCE) {
+            ScheduledFuture<?> timeout = channel.eventLoop().schedule(() -> onDeliveryTimeout(packetId),
+                    edge.settings().limits().deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            inflight.put(packetId, new InFlight(envelope, timeout));
+            channel.writeAndFlush(publish);
+        } else {
+            channel.writeAndFlush(publish);
+            envelope.reply(DeliveryResult.DELIVERED);
+            edge.countDelivered();
+        }
+    }
+
+    /** The peer acknowledged one of our QoS 1 deliveries. */
+    void onPubAck(int packetId, byte reasonCode) {
+        InFlight delivery = inflight.remove(packetId);
+        if (delivery == null) {
+            return;
+        }
+        delivery.timeout().cancel(false);
+        if (ReasonCodes.isSuccess(reasonCode)) {
+            delivery.envelope().reply(DeliveryResult.DELIVERED);
+            edge.countDelivered();
+        } else {
+            delivery.envelope().reply(DeliveryResult.RECEIVER_FAILED);
+            edge.countRefused(DeliveryResult.RECEIVER_FAILED);
+        }
+    }
+
+    private void onDeliveryTimeout(int packetId) {
+        InFlight delivery = inflight.remove(packetId);
+        if (delivery != null) {
+            delivery.envelope().reply(DeliveryResult.TIMED_OUT);
+            edge.countRefused(DeliveryResult.TIMED_OUT);
+        }
+    }
+
+    private Optional<MqttQoS> grantedQos(String topic) {
+        MqttQoS best = null;
+        for (Map.Entry<String, MqttQoS> subscription : subscriptions.entrySet()) {
+            if (Topics.matches(subscription.getKey(), topic)
+                    && (best == null || subscription.getValue().value() > best.value())) {
+                best = subscription.getValue();
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private MqttProperties deliveryProperties(Envelope envelope) {
+        if (!isMqtt5()) {
+            return MqttProperties.NO_PROPERTIES;
+        }
+        MqttProperties properties = new MqttProperties();
+        MqttProperties.UserProperties user = new MqttProperties.UserProperties();
+        envelope.userProperties().forEach(property -> user.add(property.name(), property.value()));
+        user.add(EdgeContext.SENDER_PROPERTY, envelope.sender());
+        properties.add(user);
+        return properties;
+    }
+
+    private int allocatePacketId() {
+        while (inflight.containsKey(nextPacketId)) {
+            nextPacketId = nextPacketId == 0xFFFF ? 1 : nextPacketId + 1;
+        }
+        int id = nextPacketId;
+        nextPacketId = nextPacketId == 0xFFFF ? 1 : nextPacketId + 1;
+        return id;
+    }
+
+    // ---- end of life ---------------------------------------------------------------------------------------------
+
+    /** The channel closed: tell everyone waiting on it, leave the peer's entity, stop the actor. */
+    void closed() {
+        boolean wasAttached = state == State.CONNECTED || state == State.ATTACHING;
+        state = State.CLOSED;
+        if (pendingTimer != null) {
+            pendingTimer.cancel(false);
+        }
+        inflight.values().forEach(delivery -> {
+            delivery.timeout().cancel(false);
+            delivery.envelope().reply(DeliveryResult.RECEIVER_FAILED);
+        });
+        inflight.clear();
+        outstanding.forEach(pending -> pending.timeout.cancel(false));
+        outstanding.clear();
+        outstandingById.clear();
+        if (actor != null) {
+            if (wasAttached) {
+                edge.router().detach(identity, actor);
+            }
+            actor.tell(new Connection.Stop());
+        }
+    }
+
+    /** A PINGRESP, for PINGREQ. */
+    static MqttMessage pingResponse() {
+        return new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0));
+    }
+}

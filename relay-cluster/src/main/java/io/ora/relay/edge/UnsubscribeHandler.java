@@ -1,0 +1,23 @@
+package io.ora.relay.edge;
+
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+
+/** UNSUBSCRIBE: forgets the filters; MQTT 5 peers learn which ones existed. */
+final class UnsubscribeHandler {
+
+    private UnsubscribeHandler() {
+    }
+
+    static void handle(Session session, MqttUnsubscribeMessage unsubscribe) {
+        MqttMessageBuilders.UnsubAckBuilder unsubAck = MqttMessageBuilders.unsubAck()
+                .packetId(unsubscribe.idAndPropertiesVariableHeader().messageId());
+        for (String filter : unsubscribe.payload().topics()) {
+            boolean existed = session.subscriptions().remove(filter) != null;
+            unsubAck.addReasonCode(existed ? MqttReasonCodes.UnsubAck.SUCCESS.byteValue()
+                    : MqttReasonCodes.UnsubAck.NO_SUBSCRIPTION_EXISTED.byteValue());
+        }
+        session.channel().writeAndFlush(unsubAck.build());
+    }
+}

@@ -1,0 +1,64 @@
+package io.ora.relay.peer;
+
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * One app install, one sharded entity, keyed by the app id: the app's live relay session. Apps are routed exactly
+ * like hubs, so a hub's reply reaches the app on whichever node the app is connected to.
+ *
+ * <p><b>Sharding contract.</b> Nothing here is durable: an app has no lock and the cloud stores no messages. After
+ * a rebalance the app's connection re-attaches; after a node crash the app reconnects.
+ */
+public final class AppEntity {
+
+    /** The sharding type of apps. */
+    public static final EntityTypeKey<PeerCommand> KEY = EntityTypeKey.create(PeerCommand.class, "App");
+
+    private AppEntity() {
+    }
+
+    /** Registers apps with cluster sharding on this node. */
+    public static void init(ActorSystem<?> system, PeerSettings settings) {
+        ClusterSharding.get(system).init(Entity.of(KEY, entity -> create(entity, settings))
+                .withStopMessage(new PeerCommand.Handoff()));
+    }
+
+    static Behavior<PeerCommand> create(EntityContext<PeerCommand> entity, PeerSettings settings) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            PeerSession<PeerCommand> session = new PeerSession<>(context, timers, entity.getShard(),
+                    ConnectionGone::new, new IdleTimeout(), settings);
+            return Behaviors.receive(PeerCommand.class)
+                    .onMessage(PeerCommand.Attach.class, attach -> {
+                        session.attach(attach.connection());
+                        return Behaviors.same();
+                    })
+                    .onMessage(PeerCommand.Detach.class, detach -> {
+                        session.detach(detach.connection());
+                        return Behaviors.same();
+                    })
+                    .onMessage(ConnectionGone.class, gone -> {
+                        session.detach(gone.connection());
+                        return Behaviors.same();
+                    })
+                    .onMessage(PeerCommand.Deliver.class, deliver -> {
+                        session.deliver(deliver.envelope());
+                        return Behaviors.same();
+                    })
+                    .onMessage(IdleTimeout.class, tick -> {
+                        session.onIdleTimeout();
+                        return Behaviors.same();
+                    })
+                    .onMessage(PeerCommand.Handoff.class, handoff -> {
+                        session.handoff();
+                        return Behaviors.stopped();
+                    })
+                    .build();
+        }));
+    }
+}

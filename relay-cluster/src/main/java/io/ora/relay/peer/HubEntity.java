@@ -1,0 +1,155 @@
+package io.ora.relay.peer;
+
+import io.ora.core.OraMessage;
+import java.util.UUID;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * One Hub, one sharded entity, keyed by the hub's UUID: the hub's live relay session and its handover lock.
+ *
+ * <p><b>Sharding contract.</b> The handover lock is durable: it is event-sourced to PostgreSQL
+ * (pekko-persistence-jdbc), so it survives passivation, rebalancing, node loss and full restarts. The live session
+ * (which connection holds the hub, the inbound rate bucket) is deliberately not durable: a connection cannot outlive
+ * its socket. On a rebalance the entity asks its connection to attach to the next incarnation; after a node crash
+ * the hub reconnects and attaches wherever it lands.
+ *
+ * <p>Phase 2 puts device state, command queues and stream sessions here, as more commands and events.
+ */
+public final class HubEntity extends EventSourcedBehavior<HubEntity.Command, HubEntity.Event, HubEntity.State> {
+
+    /** The sharding type of hubs. */
+    public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "Hub");
+
+    /** Everything a hub entity accepts. */
+    public sealed interface Command extends OraMessage
+            permits PeerCommand, Lock, Unlock, GetStatus {
+    }
+
+    /**
+     * Lock the hub for handover; {@code holder} names what holds the lock (a project id). Idempotent: locking a
+     * locked hub replaces the holder.
+     */
+    public record Lock(String holder, ActorRef<StatusReply<Done>> replyTo) implements Command {
+    }
+
+    /** Release the handover lock. Idempotent. */
+    public record Unlock(ActorRef<StatusReply<Done>> replyTo) implements Command {
+    }
+
+    /** Ask for the hub's lock and session status. */
+    public record GetStatus(ActorRef<Status> replyTo) implements Command {
+    }
+
+    /** Reply to {@link GetStatus}. */
+    public record Status(boolean locked, String holder, boolean connected) implements OraMessage {
+    }
+
+    /** Durable facts about a hub. */
+    public sealed interface Event extends OraMessage permits Locked, Unlocked {
+    }
+
+    /** The hub entered handover lockdown. */
+    public record Locked(String holder) implements Event {
+    }
+
+    /** The lockdown ended. */
+    public record Unlocked() implements Event {
+    }
+
+    /** The durable state: only the lock. */
+    public record State(boolean locked, String holder) implements OraMessage {
+    }
+
+    private final PeerSession<Command> session;
+
+    private HubEntity(UUID hub, ActorContext<Command> context, TimerScheduler<Command> timers,
+                      ActorRef<ClusterSharding.ShardCommand> shard, PeerSettings settings) {
+        super(PersistenceId.of(KEY.name(), hub.toString()));
+        this.session = new PeerSession<>(context, timers, shard, ConnectionGone::new, new IdleTimeout(), settings);
+    }
+
+    /** Registers hubs with cluster sharding on this node. */
+    public static void init(ActorSystem<?> system, PeerSettings settings) {
+        ClusterSharding.get(system).init(Entity.of(KEY, entity -> create(entity, settings))
+                .withStopMessage(new PeerCommand.Handoff()));
+    }
+
+    static Behavior<Command> create(EntityContext<Command> entity, PeerSettings settings) {
+        UUID hub = UUID.fromString(entity.getEntityId());
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new HubEntity(hub, context, timers, entity.getShard(), settings)));
+    }
+
+    @Override
+    public State emptyState() {
+        return new State(false, "");
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(20, 2);
+    }
+
+    @Override
+    public CommandHandler<Command, Event, State> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(PeerCommand.Attach.class, attach -> {
+                    session.attach(attach.connection());
+                    return Effect().none();
+                })
+                .onCommand(PeerCommand.Detach.class, detach -> {
+                    session.detach(detach.connection());
+                    return Effect().none();
+                })
+                .onCommand(ConnectionGone.class, gone -> {
+                    session.detach(gone.connection());
+                    return Effect().none();
+                })
+                .onCommand(PeerCommand.Deliver.class, deliver -> {
+                    session.deliver(deliver.envelope());
+                    return Effect().none();
+                })
+                .onCommand(IdleTimeout.class, tick -> {
+                    session.onIdleTimeout();
+                    return Effect().none();
+                })
+                .onCommand(PeerCommand.Handoff.class, handoff -> {
+                    session.handoff();
+                    return Effect().stop();
+                })
+                .onCommand(Lock.class, (state, lock) -> Effect().persist(new Locked(lock.holder()))
+                        .thenRun(locked -> lock.replyTo().tell(StatusReply.ack())))
+                .onCommand(Unlock.class, (state, unlock) -> state.locked()
+                        ? Effect().persist(new Unlocked()).thenRun(unlocked -> unlock.replyTo().tell(StatusReply.ack()))
+                        : Effect().none().thenRun(unlocked -> unlock.replyTo().tell(StatusReply.ack())))
+                .onCommand(GetStatus.class, (state, get) -> {
+                    get.replyTo().tell(new Status(state.locked(), state.holder(), session.connected()));
+                    return Effect().none();
+                })
+                .build();
+    }
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+        return newEventHandlerBuilder().forAnyState()
+                .onEvent(Locked.class, (state, locked) -> new State(true, locked.holder()))
+                .onEvent(Unlocked.class, (state, unlocked) -> new State(false, ""))
+                .build();
+    }
+}

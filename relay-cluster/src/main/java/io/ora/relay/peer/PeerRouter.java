@@ -1,0 +1,69 @@
+package io.ora.relay.peer;
+
+import io.ora.core.identity.PeerId;
+import io.ora.relay.session.Connection;
+import io.ora.relay.session.Envelope;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * The one place that knows which sharded entity a peer is: the edge and the rest of the node address peers by
+ * {@link PeerId} and never see entity types. Phase 2 routes commands and stream sessions through here too.
+ */
+public final class PeerRouter {
+
+    private final ClusterSharding sharding;
+
+    public PeerRouter(ActorSystem<?> system) {
+        this.sharding = ClusterSharding.get(system);
+    }
+
+    /** Starts hub and app sharding on this node. */
+    public static PeerRouter start(ActorSystem<?> system, PeerSettings settings) {
+        HubEntity.init(system, settings);
+        AppEntity.init(system, settings);
+        return new PeerRouter(system);
+    }
+
+    public void attach(PeerId peer, ActorRef<Connection.Command> connection) {
+        tell(peer, new PeerCommand.Attach(connection));
+    }
+
+    public void detach(PeerId peer, ActorRef<Connection.Command> connection) {
+        tell(peer, new PeerCommand.Detach(connection));
+    }
+
+    public void deliver(PeerId receiver, Envelope envelope) {
+        tell(receiver, new PeerCommand.Deliver(envelope));
+    }
+
+    /** Sets the durable handover lock of a hub. */
+    public CompletionStage<Done> lock(UUID hub, String holder, Duration timeout) {
+        return sharding.entityRefFor(HubEntity.KEY, hub.toString())
+                .askWithStatus(replyTo -> new HubEntity.Lock(holder, replyTo), timeout);
+    }
+
+    /** Releases the durable handover lock of a hub. */
+    public CompletionStage<Done> unlock(UUID hub, Duration timeout) {
+        return sharding.entityRefFor(HubEntity.KEY, hub.toString())
+                .askWithStatus(HubEntity.Unlock::new, timeout);
+    }
+
+    /** The lock and session status of a hub. */
+    public CompletionStage<HubEntity.Status> status(UUID hub, Duration timeout) {
+        return sharding.entityRefFor(HubEntity.KEY, hub.toString()).ask(HubEntity.GetStatus::new, timeout);
+    }
+
+    private void tell(PeerId peer, PeerCommand command) {
+        if (peer instanceof PeerId.Hub hub) {
+            sharding.entityRefFor(HubEntity.KEY, hub.uuid().toString()).tell(command);
+        } else if (peer instanceof PeerId.App app) {
+            sharding.entityRefFor(AppEntity.KEY, app.id()).tell(command);
+        }
+    }
+}

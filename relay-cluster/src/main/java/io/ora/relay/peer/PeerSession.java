@@ -1,0 +1,109 @@
+package io.ora.relay.peer;
+
+import io.ora.core.limits.TokenBucket;
+import io.ora.core.metrics.Metrics;
+import io.ora.relay.session.Connection;
+import io.ora.relay.session.DeliveryResult;
+import io.ora.relay.session.Envelope;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * The live-session half of a peer entity: which connection is current, takeover, delivery and the inbound rate
+ * limit. Not durable by design: a connection cannot outlive its socket, so after a crash or a rebalance the peer's
+ * connection re-attaches (or reconnects) and the session is rebuilt from that.
+ *
+ * <p>Owned by one entity and only touched from its actor thread.
+ */
+final class PeerSession<C> {
+
+    private final ActorContext<C> context;
+    private final TimerScheduler<C> timers;
+    private final ActorRef<ClusterSharding.ShardCommand> shard;
+    private final Function<ActorRef<Connection.Command>, C> gone;
+    private final C idleTimeout;
+    private final Duration idlePassivation;
+    private final TokenBucket inbound;
+    private final LongAdder noSubscribers;
+    private final LongAdder rateLimited;
+    private Optional<ActorRef<Connection.Command>> connection = Optional.empty();
+
+    PeerSession(ActorContext<C> context, TimerScheduler<C> timers, ActorRef<ClusterSharding.ShardCommand> shard,
+                Function<ActorRef<Connection.Command>, C> gone, C idleTimeout, PeerSettings settings) {
+        this.context = context;
+        this.timers = timers;
+        this.shard = shard;
+        this.gone = gone;
+        this.idleTimeout = idleTimeout;
+        this.idlePassivation = settings.idlePassivation();
+        this.inbound = new TokenBucket(settings.inboundRate(), settings.inboundBurst());
+        Metrics metrics = settings.metrics();
+        this.noSubscribers = refused(metrics, DeliveryResult.NO_SUBSCRIBERS);
+        this.rateLimited = refused(metrics, DeliveryResult.RATE_LIMITED);
+        startIdleTimer();
+    }
+
+    void attach(ActorRef<Connection.Command> newer) {
+        connection.filter(current -> !current.equals(newer)).ifPresent(older -> {
+            context.unwatch(older);
+            older.tell(new Connection.TakenOver());
+        });
+        if (connection.isEmpty() || !connection.get().equals(newer)) {
+            context.watchWith(newer, gone.apply(newer));
+        }
+        connection = Optional.of(newer);
+        timers.cancel(idleTimeout);
+        newer.tell(new Connection.Attached());
+    }
+
+    void detach(ActorRef<Connection.Command> closed) {
+        if (connection.isPresent() && connection.get().equals(closed)) {
+            context.unwatch(closed);
+            connection = Optional.empty();
+            startIdleTimer();
+        }
+    }
+
+    void deliver(Envelope envelope) {
+        if (connection.isEmpty()) {
+            noSubscribers.increment();
+            envelope.reply(DeliveryResult.NO_SUBSCRIBERS);
+        } else if (!inbound.tryTake()) {
+            rateLimited.increment();
+            envelope.reply(DeliveryResult.RATE_LIMITED);
+        } else {
+            connection.get().tell(new Connection.Deliver(envelope));
+        }
+    }
+
+    /** The shard is moving: the current connection attaches again to the entity's next incarnation. */
+    void handoff() {
+        connection.ifPresent(current -> current.tell(new Connection.Reattach()));
+    }
+
+    /** Passivates if still idle when the timer fires. */
+    void onIdleTimeout() {
+        if (connection.isEmpty()) {
+            shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+        }
+    }
+
+    boolean connected() {
+        return connection.isPresent();
+    }
+
+    private void startIdleTimer() {
+        timers.startSingleTimer(idleTimeout, idleTimeout, idlePassivation);
+    }
+
+    private static LongAdder refused(Metrics metrics, DeliveryResult result) {
+        return metrics.counter("ora_relay_deliveries_refused_total",
+                "Messages the relay could not deliver, by reason", "reason", result.label());
+    }
+}

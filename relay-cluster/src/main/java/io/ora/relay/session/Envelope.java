@@ -1,0 +1,40 @@
+package io.ora.relay.session;
+
+import io.ora.core.OraMessage;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * One relayed message on its way from a sender's connection to a receiver's. The payload is opaque: the relay
+ * copies it, never reads it, and never puts it in a log, a metric or a trace ({@link #toString()} leaves it out).
+ *
+ * @param topic          the topic as the sender published it (the receiver's inbox or a level below it)
+ * @param payload        the bytes, exactly as published
+ * @param qos            0 or 1
+ * @param sender         the sender's verified identity URN, stamped by the relay
+ * @param userProperties MQTT 5 user properties from the sender, minus the relay's reserved {@code ora-} names
+ * @param packetId       the sender's packet id (QoS 1), echoed in the outcome
+ * @param replyTo        where the outcome goes: the sender's connection (QoS 1 only)
+ */
+public record Envelope(String topic, byte[] payload, int qos, String sender, List<UserProperty> userProperties,
+                       int packetId, Optional<ActorRef<Connection.Command>> replyTo) implements OraMessage {
+
+    public Envelope {
+        userProperties = List.copyOf(userProperties);
+    }
+
+    /** Reports the outcome to the sender, if it asked for one. */
+    public void reply(DeliveryResult result) {
+        replyTo.ifPresent(sender -> sender.tell(new Connection.Outcome(packetId, result)));
+    }
+
+    @Override
+    public String toString() {
+        return "Envelope[topic=" + topic + ", bytes=" + payload.length + ", qos=" + qos + ", sender=" + sender + "]";
+    }
+
+    /** An MQTT 5 user property, relayed as is. */
+    public record UserProperty(String name, String value) {
+    }
+}

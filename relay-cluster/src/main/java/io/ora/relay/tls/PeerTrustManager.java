@@ -1,0 +1,177 @@
+package io.ora.relay.tls;
+
+import io.ora.core.identity.PeerId;
+import io.ora.core.metrics.Metrics;
+import io.ora.core.pki.PeerCertificates;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Decides, during the TLS handshake, whether a client certificate may connect: it must be issued directly by the
+ * device CA, be within its validity period, be meant for client authentication, name exactly one Ora identity and
+ * not be on the deny-list. Anything else fails the handshake, before a single MQTT byte is read.
+ *
+ * <p>Immutable: a change of CA or deny-list builds a new one (see {@link TlsMaterial}).
+ */
+public final class PeerTrustManager extends X509ExtendedTrustManager {
+
+    private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+
+    /** Why a certificate was refused; the label of {@code ora_relay_certificates_refused_total}. */
+    public enum Refusal {
+        NO_CERTIFICATE, UNTRUSTED, EXPIRED, NOT_YET_VALID, WRONG_PURPOSE, NO_IDENTITY, REVOKED;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A refused certificate, with the reason. */
+    public static final class RefusedCertificateException extends CertificateException {
+        private final Refusal refusal;
+
+        RefusedCertificateException(Refusal refusal) {
+            super("client certificate refused: " + refusal.label());
+            this.refusal = refusal;
+        }
+
+        public Refusal refusal() {
+            return refusal;
+        }
+    }
+
+    private final List<X509Certificate> cas;
+    private final Set<String> revokedSerials;
+    private final Metrics metrics;
+
+    /**
+     * @param cas every CA certificate whose peers are trusted: during a CA rotation the file holds the old and the
+     *            new one
+     */
+    public PeerTrustManager(List<X509Certificate> cas, Set<String> revokedSerials, Metrics metrics) {
+        this.cas = List.copyOf(cas);
+        this.revokedSerials = Set.copyOf(revokedSerials);
+        this.metrics = metrics;
+    }
+
+    /** Whether a certificate that was accepted earlier is now on the deny-list. */
+    public boolean isRevoked(String serial) {
+        return revokedSerials.contains(serial);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        verify(chain);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        verify(chain);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        verify(chain);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        throw new CertificateException("the relay does not act as a TLS client");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        throw new CertificateException("the relay does not act as a TLS client");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        throw new CertificateException("the relay does not act as a TLS client");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return cas.toArray(X509Certificate[]::new);
+    }
+
+    /** Checks a chain and returns the identity it names; counts and throws on refusal. */
+    public PeerId verify(X509Certificate[] chain) throws RefusedCertificateException {
+        Optional<Refusal> refusal = refusal(chain);
+        if (refusal.isPresent()) {
+            counter(refusal.get()).increment();
+            throw new RefusedCertificateException(refusal.get());
+        }
+        return PeerCertificates.identity(chain[0]).orElseThrow();
+    }
+
+    private Optional<Refusal> refusal(X509Certificate[] chain) {
+        if (chain == null || chain.length == 0) {
+            return Optional.of(Refusal.NO_CERTIFICATE);
+        }
+        X509Certificate leaf = chain[0];
+        Optional<X509Certificate> issuer = cas.stream().filter(ca -> issued(ca, leaf)).findFirst();
+        if (issuer.isEmpty()) {
+            return Optional.of(Refusal.UNTRUSTED);
+        }
+        X509Certificate ca = issuer.get();
+        try {
+            leaf.checkValidity();
+            ca.checkValidity();
+        } catch (CertificateExpiredException expired) {
+            return Optional.of(Refusal.EXPIRED);
+        } catch (CertificateNotYetValidException notYet) {
+            return Optional.of(Refusal.NOT_YET_VALID);
+        }
+        if (!isForClientAuth(leaf)) {
+            return Optional.of(Refusal.WRONG_PURPOSE);
+        }
+        if (PeerCertificates.identity(leaf).isEmpty()) {
+            return Optional.of(Refusal.NO_IDENTITY);
+        }
+        if (revokedSerials.contains(PeerCertificates.serial(leaf))) {
+            return Optional.of(Refusal.REVOKED);
+        }
+        return Optional.empty();
+    }
+
+    private static boolean issued(X509Certificate ca, X509Certificate leaf) {
+        if (!leaf.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
+            return false;
+        }
+        try {
+            leaf.verify(ca.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException badSignature) {
+            return false;
+        }
+    }
+
+    private static boolean isForClientAuth(X509Certificate leaf) {
+        try {
+            List<String> usages = leaf.getExtendedKeyUsage();
+            return leaf.getBasicConstraints() < 0 && (usages == null || usages.contains(CLIENT_AUTH));
+        } catch (CertificateException malformed) {
+            return false;
+        }
+    }
+
+    private LongAdder counter(Refusal refusal) {
+        return metrics.counter("ora_relay_certificates_refused_total",
+                "Client certificates refused during the TLS handshake, by reason", "reason", refusal.label());
+    }
+}

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
@@ -208,6 +209,15 @@ class RelayInteropTest {
 
     static Mqtt5PubAckReasonCode pubAckCode(Mqtt5PublishResult result) {
         return ((Mqtt5PublishResult.Mqtt5Qos1Result) result).getPubAck().getReasonCode();
+    }
+
+    /** Publishes at QoS 1 and returns the PUBACK reason code (HiveMQ throws for error codes; this returns them). */
+    static Mqtt5PubAckReasonCode publishQos1(Mqtt5BlockingClient client, String topic, byte[] payload) {
+        try {
+            return pubAckCode(client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send());
+        } catch (Mqtt5PubAckException refused) {
+            return refused.getMqttMessage().getReasonCode();
+        }
     }
 
     static byte[] randomBytes(int size) {

@@ -3,9 +3,9 @@ package io.ora.relay.edge;
 import io.ora.core.metrics.Metrics;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Bindings;
-import io.ora.relay.peer.PeerRouter;
 import io.ora.relay.session.Connection;
 import io.ora.relay.session.DeliveryResult;
+import io.ora.relay.session.Router;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,7 +28,7 @@ final class EdgeContext {
     static final String RESERVED_PREFIX = "ora-";
 
     private final RelaySettings settings;
-    private final PeerRouter router;
+    private final Router router;
     private final Bindings bindings;
     private final Metrics metrics;
     private final ActorSystem<?> system;
@@ -39,7 +39,7 @@ final class EdgeContext {
     private final Map<DeliveryResult, LongAdder> refused = new EnumMap<>(DeliveryResult.class);
     private final Map<DeliveryResult, LongAdder> outcomes = new EnumMap<>(DeliveryResult.class);
 
-    EdgeContext(RelaySettings settings, PeerRouter router, Bindings bindings, Metrics metrics, ActorSystem<?> system,
+    EdgeContext(RelaySettings settings, Router router, Bindings bindings, Metrics metrics, ActorSystem<?> system,
                 BooleanSupplier shedding) {
         this.settings = settings;
         this.router = router;
@@ -63,7 +63,7 @@ final class EdgeContext {
         return settings;
     }
 
-    PeerRouter router() {
+    Router router() {
         return router;
     }
 

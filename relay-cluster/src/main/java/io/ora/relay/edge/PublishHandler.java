@@ -104,7 +104,7 @@ final class PublishHandler {
                                String reason) {
         session.edge().countRefusedPublish(reason);
         if (acknowledged) {
-            session.answerNow(packetId, result);
+            session.resolve(packetId, result);
         } else if (result == DeliveryResult.NOT_AUTHORIZED) {
             session.edge().count("not_authorized");
             session.disconnect(MqttReasonCodes.Disconnect.NOT_AUTHORIZED.byteValue());

@@ -11,7 +11,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.ora.core.metrics.Metrics;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Bindings;
-import io.ora.relay.peer.PeerRouter;
+import io.ora.relay.session.Router;
 import io.ora.relay.tls.TlsReloader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -45,7 +45,7 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /** Loads TLS material, binds the listener and starts serving. */
-    public static RelayServer start(ActorSystem<?> system, RelaySettings settings, PeerRouter router,
+    public static RelayServer start(ActorSystem<?> system, RelaySettings settings, Router router,
                                     Bindings bindings, Metrics metrics) throws IOException {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.mqtt().ioThreads(),

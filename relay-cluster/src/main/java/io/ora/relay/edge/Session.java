@@ -243,11 +243,9 @@ final class Session {
         return true;
     }
 
-    /** Answers a QoS 1 publish at once (refused before it left this node), keeping PUBACK order. */
-    void answerNow(int packetId, DeliveryResult result) {
-        if (awaitOutcome(packetId)) {
-            onOutcome(packetId, result);
-        }
+    /** Settles a QoS 1 publish registered with {@link #awaitOutcome} that this node refused itself. */
+    void resolve(int packetId, DeliveryResult result) {
+        onOutcome(packetId, result);
     }
 
     ActorRef<Connection.Command> actor() {

@@ -3,6 +3,7 @@ package io.ora.relay.peer;
 import io.ora.core.identity.PeerId;
 import io.ora.relay.session.Connection;
 import io.ora.relay.session.Envelope;
+import io.ora.relay.session.Router;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -15,7 +16,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * The one place that knows which sharded entity a peer is: the edge and the rest of the node address peers by
  * {@link PeerId} and never see entity types. Phase 2 routes commands and stream sessions through here too.
  */
-public final class PeerRouter {
+public final class PeerRouter implements Router {
 
     private final ClusterSharding sharding;
 
@@ -30,14 +31,17 @@ public final class PeerRouter {
         return new PeerRouter(system);
     }
 
+    @Override
     public void attach(PeerId peer, ActorRef<Connection.Command> connection) {
         tell(peer, new PeerCommand.Attach(connection));
     }
 
+    @Override
     public void detach(PeerId peer, ActorRef<Connection.Command> connection) {
         tell(peer, new PeerCommand.Detach(connection));
     }
 
+    @Override
     public void deliver(PeerId receiver, Envelope envelope) {
         tell(receiver, new PeerCommand.Deliver(envelope));
     }

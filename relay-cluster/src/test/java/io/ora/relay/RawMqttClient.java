@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,11 @@ final class RawMqttClient implements AutoCloseable {
         send(MqttMessageBuilders.connect().protocolVersion(version).clientId(clientId).cleanSession(true)
                 .keepAlive(keepAliveSeconds).build());
         return read(Duration.ofSeconds(10));
+    }
+
+    /** The certificate the server presented. */
+    X509Certificate serverCertificate() throws IOException {
+        return (X509Certificate) ((SSLSocket) socket).getSession().getPeerCertificates()[0];
     }
 
     void send(MqttMessage message) throws IOException {

@@ -202,7 +202,12 @@ class RelayInteropTest {
     }
 
     static Mqtt5BlockingClient mqtt5(PeerCredentials credentials) {
-        Mqtt5BlockingClient client = RelayClients.mqtt5(credentials, "127.0.0.1", relay.port()).buildBlocking();
+        return connect(relay, credentials);
+    }
+
+    /** A connected HiveMQ MQTT 5 client for {@code credentials} on {@code node}. */
+    static Mqtt5BlockingClient connect(TestRelay node, PeerCredentials credentials) {
+        Mqtt5BlockingClient client = RelayClients.mqtt5(credentials, "127.0.0.1", node.port()).buildBlocking();
         client.connect();
         return client;
     }

@@ -2,6 +2,7 @@ package io.ora.relay.peer;
 
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -31,7 +32,7 @@ public final class AppEntity {
 
     static Behavior<PeerCommand> create(EntityContext<PeerCommand> entity, PeerSettings settings) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-            PeerSession<PeerCommand> session = new PeerSession<>(context, timers, entity.getShard(),
+            PeerSession<PeerCommand> session = new PeerSession<>("app", context, timers, entity.getShard(),
                     ConnectionGone::new, new IdleTimeout(), settings);
             return Behaviors.receive(PeerCommand.class)
                     .onMessage(PeerCommand.Attach.class, attach -> {
@@ -57,6 +58,10 @@ public final class AppEntity {
                     .onMessage(PeerCommand.Handoff.class, handoff -> {
                         session.handoff();
                         return Behaviors.stopped();
+                    })
+                    .onSignal(PostStop.class, stop -> {
+                        session.onStopped();
+                        return Behaviors.same();
                     })
                     .build();
         }));

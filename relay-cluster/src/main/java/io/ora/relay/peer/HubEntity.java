@@ -6,6 +6,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -19,6 +20,7 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One Hub, one sharded entity, keyed by the hub's UUID: the hub's live relay session and its handover lock.
@@ -81,7 +83,8 @@ public final class HubEntity extends EventSourcedBehavior<HubEntity.Command, Hub
     private HubEntity(UUID hub, ActorContext<Command> context, TimerScheduler<Command> timers,
                       ActorRef<ClusterSharding.ShardCommand> shard, PeerSettings settings) {
         super(PersistenceId.of(KEY.name(), hub.toString()));
-        this.session = new PeerSession<>(context, timers, shard, ConnectionGone::new, new IdleTimeout(), settings);
+        this.session = new PeerSession<>("hub", context, timers, shard, ConnectionGone::new, new IdleTimeout(),
+                settings);
     }
 
     /** Registers hubs with cluster sharding on this node. */
@@ -142,6 +145,13 @@ public final class HubEntity extends EventSourcedBehavior<HubEntity.Command, Hub
                     get.replyTo().tell(new Status(state.locked(), state.holder(), session.connected()));
                     return Effect().none();
                 })
+                .build();
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(PostStop.instance(), state -> session.onStopped())
                 .build();
     }
 

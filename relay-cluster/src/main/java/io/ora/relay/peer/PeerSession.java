@@ -32,10 +32,12 @@ final class PeerSession<C> {
     private final TokenBucket inbound;
     private final LongAdder noSubscribers;
     private final LongAdder rateLimited;
+    private final LongAdder stopped;
     private Optional<ActorRef<Connection.Command>> connection = Optional.empty();
 
-    PeerSession(ActorContext<C> context, TimerScheduler<C> timers, ActorRef<ClusterSharding.ShardCommand> shard,
-                Function<ActorRef<Connection.Command>, C> gone, C idleTimeout, PeerSettings settings) {
+    PeerSession(String type, ActorContext<C> context, TimerScheduler<C> timers,
+                ActorRef<ClusterSharding.ShardCommand> shard, Function<ActorRef<Connection.Command>, C> gone,
+                C idleTimeout, PeerSettings settings) {
         this.context = context;
         this.timers = timers;
         this.shard = shard;
@@ -46,6 +48,10 @@ final class PeerSession<C> {
         Metrics metrics = settings.metrics();
         this.noSubscribers = refused(metrics, DeliveryResult.NO_SUBSCRIBERS);
         this.rateLimited = refused(metrics, DeliveryResult.RATE_LIMITED);
+        this.stopped = metrics.counter("ora_relay_entities_stopped_total", "Peer entities stopped on this node",
+                "type", type);
+        metrics.counter("ora_relay_entities_started_total", "Peer entities started on this node", "type", type)
+                .increment();
         startIdleTimer();
     }
 
@@ -92,6 +98,11 @@ final class PeerSession<C> {
         if (connection.isEmpty()) {
             shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
         }
+    }
+
+    /** The entity stopped (passivation, handoff, shutdown). */
+    void onStopped() {
+        stopped.increment();
     }
 
     boolean connected() {

@@ -1,0 +1,89 @@
+package io.ora.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ora.core.OraMessage;
+import io.ora.relay.peer.HubEntity;
+import io.ora.relay.peer.PeerCommand;
+import io.ora.relay.session.Connection;
+import io.ora.relay.session.DeliveryResult;
+import io.ora.relay.session.Envelope;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every message that crosses nodes round-trips through the serializer it is bound to (Jackson CBOR, via
+ * {@link OraMessage}), including actor references and opaque payload bytes.
+ */
+class SerializationTest {
+
+    @TempDir
+    static Path dir;
+    static TestRelay node;
+
+    @BeforeAll
+    static void start() {
+        node = TestRelay.start(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void everyCrossNodeMessageRoundTrips() {
+        TestProbe<Connection.Command> connection = TestProbe.create(node.system());
+        TestProbe<StatusReply<Done>> done = TestProbe.create(node.system());
+        TestProbe<HubEntity.Status> status = TestProbe.create(node.system());
+        Envelope envelope = new Envelope("ora/v1/hub/6f1c2b9e-5a9d-4e59-9d2f-2d6c9a1d7e11/in", new byte[] {0, -1, 7},
+                1, "urn:ora:app:a", List.of(new Envelope.UserProperty("k", "v")), 42,
+                Optional.of(connection.getRef()));
+        List<OraMessage> messages = List.of(
+                new PeerCommand.Attach(connection.getRef()),
+                new PeerCommand.Detach(connection.getRef()),
+                new PeerCommand.Handoff(),
+                new HubEntity.Lock("project-1", done.getRef()),
+                new HubEntity.Unlock(done.getRef()),
+                new HubEntity.GetStatus(status.getRef()),
+                new HubEntity.Status(true, "project-1", false),
+                new HubEntity.Locked("project-1"),
+                new HubEntity.Unlocked(),
+                new HubEntity.State(true, "project-1"),
+                new Connection.Attached(),
+                new Connection.Outcome(42, DeliveryResult.NO_SUBSCRIBERS),
+                new Connection.TakenOver(),
+                new Connection.Reattach(),
+                new Connection.Stop());
+        for (OraMessage message : messages) {
+            assertThat(roundTrip(message)).as(message.getClass().getName()).isEqualTo(message);
+        }
+
+        Envelope copy = ((PeerCommand.Deliver) roundTrip(new PeerCommand.Deliver(envelope))).envelope();
+        assertThat(copy.payload()).isEqualTo(envelope.payload());
+        assertThat(copy).usingRecursiveComparison().isEqualTo(envelope);
+        assertThat(((Connection.Deliver) roundTrip(new Connection.Deliver(envelope))).envelope().payload())
+                .isEqualTo(envelope.payload());
+    }
+
+    private static Object roundTrip(Object message) {
+        Serialization serialization = SerializationExtension.get(Adapter.toClassic(node.system()));
+        var serializer = serialization.findSerializerFor(message);
+        assertThat(serializer.getClass().getSimpleName()).isEqualTo("JacksonCborSerializer");
+        byte[] bytes = serialization.serialize(message).get();
+        return serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message))
+                .get();
+    }
+}

@@ -24,7 +24,7 @@ public final class Main {
             run();
             return;
         }
-        int status = new Cli(out, err, System.getenv()).run(Arrays.asList(args));
+        int status = new Cli(out, err, ConfigFactory.empty()).run(Arrays.asList(args));
         if (status != 0) {
             System.exit(status);
         }

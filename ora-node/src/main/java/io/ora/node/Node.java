@@ -84,6 +84,7 @@ public final class Node implements AutoCloseable {
                             return CompletableFuture.completedFuture(Done.getInstance());
                         });
             }
+            ServingCheck.markServing(system);
             return new Node(system, relay, home, management);
         } catch (IOException | RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
             // Logged before terminating: with exit-jvm on, coordinated shutdown may end the JVM before main reports.

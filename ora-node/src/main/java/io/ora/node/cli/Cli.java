@@ -36,12 +36,16 @@ public final class Cli {
 
     private final PrintStream out;
     private final PrintStream err;
-    private final Map<String, String> environment;
+    private final Config overrides;
 
-    public Cli(PrintStream out, PrintStream err, Map<String, String> environment) {
+    /**
+     * @param overrides configuration above the packaged one and the {@code ORA_*} environment (tests use it to
+     *                  point at their own home and database)
+     */
+    public Cli(PrintStream out, PrintStream err, Config overrides) {
         this.out = out;
         this.err = err;
-        this.environment = environment;
+        this.overrides = overrides;
     }
 
     /** Runs one command; returns the process exit status. */
@@ -156,12 +160,7 @@ public final class Cli {
     }
 
     private Config config() {
-        Config env = ConfigFactory.empty();
-        String home = environment.get("ORA_HOME");
-        if (home != null && !home.isBlank()) {
-            env = ConfigFactory.parseMap(Map.of("ora.home", home));
-        }
-        return ConfigFactory.load(env.withFallback(ConfigFactory.parseResources("application.conf")));
+        return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResources("application.conf")));
     }
 
     private int usageError(String message) {

@@ -1,0 +1,97 @@
+package io.ora.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import com.typesafe.config.ConfigFactory;
+import io.ora.core.identity.PeerId;
+import io.ora.core.pki.DevPki;
+import io.ora.hubkit.PeerCredentials;
+import io.ora.hubkit.RelayClients;
+import io.ora.persistence.Database;
+import io.ora.persistence.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole node as {@code java -jar ora-node.jar} starts it, in this JVM. */
+class NodeTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void startsServesAndStopsCleanlyWithinTenSeconds() throws Exception {
+        Node node = Node.start(ConfigFactory.parseMap(config(home, TestPorts.free(), TestPorts.free())), Map.of());
+        int mqttPort = node.relay().orElseThrow().server().port();
+        assertThat(Files.exists(home.resolve("pki/ca.crt"))).as("dev CA generated on first start").isTrue();
+
+        HttpClient http = HttpClient.newHttpClient();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(http, node.managementUri() + "/ready")
+                .statusCode() == 200);
+        assertThat(get(http, node.managementUri() + "/alive").statusCode()).isEqualTo(200);
+        assertThat(get(http, node.managementUri() + "/cluster/members").body()).contains("\"status\":\"Up\"");
+        assertThat(get(http, node.managementUri() + "/cluster/shards/Hub").statusCode()).isEqualTo(200);
+
+        PeerCredentials hub = credentials(home, new PeerId.Hub(UUID.randomUUID()));
+        AtomicReference<Throwable> cause = new AtomicReference<>();
+        Mqtt5BlockingClient client = RelayClients.mqtt5(hub, "127.0.0.1", mqttPort)
+                .addDisconnectedListener(context -> cause.set(context.getCause())).buildBlocking();
+        client.connect();
+        Awaitility.await().until(() -> get(http, node.managementUri() + "/metrics").body()
+                .contains("ora_relay_connections 1"));
+
+        long stopping = System.nanoTime();
+        node.close();
+        long stopMillis = (System.nanoTime() - stopping) / 1_000_000;
+
+        assertThat(stopMillis).isLessThan(10_000);
+        Awaitility.await().until(() -> cause.get() != null);
+        assertThat(((Mqtt5DisconnectException) cause.get()).getMqttMessage().getReasonCode())
+                .isEqualTo(Mqtt5DisconnectReasonCode.SERVER_SHUTTING_DOWN);
+        assertThat(node.system().whenTerminated().isCompleted()).isTrue();
+    }
+
+    static Map<String, Object> config(Path home, int clusterPort, int managementPort) {
+        Database.Connection db = TestDatabase.connection();
+        Map<String, Object> config = new HashMap<>();
+        config.put("ora.home", home.toString());
+        config.put("ora.db.url", db.url());
+        config.put("ora.db.user", db.user());
+        config.put("ora.db.password", db.password());
+        config.put("ora.db.pool-size", 3);
+        config.put("ora.relay.mqtt.host", "127.0.0.1");
+        config.put("ora.relay.mqtt.port", 0);
+        config.put("pekko.remote.artery.canonical.port", clusterPort);
+        config.put("pekko.management.http.port", managementPort);
+        config.put("pekko.coordinated-shutdown.exit-jvm", "off");
+        config.put("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
+        config.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
+        config.put("pekko.cluster.split-brain-resolver.stable-after", "3s");
+        return config;
+    }
+
+    static PeerCredentials credentials(Path home, PeerId peer) throws Exception {
+        Path dir = home.resolve("peers").resolve(UUID.randomUUID().toString());
+        DevPki.open(home.resolve("pki")).issuePeerFiles(peer, Duration.ofDays(1), dir);
+        return PeerCredentials.load(dir);
+    }
+
+    static HttpResponse<String> get(HttpClient http, String uri) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -10,6 +10,7 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -44,25 +45,21 @@ public record PeerCredentials(X509Certificate ca, List<X509Certificate> chain, P
                 .orElseThrow(() -> new IllegalStateException("certificate names no Ora identity"));
     }
 
-    /** Key material for a TLS client. */
+    /** Key material for a TLS client: this peer's certificate and key, offered whatever issuers the server names. */
+    public KeyManager keyManager() {
+        return new PeerKeyManager(chain, key);
+    }
+
+    /** The same key material for libraries that take a factory (HiveMQ, Netty). */
     public KeyManagerFactory keyManagers() {
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            store.setKeyEntry("client", key, new char[0], chain.toArray(X509Certificate[]::new));
-            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            factory.init(store, new char[0]);
-            return factory;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot build key manager", e);
-        }
+        return PeerKeyManager.factory(keyManager());
     }
 
     /** A TLS 1.3 client context presenting this peer's certificate (for clients that take an SSLContext). */
     public SSLContext sslContext() {
         try {
             SSLContext context = SSLContext.getInstance("TLSv1.3");
-            context.init(keyManagers().getKeyManagers(), trustManagers().getTrustManagers(), null);
+            context.init(new KeyManager[] {keyManager()}, trustManagers().getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot build TLS context", e);

@@ -104,9 +104,9 @@ public final class Pem {
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
-            if (secret) {
-                setOwnerOnly(temp);
-            }
+            // Temporary files start owner-only; certificates are public and other processes (a broker that drops
+            // privileges, a sidecar) must be able to read them.
+            setPermissions(temp, secret ? "rw-------" : "rw-r--r--");
             Files.writeString(temp, pem, StandardCharsets.US_ASCII);
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
@@ -114,9 +114,9 @@ public final class Pem {
         }
     }
 
-    private static void setOwnerOnly(Path file) throws IOException {
+    private static void setPermissions(Path file, String permissions) throws IOException {
         try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions));
         } catch (UnsupportedOperationException notPosix) {
             // Non-POSIX file systems keep their default ACLs; the dev CA is a development convenience.
         }

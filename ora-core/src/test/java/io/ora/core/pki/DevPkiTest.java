@@ -23,6 +23,7 @@ class DevPkiTest {
         String ca = Files.readString(pki.caCertificate());
         assertThat(Files.getPosixFilePermissions(pki.caKey())).containsExactlyInAnyOrder(
                 PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(Files.getPosixFilePermissions(pki.caCertificate())).contains(PosixFilePermission.OTHERS_READ);
 
         PeerId hub = new PeerId.Hub(UUID.randomUUID());
         X509Certificate issued = pki.issuePeerFiles(hub, Duration.ofDays(1), dir.resolve("out"));

@@ -1,0 +1,201 @@
+package io.ora.load;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import io.ora.load.identities.CertificateSet;
+import io.ora.load.identities.IdentityIssuer;
+import io.ora.load.identities.MosquittoConfig;
+import io.ora.load.scenario.HandshakeBenchmark;
+import io.ora.load.scenario.RelayBenchmark;
+import io.ora.load.scenario.Target;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Command line of the relay load generator: {@code certs} issues a benchmark population, {@code handshake} runs a
+ * connection storm, {@code relay} runs open-loop app-to-hub traffic at one rate and {@code sweep} (or
+ * {@code relay --find-max}) searches for the highest rate that keeps p99 under a limit with no loss. Results go to
+ * standard output, one {@code RESULT ...} line per measurement for scripts; progress is logged to standard error.
+ *
+ * <p>Every loop is bounded in count and time, and only the host given with {@code --host} is ever contacted.
+ */
+public final class LoadGenerator {
+
+    private static final int EXIT_OK = 0;
+    private static final int EXIT_FAILED = 1;
+    private static final int EXIT_USAGE = 2;
+    private static final int EXIT_INTERRUPTED = 130;
+    private static final int MAX_POPULATION = 1_000_000;
+    private static final double MAX_SECONDS = 3600;
+    private static final int DEFAULT_WARMUP_CONNECTIONS = 200;
+
+    private static final Set<String> TARGET_OPTIONS = Set.of("host", "port", "certs", "concurrency",
+            "connect-timeout", "source-addresses");
+    private static final Set<String> RELAY_OPTIONS = Set.of("hubs", "apps", "payload", "qos", "rate", "duration",
+            "warmup", "drain", "max-lag", "connect-limit");
+    private static final Set<String> SWEEP_OPTIONS = Set.of("start-rate", "max-rate", "step-duration",
+            "step-warmup", "max-steps", "p99-limit-ms", "resolution", "settle", "generator-warmup");
+
+    private static final String USAGE = """
+            usage: java -jar load-tests.jar <command> [options]
+
+              certs      --ca-dir DIR --hubs N --apps M --out DIR
+                         [--mosquitto-host 127.0.0.1] [--mosquitto-port 18883] [--mosquitto-user NAME|none]
+                         [--threads CORES]
+              handshake  --host H --port P --certs DIR [--connections ALL] [--concurrency 100]
+                         [--duration-limit 300] [--hold 5] [--server-pid PID] [--connect-timeout 30]
+                         [--warmup-connections 200] [--source-addresses A,B,...]
+              relay      --host H --port P --certs DIR --hubs N --apps M --rate R [--payload 256] [--qos 0|1]
+                         [--duration 30] [--warmup 5] [--drain 5] [--max-lag 5] [--concurrency 100]
+                         [--connect-limit 300] [--connect-timeout 30] [--source-addresses A,B,...] [--find-max]
+              sweep      relay's options without --rate, plus [--start-rate 1000] [--max-rate 100000]
+                         [--step-duration 10] [--step-warmup 2] [--max-steps 16] [--p99-limit-ms 10]
+                         [--resolution 0.1] [--settle 2] [--generator-warmup 5]
+
+            Times are in seconds. See load-tests/README.md.""";
+
+    private LoadGenerator() {
+    }
+
+    /** Runs one command and exits with its status (0 ok, 1 failed, 2 usage). */
+    public static void main(String[] args) {
+        int status = run(Arrays.asList(args));
+        // The MQTT client's event loops outlive a failed run; the process must still end by itself.
+        System.exit(status);
+    }
+
+    static int run(List<String> args) {
+        if (args.isEmpty() || Set.of("help", "--help", "-h").contains(args.get(0))) {
+            print(USAGE);
+            return args.isEmpty() ? EXIT_USAGE : EXIT_OK;
+        }
+        List<String> rest = args.subList(1, args.size());
+        try {
+            List<String> lines = switch (args.get(0)) {
+                case "certs" -> certs(rest);
+                case "handshake" -> handshake(rest);
+                case "relay" -> relay(rest);
+                case "sweep" -> sweep(Options.parse(rest, union(TARGET_OPTIONS, RELAY_OPTIONS, SWEEP_OPTIONS),
+                        Set.of()));
+                default -> throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
+            };
+            if (!args.get(0).equals("certs")) {
+                print("client TLS: " + Target.tlsImplementation());
+            }
+            lines.forEach(LoadGenerator::print);
+            return EXIT_OK;
+        } catch (IllegalArgumentException wrong) {
+            printError("error: " + wrong.getMessage());
+            printError(USAGE);
+            return EXIT_USAGE;
+        } catch (IOException failed) {
+            printError("failed: " + failed.getMessage());
+            return EXIT_FAILED;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            printError("interrupted");
+            return EXIT_INTERRUPTED;
+        }
+    }
+
+    private static List<String> certs(List<String> args) throws IOException, InterruptedException {
+        Options options = Options.parse(args, Set.of("ca-dir", "hubs", "apps", "out", "mosquitto-host",
+                "mosquitto-port", "mosquitto-user", "threads"), Set.of());
+        String user = options.text("mosquitto-user", System.getProperty("user.name"));
+        MosquittoConfig.Listener listener = new MosquittoConfig.Listener(
+                options.text("mosquitto-host", "127.0.0.1"),
+                options.integer("mosquitto-port", 18_883, 1, 65_535),
+                user.equals("none") ? Optional.empty() : Optional.of(user));
+        int cores = Runtime.getRuntime().availableProcessors();
+        return IdentityIssuer.issue(new IdentityIssuer.Request(options.path("ca-dir"),
+                options.integer("hubs", null, 0, MAX_POPULATION), options.integer("apps", null, 0, MAX_POPULATION),
+                options.path("out"), listener, options.integer("threads", cores, 1, 256))).lines();
+    }
+
+    private static List<String> handshake(List<String> args) throws IOException, InterruptedException {
+        Options options = Options.parse(args, union(TARGET_OPTIONS,
+                Set.of("connections", "duration-limit", "hold", "server-pid", "warmup-connections")), Set.of());
+        int connections = options.has("connections") ? options.integer("connections", null, 1, MAX_POPULATION)
+                : countHubs(options);
+        return HandshakeBenchmark.run(new HandshakeBenchmark.Settings(target(options), options.path("certs"),
+                connections,
+                options.integer("concurrency", 100, 1, 100_000),
+                options.seconds("duration-limit", 300, MAX_SECONDS),
+                options.seconds("hold", 5, MAX_SECONDS),
+                options.has("server-pid") ? OptionalLong.of(options.whole("server-pid", null, 1, Long.MAX_VALUE))
+                        : OptionalLong.empty(),
+                options.integer("warmup-connections", DEFAULT_WARMUP_CONNECTIONS, 0, MAX_POPULATION))).lines();
+    }
+
+    private static List<String> relay(List<String> args) throws IOException, InterruptedException {
+        Options options = Options.parse(args, union(TARGET_OPTIONS, RELAY_OPTIONS, SWEEP_OPTIONS),
+                Set.of("find-max"));
+        if (options.flag("find-max")) {
+            return sweep(options);
+        }
+        RelayBenchmark.Load load = new RelayBenchmark.Load(options.number("rate", null, 0, 10_000_000),
+                options.seconds("warmup", 5, MAX_SECONDS), options.seconds("duration", 30, MAX_SECONDS),
+                options.integer("payload", 256, 16, 1 << 20));
+        return RelayBenchmark.run(relaySettings(options), load).lines();
+    }
+
+    private static List<String> sweep(Options options) throws IOException, InterruptedException {
+        if (options.has("rate")) {
+            throw new IllegalArgumentException("a sweep chooses its own rates: use --start-rate and --max-rate");
+        }
+        RelayBenchmark.SweepPlan plan = new RelayBenchmark.SweepPlan(
+                options.number("start-rate", 1000.0, 1, 10_000_000),
+                options.number("max-rate", 100_000.0, 1, 10_000_000),
+                options.seconds("step-warmup", 2, MAX_SECONDS), options.seconds("step-duration", 10, MAX_SECONDS),
+                options.integer("payload", 256, 16, 1 << 20), options.integer("max-steps", 16, 1, 1000),
+                options.number("p99-limit-ms", 10.0, 0.001, 1e6), options.number("resolution", 0.1, 0.001, 10),
+                options.seconds("settle", 2, MAX_SECONDS), options.seconds("generator-warmup", 5, MAX_SECONDS));
+        return RelayBenchmark.sweep(relaySettings(options), plan).lines();
+    }
+
+    private static RelayBenchmark.Settings relaySettings(Options options) {
+        int qos = options.integer("qos", 0, 0, 1);
+        return new RelayBenchmark.Settings(target(options), options.path("certs"),
+                options.integer("hubs", null, 1, MAX_POPULATION), options.integer("apps", null, 1, MAX_POPULATION),
+                qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE,
+                options.integer("concurrency", 100, 1, 100_000), options.seconds("connect-limit", 300, MAX_SECONDS),
+                new RelayBenchmark.Limits(options.seconds("drain", 5, MAX_SECONDS),
+                        options.seconds("max-lag", 5, MAX_SECONDS)));
+    }
+
+    private static Target target(Options options) {
+        List<String> sources = options.has("source-addresses")
+                ? Arrays.stream(options.text("source-addresses").split(",")).map(String::strip)
+                        .filter(s -> !s.isEmpty()).toList()
+                : List.of();
+        Duration connectTimeout = options.seconds("connect-timeout", 30, MAX_SECONDS);
+        if (connectTimeout.isZero()) {
+            throw new IllegalArgumentException("--connect-timeout must be above 0");
+        }
+        return new Target(options.text("host"), options.integer("port", null, 1, 65_535), sources, connectTimeout);
+    }
+
+    private static int countHubs(Options options) throws IOException {
+        return CertificateSet.open(options.path("certs")).bindings().hubs().size();
+    }
+
+    @SafeVarargs
+    private static Set<String> union(Set<String>... sets) {
+        return Arrays.stream(sets).flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
+    }
+
+    // CLI-OUTPUT-OFF: this is the command line; results belong on standard output, complaints on standard error.
+    private static void print(String line) {
+        System.out.println(line);
+    }
+
+    private static void printError(String line) {
+        System.err.println(line);
+    }
+    // CLI-OUTPUT-ON
+}

@@ -1,0 +1,113 @@
+package io.ora.load.scenario;
+
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.ora.load.measure.LatencyHistogram;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects many MQTT 5 clients as fast as allowed with at most a given number of CONNECTs in flight, timing each
+ * from the start of the TCP connect to the CONNACK. Used by the connection storm, where this is the measurement,
+ * and by the relay scenario, where it is the set-up.
+ */
+final class Connector {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
+    /** Clean start and a keep-alive well above any benchmark's idle period. */
+    private static final int KEEP_ALIVE_SECONDS = 60;
+    /** Time beyond the client's own connect timeout for a last outcome to arrive. */
+    private static final Duration SETTLE_SLACK = Duration.ofSeconds(5);
+    private static final int PROGRESS_EVERY = 1000;
+
+    private Connector() {
+    }
+
+    /**
+     * What a connect phase achieved.
+     *
+     * @param attempted   connects started (fewer than asked when the time limit cut the phase short)
+     * @param connected   the clients that got a successful CONNACK
+     * @param failures    failed connects by cause
+     * @param unsettled   connects with no outcome when the phase gave up waiting
+     * @param latency     time from starting each connect to its outcome
+     * @param elapsed     from the first connect started to the last outcome
+     * @param cutShort    whether the time limit stopped new connects
+     */
+    record Outcome(int attempted, List<Mqtt5AsyncClient> connected, Failures failures, long unsettled,
+                   LatencyHistogram latency, Duration elapsed, boolean cutShort) {
+    }
+
+    /** Connects {@code clients} in order, at most {@code concurrency} at a time, for at most {@code timeLimit}. */
+    static Outcome connectAll(List<Mqtt5AsyncClient> clients, int concurrency, Duration timeLimit,
+                              Duration connectTimeout) throws InterruptedException {
+        Semaphore permits = new Semaphore(concurrency);
+        Queue<Mqtt5AsyncClient> connected = new ConcurrentLinkedQueue<>();
+        Failures failures = new Failures();
+        LatencyHistogram latency = new LatencyHistogram();
+        long started = System.nanoTime();
+        long deadline = started + timeLimit.toNanos();
+        AtomicLong lastOutcome = new AtomicLong(started);
+        int attempted = 0;
+        boolean cutShort = false;
+        for (Mqtt5AsyncClient client : clients) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0 || !permits.tryAcquire(remaining, TimeUnit.NANOSECONDS)) {
+                cutShort = true;
+                break;
+            }
+            attempted++;
+            long began = System.nanoTime();
+            client.connectWith().cleanStart(true).keepAlive(KEEP_ALIVE_SECONDS).send().whenComplete((ack, error) -> {
+                long done = System.nanoTime();
+                latency.record(done - began);
+                lastOutcome.accumulateAndGet(done, Math::max);
+                if (error == null) {
+                    connected.add(client);
+                } else {
+                    failures.add(error);
+                }
+                permits.release();
+            });
+            if (attempted % PROGRESS_EVERY == 0) {
+                LOG.info("{} of {} connects started, {} connected", attempted, clients.size(), connected.size());
+            }
+        }
+        // Every started connect ends by itself within the client's connect timeouts; wait for that, no longer.
+        long settleNanos = 2 * connectTimeout.toNanos() + SETTLE_SLACK.toNanos();
+        boolean settled = permits.tryAcquire(concurrency, settleNanos, TimeUnit.NANOSECONDS);
+        if (settled) {
+            permits.release(concurrency);
+        }
+        long unsettled = attempted - connected.size() - failures.total();
+        return new Outcome(attempted, new ArrayList<>(connected), failures, Math.max(0, unsettled), latency,
+                Duration.ofNanos(lastOutcome.get() - started), cutShort);
+    }
+
+    /** Disconnects the clients cleanly (DISCONNECT, then close); returns how many did not manage to within limit. */
+    static long disconnectAll(List<Mqtt5AsyncClient> clients, Duration limit) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(clients.size());
+        Failures failures = new Failures();
+        for (Mqtt5AsyncClient client : clients) {
+            client.disconnect().whenComplete((ignored, error) -> {
+                if (error != null) {
+                    failures.add(error);
+                }
+                done.countDown();
+            });
+        }
+        boolean finished = done.await(limit.toNanos(), TimeUnit.NANOSECONDS);
+        if (failures.total() > 0) {
+            LOG.warn("disconnect failures: {}", failures.snapshot());
+        }
+        return failures.total() + (finished ? 0 : done.getCount());
+    }
+}

@@ -1,0 +1,235 @@
+package io.ora.load.scenario;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import io.ora.load.identities.Bindings;
+import io.ora.load.identities.CertificateSet;
+import io.ora.load.measure.LatencyHistogram;
+import io.ora.load.measure.Payload;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relay traffic: N hubs subscribed to their inboxes, M apps publishing to their bound hubs at an offered total
+ * rate, on an open-loop schedule. Either one run at a fixed rate, or a sweep that doubles the rate until a step
+ * misses its target and then bisects, to find the highest rate with no loss, no errors and p99 under a limit.
+ */
+public final class RelayBenchmark {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayBenchmark.class);
+    private static final double MAX_RATE = 10_000_000;
+    private static final int MAX_PAYLOAD = 1 << 20;
+    /** The arrival bitmap of one run is planned/8 bytes; this keeps it under 64 MiB. */
+    private static final long MAX_PLANNED = 500_000_000L;
+    private static final Duration MAX_DURATION = Duration.ofHours(1);
+    private static final double LOWEST_SWEEP_RATE = 1;
+
+    private RelayBenchmark() {
+    }
+
+    /**
+     * The population and how it connects.
+     *
+     * @param target             the broker
+     * @param certs              a directory written by {@code certs}
+     * @param hubs               hubs taken from it (the first ones bound to the chosen apps)
+     * @param apps               apps taken from it (the first ones)
+     * @param qos                QoS 0 or 1, for publishes and subscriptions alike
+     * @param connectConcurrency connects in flight at most while setting up
+     * @param connectLimit       bound on each connect phase
+     * @param limits             bounds of every run
+     */
+    public record Settings(Target target, Path certs, int hubs, int apps, MqttQos qos, int connectConcurrency,
+                           Duration connectLimit, Limits limits) {
+        public Settings {
+            if (hubs < 1 || apps < 1) {
+                throw new IllegalArgumentException("need at least one hub and one app");
+            }
+            if (qos != MqttQos.AT_MOST_ONCE && qos != MqttQos.AT_LEAST_ONCE) {
+                throw new IllegalArgumentException("QoS must be 0 or 1");
+            }
+            if (connectConcurrency < 1) {
+                throw new IllegalArgumentException("connect concurrency must be at least 1");
+            }
+        }
+    }
+
+    /**
+     * Bounds of a run.
+     *
+     * @param drain  how long to wait after the last send for arrivals and acknowledgements
+     * @param maxLag how far behind its schedule the generator may fall before it stops sending
+     */
+    public record Limits(Duration drain, Duration maxLag) {
+    }
+
+    /**
+     * The offered load of one run.
+     *
+     * @param rate         messages per second, all apps together
+     * @param warmup       leading part of the run that is sent and checked but not in the latency figures
+     * @param duration     measured part of the run
+     * @param payloadBytes size of each message body, at least {@link Payload#HEADER_BYTES}
+     */
+    public record Load(double rate, Duration warmup, Duration duration, int payloadBytes) {
+        public Load {
+            if (!(rate > 0) || rate > MAX_RATE) {
+                throw new IllegalArgumentException("rate must be within (0, " + (long) MAX_RATE + "]: " + rate);
+            }
+            if (warmup.isNegative() || duration.isNegative() || duration.isZero()
+                    || warmup.plus(duration).compareTo(MAX_DURATION) > 0) {
+                throw new IllegalArgumentException("need duration > 0, warmup >= 0, together at most " + MAX_DURATION);
+            }
+            if (payloadBytes < Payload.HEADER_BYTES || payloadBytes > MAX_PAYLOAD) {
+                throw new IllegalArgumentException("payload must be within " + Payload.HEADER_BYTES + ".."
+                        + MAX_PAYLOAD + " bytes: " + payloadBytes);
+            }
+            if (rate * warmup.plus(duration).toNanos() / 1e9 > MAX_PLANNED) {
+                throw new IllegalArgumentException("rate x time is more than " + MAX_PLANNED + " messages");
+            }
+        }
+    }
+
+    /**
+     * How a sweep searches.
+     *
+     * @param startRate       rate of the first step
+     * @param maxRate         no step goes above this
+     * @param warmup          warm-up of each step
+     * @param duration        measured time of each step
+     * @param payloadBytes    size of each message body
+     * @param maxSteps        the sweep stops after this many steps, converged or not
+     * @param p99LimitMs      a step passes only with p99 below this (and no loss, no errors)
+     * @param resolution      the sweep stops once the failing rate is within this fraction above the passing one
+     * @param settle          pause between steps, for queues left by a failed step to empty
+     * @param generatorWarmup an unmeasured run at the start rate before the first step, so that the generator's
+     *                        JIT warm-up does not fail it; zero for none
+     */
+    public record SweepPlan(double startRate, double maxRate, Duration warmup, Duration duration, int payloadBytes,
+                            int maxSteps, double p99LimitMs, double resolution, Duration settle,
+                            Duration generatorWarmup) {
+        public SweepPlan {
+            // The first and the largest step must each be a valid load; building them checks that.
+            new Load(startRate, warmup, duration, payloadBytes);
+            new Load(maxRate, warmup, duration, payloadBytes);
+            if (maxRate < startRate || maxSteps < 1 || maxSteps > Payload.MAX_RUN || !(p99LimitMs > 0)
+                    || !(resolution > 0)) {
+                throw new IllegalArgumentException("need start <= max rate, 1..65535 steps, p99 limit > 0,"
+                        + " resolution > 0");
+            }
+        }
+    }
+
+    /** The steps of a sweep and the best passing rate (0 when none passed). */
+    public record SweepResult(SweepPlan plan, List<RelayResult> steps, double bestRate, String conclusion) {
+        public SweepResult {
+            steps = List.copyOf(steps);
+        }
+
+        /** Lines for the command line: one per step, then the verdict. */
+        public List<String> lines() {
+            List<String> lines = new ArrayList<>();
+            lines.add(String.format(Locale.ROOT, "sweep: p99 < %.1f ms, no loss, no errors; %d steps",
+                    plan.p99LimitMs(), steps.size()));
+            for (RelayResult step : steps) {
+                lines.add(String.format(Locale.ROOT,
+                        "  step %2d: target %9.0f  sent %9.1f/s  recv %9.1f/s  lost %7d  errors %5d  p99 %8.3f ms"
+                                + "  max %8.3f ms  lag p99 %7.3f ms  %s%s",
+                        step.run(), step.targetRate(), step.sendRate(), step.receiveRate(), step.lost(),
+                        step.errors().values().stream().mapToLong(Long::longValue).sum(),
+                        LatencyHistogram.Summary.millis(step.latency().p99()),
+                        LatencyHistogram.Summary.millis(step.latency().max()),
+                        LatencyHistogram.Summary.millis(step.sendLag().p99()),
+                        step.meets(plan.p99LimitMs()) ? "pass" : "FAIL",
+                        step.generatorBound() ? " (generator-bound)" : ""));
+            }
+            lines.add(String.format(Locale.ROOT, "RESULT sweep best_rate=%.0f steps=%d qos=%d conclusion=\"%s\"",
+                    bestRate, steps.size(), steps.isEmpty() ? -1 : steps.get(0).qos(), conclusion));
+            return lines;
+        }
+    }
+
+    /** One run at a fixed rate. */
+    public static RelayResult run(Settings settings, Load load) throws IOException, InterruptedException {
+        try (Fleet fleet = connect(settings)) {
+            return RelayRun.execute(fleet, 1, load, settings.qos(), settings.limits());
+        }
+    }
+
+    /** A rate sweep over one set of connections; every step is bounded, and so is the number of steps. */
+    public static SweepResult sweep(Settings settings, SweepPlan plan) throws IOException, InterruptedException {
+        List<RelayResult> steps = new ArrayList<>();
+        double passing = 0;
+        double failing = Double.POSITIVE_INFINITY;
+        double rate = plan.startRate();
+        String conclusion = "step limit reached before converging";
+        try (Fleet fleet = connect(settings)) {
+            if (!plan.generatorWarmup().isZero()) {
+                RelayResult warm = RelayRun.execute(fleet, 0,
+                        new Load(rate, Duration.ZERO, plan.generatorWarmup(), plan.payloadBytes()), settings.qos(),
+                        settings.limits());
+                LOG.info("generator warm-up at {} msg/s: p99 {} ms (not counted)", Math.round(rate),
+                        LatencyHistogram.Summary.millis(warm.latency().p99()));
+                Thread.sleep(plan.settle().toMillis());
+            }
+            for (int step = 1; step <= plan.maxSteps(); step++) {
+                RelayResult result = RelayRun.execute(fleet, step,
+                        new Load(rate, plan.warmup(), plan.duration(), plan.payloadBytes()), settings.qos(),
+                        settings.limits());
+                steps.add(result);
+                boolean pass = result.meets(plan.p99LimitMs());
+                LOG.info("step {}: {} msg/s {} (p99 {} ms, lost {}, errors {})", step, Math.round(rate),
+                        pass ? "passes" : "fails", LatencyHistogram.Summary.millis(result.latency().p99()),
+                        result.lost(), result.errors().size());
+                if (pass) {
+                    passing = Math.max(passing, rate);
+                } else {
+                    failing = Math.min(failing, rate);
+                }
+                if (failing == Double.POSITIVE_INFINITY) {
+                    if (rate >= plan.maxRate()) {
+                        conclusion = "passed at the maximum rate; raise --max-rate";
+                        break;
+                    }
+                    rate = Math.min(Math.round(rate * 2), plan.maxRate());
+                } else if (passing == 0) {
+                    rate = Math.round(rate / 2);
+                    if (rate < LOWEST_SWEEP_RATE) {
+                        conclusion = "no rate passed";
+                        break;
+                    }
+                } else {
+                    if (failing - passing <= Math.max(1, passing * plan.resolution())) {
+                        conclusion = "converged";
+                        break;
+                    }
+                    rate = Math.round((passing + failing) / 2);
+                }
+                if (step < plan.maxSteps()) {
+                    Thread.sleep(plan.settle().toMillis());
+                }
+            }
+        }
+        return new SweepResult(plan, steps, passing, conclusion);
+    }
+
+    private static Fleet connect(Settings settings) throws IOException, InterruptedException {
+        CertificateSet set = CertificateSet.open(settings.certs());
+        Bindings population = set.bindings().select(settings.hubs(), settings.apps());
+        for (Map.Entry<String, List<UUID>> app : population.hubsByApp().entrySet()) {
+            if (app.getValue().isEmpty()) {
+                throw new IllegalArgumentException(app.getKey() + " has no bound hub among the " + settings.hubs()
+                        + " selected; use at least as many hubs as apps");
+            }
+        }
+        return Fleet.connect(set, population, settings.target(), settings.qos(), settings.connectConcurrency(),
+                settings.connectLimit());
+    }
+}

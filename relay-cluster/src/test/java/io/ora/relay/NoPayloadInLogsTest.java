@@ -1,0 +1,84 @@
+package io.ora.relay;
+
+import static io.ora.relay.RelayInteropTest.publishQos1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.ora.core.topic.Topics;
+import io.ora.hubkit.PeerCredentials;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relayed payloads never reach a log line, at any level, on the happy path or on any refusal path: every logger
+ * is opened to ALL while a distinctive payload travels, is refused, and arrives malformed.
+ */
+class NoPayloadInLogsTest {
+
+    private static final String SECRET = "PAYLOAD-MARKER-" + UUID.randomUUID();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void noLogEventContainsAPayload() throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Level level = root.getLevel();
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        root.addAppender(captured);
+        root.setLevel(Level.ALL);
+        byte[] secret = SECRET.getBytes(StandardCharsets.UTF_8);
+        try (TestRelay relay = TestRelay.start(dir)) {
+            UUID hubId = UUID.randomUUID();
+            String appId = "app-" + UUID.randomUUID();
+            relay.grant(appId, hubId);
+            Mqtt5BlockingClient hub = RelayInteropTest.connect(relay, relay.hub(hubId));
+            Mqtt5BlockingClient app = RelayInteropTest.connect(relay, relay.app(appId));
+            String inbox = Topics.hubInbox(hubId);
+            try (Mqtt5BlockingClient.Mqtt5Publishes received = hub.publishes(MqttGlobalPublishFilter.ALL)) {
+                hub.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
+                publishQos1(app, inbox, secret);
+                assertThat(received.receive(5, TimeUnit.SECONDS)).isPresent();
+                publishQos1(app, Topics.hubInbox(UUID.randomUUID()), secret);
+                publishQos1(app, "not/ours", secret);
+            }
+            PeerCredentials rogue = relay.app("app-" + UUID.randomUUID());
+            try (RawMqttClient raw = RawMqttClient.tls(rogue.sslContext(), relay.port())) {
+                raw.connect(MqttVersion.MQTT_5, rogue.identity().urn(), 30);
+                raw.send(MqttMessageBuilders.publish().topicName(inbox).qos(MqttQoS.EXACTLY_ONCE).messageId(3)
+                        .payload(Unpooled.wrappedBuffer(secret)).build());
+                raw.readUntilClosed(Duration.ofSeconds(5));
+            }
+            hub.disconnect();
+            app.disconnect();
+        } finally {
+            root.setLevel(level);
+            root.detachAppender(captured);
+        }
+
+        assertThat(captured.list).isNotEmpty();
+        for (ILoggingEvent event : captured.list) {
+            String text = event.getFormattedMessage() + " " + event.getMDCPropertyMap()
+                    + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy()));
+            assertThat(text).doesNotContain(SECRET);
+        }
+    }
+}

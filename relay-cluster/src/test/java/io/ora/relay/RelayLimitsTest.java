@@ -16,6 +16,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.ora.core.identity.PeerId;
 import io.ora.core.pki.CertificateAuthority;
 import io.ora.core.pki.Pem;
 import io.ora.core.topic.Topics;
@@ -246,6 +247,33 @@ class RelayLimitsTest {
             }
             assertThat(before.getState().isConnected()).as("existing sessions survive a rotation").isTrue();
             before.disconnect();
+        }
+    }
+
+    @Test
+    void aCaAddedToTheTrustFileIsTrustedWithoutARestartAndARemovedOneNoLonger() throws Exception {
+        try (TestRelay relay = start(Map.of())) {
+            X509Certificate oldCa = relay.pki().authority().certificate();
+            PeerCredentials oldPeer = relay.hub(UUID.randomUUID());
+            CertificateAuthority next = CertificateAuthority.create("next device CA", Duration.ofDays(1));
+            KeyPair pair = CertificateAuthority.newKeyPair();
+            X509Certificate issued = next.issuePeer(new PeerId.Hub(UUID.randomUUID()),
+                    pair.getPublic(), Duration.ofDays(1));
+            PeerCredentials newPeer = new PeerCredentials(oldCa, List.of(issued), pair.getPrivate());
+            try (RawMqttClient refused = RawMqttClient.tls(newPeer.sslContext(), relay.port())) {
+                assertThat(refused.connect(MqttVersion.MQTT_3_1_1, "", 30)).isEmpty();
+            }
+
+            Pem.write(relay.pki().caCertificate(), Pem.certificates(List.of(oldCa, next.certificate())), false);
+            Awaitility.await().until(() -> relay.metric("ora_relay_tls_reloads_total", "result", "ok") >= 1);
+            RelayInteropTest.connect(relay, newPeer).disconnect();
+            RelayInteropTest.connect(relay, oldPeer).disconnect();
+
+            Pem.write(relay.pki().caCertificate(), Pem.certificates(List.of(next.certificate())), false);
+            Awaitility.await().until(() -> relay.metric("ora_relay_tls_reloads_total", "result", "ok") >= 2);
+            try (RawMqttClient retired = RawMqttClient.tls(oldPeer.sslContext(), relay.port())) {
+                assertThat(retired.connect(MqttVersion.MQTT_3_1_1, "", 30)).isEmpty();
+            }
         }
     }
 

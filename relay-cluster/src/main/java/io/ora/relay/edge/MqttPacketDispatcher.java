@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -144,10 +145,13 @@ final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // Only the exception type: a message could quote bytes the peer sent.
-        Session.of(ctx.channel()).ifPresent(session -> session.edge().count(
-                cause instanceof IOException ? "io_error" : "internal_error"));
-        if (!(cause instanceof IOException)) {
+        // What a peer sends (bad TLS records, a reset) is its own problem: counted, never logged, so a flood of
+        // garbage cannot become a flood of log lines. Anything else is ours, and logged by type only: a message
+        // could quote bytes the peer sent.
+        String reason = cause instanceof IOException ? "io_error"
+                : cause instanceof DecoderException ? "tls_error" : "internal_error";
+        Session.of(ctx.channel()).ifPresent(session -> session.edge().count(reason));
+        if (reason.equals("internal_error")) {
             LOG.warn("closing a connection after {}", cause.getClass().getName());
         }
         ctx.close();

@@ -31,6 +31,13 @@ final class ConnectHandler {
         }
         MqttVersion version = MqttVersion.fromProtocolNameAndLevel(connect.variableHeader().name(),
                 (byte) connect.variableHeader().version());
+        if (version != MqttVersion.MQTT_3_1_1 && version != MqttVersion.MQTT_5) {
+            session.edge().count("protocol_version");
+            refuse(session, MqttVersion.MQTT_3_1_1,
+                    MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION,
+                    MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+            return;
+        }
         String clientId = connect.payload().clientIdentifier();
         String identity = session.identity().urn();
         if (!clientId.isEmpty() && !clientId.equals(identity)) {

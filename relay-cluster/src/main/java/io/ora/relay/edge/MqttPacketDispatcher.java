@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
 final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttPacketDispatcher.class);
+    /** Packets a client may send between CONNECT and CONNACK before it counts as a flood. */
+    private static final int MAX_EARLY_PACKETS = 32;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -50,7 +52,14 @@ final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (packet.decoderResult().isFailure()) {
-                malformed(session.get(), packet.decoderResult().cause());
+                malformed(session.get(), packet);
+                return;
+            }
+            if (session.get().state() == Session.State.ATTACHING) {
+                if (!session.get().holdUntilAttached(packet, MAX_EARLY_PACKETS)) {
+                    session.get().edge().count("protocol_error");
+                    session.get().disconnect(MqttReasonCodes.Disconnect.RECEIVE_MAXIMUM_EXCEEDED.byteValue());
+                }
                 return;
             }
             dispatch(ctx, session.get(), packet);
@@ -89,7 +98,8 @@ final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static void malformed(Session session, Throwable cause) {
+    private static void malformed(Session session, MqttMessage packet) {
+        Throwable cause = packet.decoderResult().cause();
         if (cause instanceof MqttUnacceptableProtocolVersionException) {
             session.edge().count("protocol_version");
             session.channel().writeAndFlush(MqttMessageBuilders.connAck()
@@ -102,13 +112,22 @@ final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
                     .returnCode(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED).build())
                     .addListener(ChannelFutureListener.CLOSE);
             session.markClosed();
-        } else if (cause instanceof TooLongFrameException) {
+        } else if (cause instanceof TooLongFrameException && isOverLimit(session, packet)) {
             session.edge().count("packet_too_large");
             session.disconnect(MqttReasonCodes.Disconnect.PACKET_TOO_LARGE.byteValue());
         } else {
             session.edge().count("malformed_packet");
             session.disconnect(MqttReasonCodes.Disconnect.MALFORMED_PACKET.byteValue());
         }
+    }
+
+    /**
+     * Netty also reports a field running past the end of its packet as too long; only a packet whose announced
+     * length exceeds the limit (or could not be read at all) is "too large", the rest is malformed.
+     */
+    private static boolean isOverLimit(Session session, MqttMessage packet) {
+        return packet.fixedHeader() == null
+                || packet.fixedHeader().remainingLength() > session.edge().settings().mqtt().maxPacketSize();
     }
 
     @Override

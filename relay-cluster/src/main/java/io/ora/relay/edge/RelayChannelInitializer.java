@@ -14,7 +14,10 @@ import io.ora.relay.tls.TlsReloader;
  */
 final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
 
-    /** Client ids longer than this are refused by the decoder; identity URNs are far shorter. */
+    /**
+     * Client id limit handed to the decoder. Netty 4.2 no longer enforces it for MQTT 3.1.1 and 5; a long id is
+     * refused anyway because it cannot equal the certificate's identity.
+     */
     private static final int MAX_CLIENT_ID_LENGTH = 256;
 
     private final EdgeContext edge;

@@ -12,6 +12,7 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.ora.core.identity.PeerId;
 import io.ora.core.limits.TokenBucket;
@@ -64,6 +65,10 @@ final class Session {
     private ScheduledFuture<?> pendingTimer;
     private int keepAliveSeconds;
     private boolean idAssigned;
+    /** Set once the peer's entity was asked to attach this connection: it must then be told when it closes. */
+    private boolean attachRequested;
+    /** Packets a client sent after CONNECT without waiting for CONNACK (MQTT allows it), served once attached. */
+    private final ArrayDeque<MqttMessage> earlyPackets = new ArrayDeque<>();
 
     private static final class Outstanding {
         private final int packetId;
@@ -162,6 +167,7 @@ final class Session {
         inflightWindow = Math.min(edge.settings().limits().inflightWindow(), clientReceiveMaximum);
         state = State.ATTACHING;
         actor = edge.spawnConnection(this::onCommandFromCluster);
+        attachRequested = true;
         edge.router().attach(identity, actor);
         pendingTimer = channel.eventLoop().schedule(() -> {
             if (state == State.ATTACHING) {
@@ -198,6 +204,27 @@ final class Session {
         pendingTimer.cancel(false);
         state = State.CONNECTED;
         ConnectHandler.accept(this);
+        channel.config().setAutoRead(true);
+        while (!earlyPackets.isEmpty() && state == State.CONNECTED) {
+            // Back through the pipeline just after the decoder, so the packet meets keep-alive and the dispatcher
+            // exactly as if it had arrived now.
+            channel.pipeline().context(HandlerNames.MQTT_DECODER).fireChannelRead(earlyPackets.removeFirst());
+        }
+        earlyPackets.forEach(ReferenceCountUtil::release);
+        earlyPackets.clear();
+    }
+
+    /**
+     * Holds a packet that arrived while the session is attaching; reading pauses meanwhile, so at most one read's
+     * worth is held, and beyond {@code limit} the client is sending a flood, not a pipeline.
+     */
+    boolean holdUntilAttached(MqttMessage packet, int limit) {
+        channel.config().setAutoRead(false);
+        if (earlyPackets.size() >= limit) {
+            return false;
+        }
+        earlyPackets.addLast(ReferenceCountUtil.retain(packet));
+        return true;
     }
 
     /** Writes a CONNACK refusing the connection, then closes. */
@@ -400,8 +427,9 @@ final class Session {
 
     /** The channel closed: tell everyone waiting on it, leave the peer's entity, stop the actor. */
     void closed() {
-        boolean wasAttached = state == State.CONNECTED || state == State.ATTACHING;
         state = State.CLOSED;
+        earlyPackets.forEach(ReferenceCountUtil::release);
+        earlyPackets.clear();
         if (pendingTimer != null) {
             pendingTimer.cancel(false);
         }
@@ -414,7 +442,7 @@ final class Session {
         outstanding.clear();
         outstandingById.clear();
         if (actor != null) {
-            if (wasAttached) {
+            if (attachRequested) {
                 edge.router().detach(identity, actor);
             }
             actor.tell(new Connection.Stop());

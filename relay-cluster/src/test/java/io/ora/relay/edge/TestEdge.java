@@ -1,0 +1,143 @@
+package io.ora.relay.edge;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.ora.core.identity.PeerId;
+import io.ora.core.metrics.Metrics;
+import io.ora.relay.RelaySettings;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+
+/**
+ * The relay's edge without TLS and without a cluster: a real {@link EdgeContext} (settings from
+ * {@code reference.conf}, real {@link Metrics}, a local actor system for the connection actors) wired to a
+ * {@link RecordingRouter} and to bindings that answer at once. {@link #open} gives a connection whose pipeline holds
+ * the same decoder, encoder and dispatcher as {@link RelayChannelInitializer}, with the {@link Session} a finished
+ * TLS handshake would have created.
+ *
+ * <p>The actor system runs every actor on the thread that sends it a message (Pekko's calling-thread dispatcher).
+ * {@link EmbeddedChannel}'s task queue is a plain, single-threaded queue; a connection actor on a pool thread would
+ * add to it while the test thread drains it. On the calling thread the actor's hop onto the event loop is queued by
+ * the test thread itself, and {@link PeerConnection#next()} runs it. The internal dispatcher is replaced too: the
+ * connection actors are system actors, started by the system guardian, which runs there; messages told before that
+ * start would otherwise reach the actor on another thread.
+ */
+final class TestEdge implements AutoCloseable {
+
+    /** As in {@link RelayChannelInitializer} (Netty 4.2 applies this limit to MQTT 3.1 client ids only). */
+    static final int MAX_CLIENT_ID_LENGTH = 256;
+
+    private static final Pattern CLOSED_SERIES =
+            Pattern.compile("ora_relay_connections_closed_total\\{reason=\"([a-z_]+)\"} (\\d+)");
+    private static final String CALLING_THREAD = "org.apache.pekko.testkit.CallingThreadDispatcherConfigurator";
+
+    private final ActorTestKit actors;
+    private final Metrics metrics = new Metrics();
+    private final RecordingRouter router = new RecordingRouter();
+    private final MqttPacketDispatcher packets = new MqttPacketDispatcher();
+    private final List<PeerConnection> connections = new CopyOnWriteArrayList<>();
+    private final EdgeContext context;
+    private volatile boolean bound = true;
+
+    private TestEdge(ActorTestKit actors, RelaySettings settings) {
+        this.actors = actors;
+        this.context = new EdgeContext(settings, router,
+                (appId, hub) -> CompletableFuture.completedFuture(bound), metrics, actors.system(), () -> false);
+    }
+
+    /** An edge with the {@code reference.conf} settings. */
+    static TestEdge start() {
+        return start(Map.of());
+    }
+
+    /** An edge with some settings overridden, e.g. {@code ora.relay.mqtt.max-packet-size}. */
+    static TestEdge start(Map<String, Object> overrides) {
+        Config loaded = ConfigFactory.load();
+        RelaySettings settings = RelaySettings.from(ConfigFactory.parseMap(overrides).withFallback(loaded));
+        Config actorConfig = ConfigFactory.parseMap(Map.of(
+                "pekko.actor.provider", "local",
+                "pekko.actor.default-dispatcher.type", CALLING_THREAD,
+                "pekko.actor.internal-dispatcher.type", CALLING_THREAD))
+                .withFallback(loaded);
+        return new TestEdge(ActorTestKit.create("edge-test", actorConfig), settings);
+    }
+
+    /** A connection whose TLS handshake verified {@code identity}, waiting for CONNECT. */
+    PeerConnection open(PeerId identity) {
+        TrackingAllocator allocator = new TrackingAllocator();
+        EmbeddedChannel channel = new EmbeddedChannel();
+        // Time moves only when a test advances it, so no timer (attach, keep-alive) fires by accident.
+        channel.freezeTime();
+        channel.config().setAllocator(allocator);
+        channel.pipeline().addLast(HandlerNames.MQTT_DECODER,
+                new MqttDecoder(context.settings().mqtt().maxPacketSize(), MAX_CLIENT_ID_LENGTH));
+        channel.pipeline().addLast(HandlerNames.MQTT_ENCODER, MqttEncoder.INSTANCE);
+        channel.pipeline().addLast(HandlerNames.PACKETS, packets);
+        Session.open(channel, context, identity, "01");
+        PeerConnection connection = new PeerConnection(identity, channel, allocator);
+        connections.add(connection);
+        return connection;
+    }
+
+    /** Whether the bindings answer "bound" (the default) or "not bound" to every question. */
+    void bound(boolean allowed) {
+        bound = allowed;
+    }
+
+    RecordingRouter router() {
+        return router;
+    }
+
+    RelaySettings settings() {
+        return context.settings();
+    }
+
+    /** {@code ora_relay_connections_closed_total{reason=...}}. */
+    long closed(String reason) {
+        return metrics.value("ora_relay_connections_closed_total", "reason", reason);
+    }
+
+    /** {@code ora_relay_publishes_refused_total{reason=...}}. */
+    long refusedPublishes(String reason) {
+        return metrics.value("ora_relay_publishes_refused_total", "reason", reason);
+    }
+
+    /** {@code ora_relay_subscriptions_refused_total{reason=...}}. */
+    long refusedSubscriptions(String reason) {
+        return metrics.value("ora_relay_subscriptions_refused_total", "reason", reason);
+    }
+
+    /** Every {@code ora_relay_connections_closed_total} series counted so far, by reason. */
+    Map<String, Long> closeReasons() {
+        Map<String, Long> reasons = new TreeMap<>();
+        metrics.prometheusText().lines().map(CLOSED_SERIES::matcher).filter(Matcher::matches)
+                .forEach(series -> reasons.put(series.group(1), Long.parseLong(series.group(2))));
+        return reasons;
+    }
+
+    Metrics metrics() {
+        return metrics;
+    }
+
+    /** Buffers of any connection opened here that the pipeline still holds; call after {@link #close()}. */
+    List<ByteBuf> unreleased() {
+        return connections.stream().flatMap(connection -> connection.unreleased().stream()).toList();
+    }
+
+    /** Closes every connection opened here and stops the actor system. */
+    @Override
+    public void close() {
+        connections.forEach(PeerConnection::close);
+        actors.shutdownTestKit();
+    }
+}

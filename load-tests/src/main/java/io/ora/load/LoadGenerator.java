@@ -36,8 +36,8 @@ public final class LoadGenerator {
 
     private static final Set<String> TARGET_OPTIONS = Set.of("host", "port", "certs", "concurrency",
             "connect-timeout", "source-addresses");
-    private static final Set<String> RELAY_OPTIONS = Set.of("hubs", "apps", "payload", "qos", "rate", "duration",
-            "warmup", "drain", "max-lag", "connect-limit");
+    private static final Set<String> RELAY_OPTIONS = Set.of("hubs", "apps", "hub-ports", "app-port", "payload",
+            "qos", "rate", "duration", "warmup", "drain", "max-lag", "connect-limit");
     private static final Set<String> SWEEP_OPTIONS = Set.of("start-rate", "max-rate", "step-duration",
             "step-warmup", "max-steps", "p99-limit-ms", "resolution", "settle", "generator-warmup");
 
@@ -53,6 +53,7 @@ public final class LoadGenerator {
               relay      --host H --port P --certs DIR --hubs N --apps M --rate R [--payload 256] [--qos 0|1]
                          [--duration 30] [--warmup 5] [--drain 5] [--max-lag 5] [--concurrency 100]
                          [--connect-limit 300] [--connect-timeout 30] [--source-addresses A,B,...] [--find-max]
+             [--hub-ports P1,P2,...] [--app-port P]   (hubs and apps on different nodes of one cluster)
               sweep      relay's options without --rate, plus [--start-rate 1000] [--max-rate 100000]
                          [--step-duration 10] [--step-warmup 2] [--max-steps 16] [--p99-limit-ms 10]
                          [--resolution 0.1] [--settle 2] [--generator-warmup 5]
@@ -160,7 +161,17 @@ public final class LoadGenerator {
 
     private static RelayBenchmark.Settings relaySettings(Options options) {
         int qos = options.integer("qos", 0, 0, 1);
-        return new RelayBenchmark.Settings(target(options), options.path("certs"),
+        Target hubs = target(options);
+        if (options.has("hub-ports")) {
+            hubs = new Target(hubs.host(), hubs.port(), hubs.sourceAddresses(), hubs.connectTimeout(),
+                    Arrays.stream(options.text("hub-ports").split(",")).map(String::strip)
+                            .map(Integer::parseInt).toList());
+        }
+        Target apps = options.has("app-port")
+                ? new Target(hubs.host(), options.integer("app-port", null, 1, 65_535), hubs.sourceAddresses(),
+                        hubs.connectTimeout())
+                : hubs;
+        return new RelayBenchmark.Settings(hubs, apps, options.path("certs"),
                 options.integer("hubs", null, 1, MAX_POPULATION), options.integer("apps", null, 1, MAX_POPULATION),
                 qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE,
                 options.integer("concurrency", 100, 1, 100_000), options.seconds("connect-limit", 300, MAX_SECONDS),

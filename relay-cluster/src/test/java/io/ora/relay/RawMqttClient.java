@@ -57,13 +57,22 @@ final class RawMqttClient implements AutoCloseable {
         return new RawMqttClient(socket);
     }
 
-    /** Sends CONNECT with the given version, client id and keep-alive, and returns the server's answer. */
+    /**
+     * Sends CONNECT with the given version, client id and keep-alive, and returns the server's answer, or empty when
+     * the server closed the connection instead.
+     */
     Optional<MqttMessage> connect(MqttVersion version, String clientId, int keepAliveSeconds) throws IOException {
         // Netty's codec keeps the negotiated version in a channel attribute; a client sets it when it connects.
         encoder.attr(VERSION).set(version);
         decoder.attr(VERSION).set(version);
-        send(MqttMessageBuilders.connect().protocolVersion(version).clientId(clientId).cleanSession(true)
-                .keepAlive(keepAliveSeconds).build());
+        try {
+            send(MqttMessageBuilders.connect().protocolVersion(version).clientId(clientId).cleanSession(true)
+                    .keepAlive(keepAliveSeconds).build());
+        } catch (IOException closed) {
+            // TLS 1.3: the server may refuse the certificate after the client's handshake finished; then the
+            // CONNECT meets a closed socket.
+            return Optional.empty();
+        }
         return read(Duration.ofSeconds(10));
     }
 

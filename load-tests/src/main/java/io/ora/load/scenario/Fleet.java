@@ -56,12 +56,13 @@ final class Fleet implements AutoCloseable {
     }
 
     /** Connects and subscribes the hubs, then connects the apps; throws unless every one of them succeeded. */
-    static Fleet connect(CertificateSet set, Bindings population, Target target, MqttQos qos, int concurrency,
+    static Fleet connect(CertificateSet set, Bindings population, Target target, Target appTarget, MqttQos qos,
+                         int concurrency,
                          Duration connectLimit) throws IOException, InterruptedException {
         List<UUID> hubIds = population.hubs();
         List<String> appIds = population.apps();
         List<Mqtt5AsyncClient> hubClients = target.prepare(hubIds.stream().map(set::hubDir).toList());
-        List<Mqtt5AsyncClient> appClients = target.prepare(appIds.stream().map(set::appDir).toList());
+        List<Mqtt5AsyncClient> appClients = appTarget.prepare(appIds.stream().map(set::appDir).toList());
         Map<String, List<UUID>> hubsByApp = population.hubsByApp();
         List<App> apps = new ArrayList<>();
         for (int i = 0; i < appIds.size(); i++) {

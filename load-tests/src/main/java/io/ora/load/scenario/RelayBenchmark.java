@@ -37,7 +37,8 @@ public final class RelayBenchmark {
     /**
      * The population and how it connects.
      *
-     * @param target             the broker
+     * @param target             the broker, as the hubs reach it
+     * @param appTarget          the broker as the apps reach it (another node of the same cluster, or the same)
      * @param certs              a directory written by {@code certs}
      * @param hubs               hubs taken from it (the first ones bound to the chosen apps)
      * @param apps               apps taken from it (the first ones)
@@ -46,8 +47,8 @@ public final class RelayBenchmark {
      * @param connectLimit       bound on each connect phase
      * @param limits             bounds of every run
      */
-    public record Settings(Target target, Path certs, int hubs, int apps, MqttQos qos, int connectConcurrency,
-                           Duration connectLimit, Limits limits) {
+    public record Settings(Target target, Target appTarget, Path certs, int hubs, int apps, MqttQos qos,
+                           int connectConcurrency, Duration connectLimit, Limits limits) {
         public Settings {
             if (hubs < 1 || apps < 1) {
                 throw new IllegalArgumentException("need at least one hub and one app");
@@ -229,7 +230,8 @@ public final class RelayBenchmark {
                         + " selected; use at least as many hubs as apps");
             }
         }
-        return Fleet.connect(set, population, settings.target(), settings.qos(), settings.connectConcurrency(),
+        return Fleet.connect(set, population, settings.target(), settings.appTarget(), settings.qos(),
+                settings.connectConcurrency(),
                 settings.connectLimit());
     }
 }

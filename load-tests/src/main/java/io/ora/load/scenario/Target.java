@@ -29,14 +29,23 @@ import java.util.concurrent.TimeoutException;
  *                        On loopback, 127.0.0.2, 127.0.0.3… let one machine look like several clients to a per-IP
  *                        accept limit
  * @param connectTimeout  bound on the TCP connect and on the TLS handshake plus CONNECT/CONNACK, each
+ * @param ports           ports to spread clients over, round-robin (several nodes of one cluster on one host);
+ *                        empty for {@code port} alone
  */
-public record Target(String host, int port, List<String> sourceAddresses, Duration connectTimeout) {
+public record Target(String host, int port, List<String> sourceAddresses, Duration connectTimeout,
+                     List<Integer> ports) {
 
     /** Loading credentials is CPU-bound (PEM parsing, key stores): bounded generously per thousand clients. */
     private static final Duration PREPARE_LIMIT_PER_THOUSAND = Duration.ofMinutes(1);
 
+    /** One port. */
+    public Target(String host, int port, List<String> sourceAddresses, Duration connectTimeout) {
+        this(host, port, sourceAddresses, connectTimeout, List.of());
+    }
+
     public Target {
         sourceAddresses = List.copyOf(sourceAddresses);
+        ports = List.copyOf(ports);
         if (port < 1 || port > 65_535) {
             throw new IllegalArgumentException("port must be within 1..65535: " + port);
         }
@@ -80,7 +89,8 @@ public record Target(String host, int port, List<String> sourceAddresses, Durati
     }
 
     private Mqtt5AsyncClient client(PeerCredentials credentials, int index) {
-        Mqtt5ClientBuilder builder = RelayClients.mqtt5(credentials, host, port);
+        int chosen = ports.isEmpty() ? port : ports.get(index % ports.size());
+        Mqtt5ClientBuilder builder = RelayClients.mqtt5(credentials, host, chosen);
         MqttClientTransportConfigBuilder.Nested<? extends Mqtt5ClientBuilder> transport = builder.transportConfig()
                 .socketConnectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .mqttConnectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -3,17 +3,23 @@ package io.ora.relay.tls;
 import io.ora.core.identity.PeerId;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.PeerCertificates;
+import io.ora.core.pki.Signatures;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -52,8 +58,15 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
     }
 
     private final List<X509Certificate> cas;
+    private final List<Predicate<X509Certificate>> issuers;
     private final Set<String> revokedSerials;
     private final Metrics metrics;
+    /**
+     * Certificates whose signature already checked out against these CAs, by SHA-256 of their encoding: a peer that
+     * reconnects (a flapping link, a reconnect storm after a node restart) skips the signature check. Validity,
+     * purpose, identity and revocation are still checked on every handshake.
+     */
+    private final Cache<String, Boolean> signatureChecked = Caffeine.newBuilder().maximumSize(100_000).build();
 
     /**
      * @param cas every CA certificate whose peers are trusted: during a CA rotation the file holds the old and the
@@ -61,6 +74,7 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
      */
     public PeerTrustManager(List<X509Certificate> cas, Set<String> revokedSerials, Metrics metrics) {
         this.cas = List.copyOf(cas);
+        this.issuers = this.cas.stream().map(Signatures::verifierFor).toList();
         this.revokedSerials = Set.copyOf(revokedSerials);
         this.metrics = metrics;
     }
@@ -124,7 +138,7 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
             return Optional.of(Refusal.NO_CERTIFICATE);
         }
         X509Certificate leaf = chain[0];
-        Optional<X509Certificate> issuer = cas.stream().filter(ca -> issued(ca, leaf)).findFirst();
+        Optional<X509Certificate> issuer = issuer(leaf);
         if (issuer.isEmpty()) {
             return Optional.of(Refusal.UNTRUSTED);
         }
@@ -149,16 +163,25 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
         return Optional.empty();
     }
 
-    private static boolean issued(X509Certificate ca, X509Certificate leaf) {
-        if (!leaf.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
-            return false;
-        }
+    private Optional<X509Certificate> issuer(X509Certificate leaf) {
+        String fingerprint;
         try {
-            leaf.verify(ca.getPublicKey());
-            return true;
-        } catch (GeneralSecurityException badSignature) {
-            return false;
+            fingerprint = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(leaf.getEncoded()));
+        } catch (GeneralSecurityException unreadable) {
+            return Optional.empty();
         }
+        for (int i = 0; i < cas.size(); i++) {
+            X509Certificate ca = cas.get(i);
+            if (!leaf.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
+                continue;
+            }
+            String key = i + ":" + fingerprint;
+            if (signatureChecked.getIfPresent(key) != null || issuers.get(i).test(leaf)) {
+                signatureChecked.put(key, Boolean.TRUE);
+                return Optional.of(ca);
+            }
+        }
+        return Optional.empty();
     }
 
     private static boolean isForClientAuth(X509Certificate leaf) {

@@ -38,7 +38,7 @@ public final class Relay implements AutoCloseable {
         PeerRouter router = PeerRouter.start(system, PeerSettings.from(settings, metrics));
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("ora.relay.blocking-dispatcher"));
         JdbcBindings bindings = new JdbcBindings(dataSource, blocking, settings.bindings().cacheTtl(),
-                settings.bindings().cacheSize());
+                settings.bindings().cacheSize()).listenForChanges();
         RelayServer server = RelayServer.start(system, settings, router, bindings, metrics);
         return new Relay(router, bindings, server);
     }
@@ -69,10 +69,11 @@ public final class Relay implements AutoCloseable {
     /** Disconnects every peer and closes the listener within {@code timeout}. */
     public void close(Duration timeout) {
         server.close(timeout);
+        bindings.close();
     }
 
     @Override
     public void close() {
-        server.close();
+        close(Duration.ofSeconds(5));
     }
 }

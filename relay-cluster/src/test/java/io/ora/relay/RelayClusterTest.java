@@ -113,6 +113,30 @@ class RelayClusterTest {
     }
 
     @Test
+    void aRevokedBindingStopsTrafficAtOnceOnEveryNode() {
+        UUID hubId = UUID.randomUUID();
+        String appId = "app-" + UUID.randomUUID();
+        a.grant(appId, hubId);
+        Mqtt5BlockingClient hub = RelayInteropTest.connect(b, a.hub(hubId));
+        String inbox = Topics.hubInbox(hubId);
+        hub.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        Mqtt5BlockingClient appOnC = RelayInteropTest.connect(c, a.app(appId));
+        // Each node has cached "bound" (the cache lives 5 minutes), and the app is connected and publishing.
+        assertThat(publishQos1(appOnC, inbox, randomBytes(8))).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+
+        a.revoke(appId, hubId);
+
+        // The change is announced by PostgreSQL; node C drops its cached answer without any TTL passing.
+        Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).until(
+                () -> publishQos1(appOnC, inbox, randomBytes(8)) == Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        a.grant(appId, hubId);
+        Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).until(
+                () -> publishQos1(appOnC, inbox, randomBytes(8)) == Mqtt5PubAckReasonCode.SUCCESS);
+        appOnC.disconnect();
+        hub.disconnect();
+    }
+
+    @Test
     void aConnectionOnAnotherNodeTakesOverTheSession() {
         UUID hubId = UUID.randomUUID();
         PeerCredentials hubCredentials = a.hub(hubId);

@@ -13,14 +13,16 @@ import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 
 /**
- * Bindings kept in PostgreSQL ({@code relay_binding}), the source of truth, and cached per node for a short TTL,
- * so a grant or a revoke reaches every node within that TTL without any node being told.
+ * Bindings kept in PostgreSQL ({@code relay_binding}), the source of truth, and cached per node. A trigger announces
+ * every change and each node drops the changed pair from its cache as soon as PostgreSQL delivers the notification
+ * ({@link #listenForChanges()}); the TTL is only a safety net. A node that loses the notification connection empties
+ * its cache, since it may have missed changes.
  *
  * <p>Look-ups run on the given executor (the relay's blocking dispatcher), never on a Netty event loop. Concurrent
  * look-ups of one pair share one query. If the database is unreachable the look-up fails and the publish is
  * refused: without the source of truth the relay fails closed.
  */
-public final class JdbcBindings implements Bindings {
+public final class JdbcBindings implements Bindings, AutoCloseable {
 
     private static final String EXISTS = "SELECT 1 FROM relay_binding WHERE app_id = ? AND hub_id = ?";
     private static final String GRANT =
@@ -29,6 +31,7 @@ public final class JdbcBindings implements Bindings {
 
     private final DataSource dataSource;
     private final AsyncLoadingCache<Pair, Boolean> cache;
+    private BindingChanges changes;
 
     private record Pair(String appId, UUID hub) {
     }
@@ -40,6 +43,21 @@ public final class JdbcBindings implements Bindings {
                 .maximumSize(size)
                 .executor(blocking)
                 .buildAsync(pair -> exists(pair.appId(), pair.hub()));
+    }
+
+    /** Starts dropping cached pairs as their rows change (one held connection, one thread). */
+    public JdbcBindings listenForChanges() {
+        changes = BindingChanges.start(dataSource,
+                (appId, hub) -> cache.synchronous().invalidate(new Pair(appId, hub)),
+                () -> cache.synchronous().invalidateAll());
+        return this;
+    }
+
+    @Override
+    public void close() {
+        if (changes != null) {
+            changes.close();
+        }
     }
 
     @Override

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeProcessKillTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    private static final String SBR_STRATEGY = "pekko.cluster.split-brain-resolver.active-strategy";
 
     @TempDir
     Path home;
@@ -47,8 +48,11 @@ class NodeProcessKillTest {
     @Test
     void hubsOfAKilledNodeReconnectElsewhereAndKeepTheirLock() throws Exception {
         int seedPort = TestPorts.free();
-        Node survivor = Node.start(ConfigFactory.parseMap(NodeTest.config(home.resolve("a"), seedPort,
-                TestPorts.free())), Map.of());
+        // Two nodes: keep-majority would settle the 1-1 split by address order, possibly downing the survivor.
+        // keep-oldest keeps the seed, which is the node this test keeps alive.
+        Node survivor = Node.start(ConfigFactory.parseMap(Map.of(SBR_STRATEGY, "keep-oldest"))
+                .withFallback(ConfigFactory.parseMap(NodeTest.config(home.resolve("a"), seedPort, TestPorts.free()))),
+                Map.of());
         Process doomed = null;
         Path log = Path.of(System.getProperty("java.io.tmpdir"), "doomed-node-" + UUID.randomUUID() + ".log");
         try {
@@ -101,7 +105,7 @@ class NodeProcessKillTest {
         Database.Connection db = TestDatabase.connection();
         Path pki = home.resolve("a").resolve("pki");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-D" + SBR_STRATEGY + "=keep-oldest",
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -44,8 +44,7 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
         Config b = c.getConfig("bindings");
         return new RelaySettings(
                 new Mqtt(m.getString("host"), m.getInt("port"), m.getInt("io-threads"),
-                        m.getMemorySize("max-packet-size").toBytes() > Integer.MAX_VALUE ? Integer.MAX_VALUE
-                                : (int) m.getMemorySize("max-packet-size").toBytes(),
+                        (int) Math.min(Integer.MAX_VALUE, m.getMemorySize("max-packet-size").toBytes()),
                         m.getDuration("connect-timeout"), m.getDuration("max-keep-alive"),
                         m.getDouble("keep-alive-factor"), m.getInt("max-subscriptions")),
                 new Tls(t.getString("provider"), Path.of(t.getString("ca")), Path.of(t.getString("certificate")),

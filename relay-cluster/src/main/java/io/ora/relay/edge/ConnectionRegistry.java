@@ -26,10 +26,6 @@ final class ConnectionRegistry {
         channels.add(channel);
     }
 
-    void established(Session session) {
-        // Sessions are found through their channels; nothing more to keep.
-    }
-
     int size() {
         return channels.size();
     }

@@ -24,14 +24,12 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private final EdgeContext edge;
-    private final ConnectionRegistry registry;
     private final LongAdder succeeded;
     private final LongAdder failed;
     private final LongAdder timedOut;
 
-    HandshakeHandler(EdgeContext edge, ConnectionRegistry registry) {
+    HandshakeHandler(EdgeContext edge) {
         this.edge = edge;
-        this.registry = registry;
         String help = "TLS handshakes, by result";
         this.succeeded = edge.metrics().counter("ora_relay_handshakes_total", help, "result", "ok");
         this.failed = edge.metrics().counter("ora_relay_handshakes_total", help, "result", "failed");
@@ -58,7 +56,6 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         succeeded.increment();
         Session session = Session.open(ctx.channel(), edge, identity.get(), PeerCertificates.serial(leaf.get()));
-        registry.established(session);
         ctx.executor().schedule(() -> {
             if (session.state() == Session.State.AWAITING_CONNECT) {
                 edge.count("connect_timeout");

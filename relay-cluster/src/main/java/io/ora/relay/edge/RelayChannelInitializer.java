@@ -30,7 +30,7 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.edge = edge;
         this.tls = tls;
         this.acceptGuard = new AcceptGuard(edge, registry);
-        this.handshake = new HandshakeHandler(edge, registry);
+        this.handshake = new HandshakeHandler(edge);
     }
 
     @Override

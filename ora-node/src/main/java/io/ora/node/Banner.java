@@ -16,6 +16,9 @@ final class Banner {
         node.relay().ifPresent(relay -> text.append("  MQTT relay    mqtts://")
                 .append(config.getString("ora.relay.mqtt.host")).append(':').append(relay.server().port())
                 .append("  (TLS 1.3, client certificate required)\n"));
+        node.portal().ifPresent(portal -> text.append("  portal API    http://")
+                .append(config.getString("ora.portal.http.host")).append(':').append(portal.port())
+                .append("  (/v1/health)\n"));
         text.append("  management    ").append(node.managementUri())
                 .append("  (/ready /alive /cluster/members /metrics)\n");
         text.append("  ORA_HOME      ").append(node.home()).append('\n');

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.DevPki;
 import io.ora.persistence.Database;
+import io.ora.portal.Portal;
 import io.ora.relay.Relay;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,12 +38,15 @@ public final class Node implements AutoCloseable {
 
     private final ActorSystem<Void> system;
     private final Optional<Relay> relay;
+    private final Optional<Portal> portal;
     private final Path home;
     private final String managementUri;
 
-    private Node(ActorSystem<Void> system, Optional<Relay> relay, Path home, String managementUri) {
+    private Node(ActorSystem<Void> system, Optional<Relay> relay, Optional<Portal> portal, Path home,
+                 String managementUri) {
         this.system = system;
         this.relay = relay;
+        this.portal = portal;
         this.home = home;
         this.managementUri = managementUri;
     }
@@ -84,8 +88,19 @@ public final class Node implements AutoCloseable {
                             return CompletableFuture.completedFuture(Done.getInstance());
                         });
             }
+            Optional<Portal> portal = Optional.empty();
+            if (hasRole(system, "portal")) {
+                Portal started = Portal.start(system);
+                portal = Optional.of(started);
+                Duration grace = system.settings().config().getDuration("ora.node.shutdown-timeout").dividedBy(2);
+                CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+                        CoordinatedShutdown.PhaseServiceUnbind(), "ora-portal-close", () -> {
+                            started.close(grace);
+                            return CompletableFuture.completedFuture(Done.getInstance());
+                        });
+            }
             ServingCheck.markServing(system);
-            return new Node(system, relay, home, management);
+            return new Node(system, relay, portal, home, management);
         } catch (IOException | RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
             // Logged before terminating: with exit-jvm on, coordinated shutdown may end the JVM before main reports.
             LOG.error("node failed to start", e);
@@ -104,6 +119,10 @@ public final class Node implements AutoCloseable {
 
     public Optional<Relay> relay() {
         return relay;
+    }
+
+    public Optional<Portal> portal() {
+        return portal;
     }
 
     public Path home() {

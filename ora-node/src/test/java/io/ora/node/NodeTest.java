@@ -45,6 +45,8 @@ class NodeTest {
         assertThat(get(http, node.managementUri() + "/alive").statusCode()).isEqualTo(200);
         assertThat(get(http, node.managementUri() + "/cluster/members").body()).contains("\"status\":\"Up\"");
         assertThat(get(http, node.managementUri() + "/cluster/shards/Hub").statusCode()).isEqualTo(200);
+        assertThat(get(http, "http://127.0.0.1:" + node.portal().orElseThrow().port() + "/v1/health").body())
+                .contains("\"up\"");
 
         PeerCredentials hub = credentials(home, new PeerId.Hub(UUID.randomUUID()));
         AtomicReference<Throwable> cause = new AtomicReference<>();
@@ -75,6 +77,8 @@ class NodeTest {
         config.put("ora.db.pool-size", 3);
         config.put("ora.relay.mqtt.host", "127.0.0.1");
         config.put("ora.relay.mqtt.port", 0);
+        config.put("ora.portal.http.host", "127.0.0.1");
+        config.put("ora.portal.http.port", 0);
         config.put("pekko.remote.artery.canonical.port", clusterPort);
         config.put("pekko.management.http.port", managementPort);
         config.put("pekko.coordinated-shutdown.exit-jvm", "off");

@@ -1,0 +1,46 @@
+package io.ora.portal.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+
+/**
+ * An RFC 9457 problem: every error the portal answers is one of these, as {@code application/problem+json}.
+ * {@code detail} is written for the caller and never echoes request content back.
+ *
+ * @param type   a URI naming the problem type ({@code about:blank} when the status says it all)
+ * @param title  a short, human-readable summary of the type
+ * @param status the HTTP status code
+ * @param detail what went wrong with this request
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(String type, String title, int status, String detail) {
+
+    /** {@code application/problem+json}. */
+    public static final ContentType.WithFixedCharset CONTENT_TYPE =
+            MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A problem whose type is the status itself. */
+    public static Problem of(StatusCode status, String detail) {
+        return new Problem("about:blank", status.reason(), status.intValue(), detail);
+    }
+
+    /** The HTTP response carrying this problem. */
+    public HttpResponse toResponse() {
+        try {
+            return HttpResponse.create().withStatus(status)
+                    .withEntity(HttpEntities.create(CONTENT_TYPE, JSON.writeValueAsBytes(this)));
+        } catch (JsonProcessingException impossible) {
+            return HttpResponse.create().withStatus(status).withEntity(ContentTypes.TEXT_PLAIN_UTF8, title);
+        }
+    }
+}

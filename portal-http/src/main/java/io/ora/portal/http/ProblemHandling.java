@@ -1,0 +1,72 @@
+package io.ora.portal.http;
+
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where every failure of the portal becomes an RFC 9457 problem response: route rejections (404,
+ * 405 with {@code Allow}, 415, 400) and exceptions (413 for an oversized body, 500 for anything unexpected, logged
+ * by type only).
+ */
+public final class ProblemHandling {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemHandling.class);
+
+    private ProblemHandling() {
+    }
+
+    /** Wraps {@code route} so nothing it produces escapes as anything but a problem. */
+    public static Route wrap(Route route) {
+        return Directives.handleExceptions(exceptions(), () -> Directives.handleRejections(rejections(), () -> route));
+    }
+
+    static RejectionHandler rejections() {
+        return RejectionHandler.newBuilder()
+                .handleAll(MethodRejection.class, rejected -> {
+                    HttpHeader allow = Allow.create(rejected.stream().map(MethodRejection::supported)
+                            .toArray(HttpMethod[]::new));
+                    return Directives.complete(Problem.of(StatusCodes.METHOD_NOT_ALLOWED,
+                            "this resource does not support that method").toResponse().addHeader(allow));
+                })
+                .handle(UnsupportedRequestContentTypeRejection.class, rejected -> Directives.complete(
+                        Problem.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "supported content types: "
+                                + StreamSupport.stream(rejected.getSupported().spliterator(), false)
+                                .map(Object::toString).collect(Collectors.joining(", "))).toResponse()))
+                .handle(MalformedRequestContentRejection.class, rejected -> Directives.complete(
+                        Problem.of(StatusCodes.BAD_REQUEST, "the request body is not valid").toResponse()))
+                .handleNotFound(Directives.complete(
+                        Problem.of(StatusCodes.NOT_FOUND, "no such resource").toResponse()))
+                .build()
+                .withFallback(RejectionHandler.defaultHandler())
+                .mapRejectionResponse(response -> response.entity().getContentType().equals(Problem.CONTENT_TYPE)
+                        ? response
+                        : Problem.of(response.status(), response.status().reason()).toResponse());
+    }
+
+    static ExceptionHandler exceptions() {
+        return ExceptionHandler.newBuilder()
+                .match(EntityStreamSizeException.class, tooLarge -> Directives.complete(
+                        Problem.of(StatusCodes.PAYLOAD_TOO_LARGE, "the request body is larger than allowed")
+                                .toResponse()))
+                .matchAny(unexpected -> {
+                    LOG.error("request failed with {}", unexpected.getClass().getName());
+                    return Directives.complete(Problem.of(StatusCodes.INTERNAL_SERVER_ERROR,
+                            "the request could not be completed").toResponse());
+                })
+                .build();
+    }
+}

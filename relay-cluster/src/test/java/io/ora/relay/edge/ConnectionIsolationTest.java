@@ -8,9 +8,8 @@ import io.ora.core.identity.PeerId;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Connections share one {@link EdgeContext} and one (sharable) dispatcher, as on a real listener; what one peer sends
@@ -18,18 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionIsolationTest {
 
-    private TestEdge edge;
-
-    @BeforeEach
-    void start() {
-        edge = TestEdge.start();
-    }
-
-    @AfterEach
-    void stop() {
-        edge.close();
-        assertThat(edge.unreleased()).as("buffers the pipeline kept").isEmpty();
-    }
+    @RegisterExtension
+    final TestEdge edge = TestEdge.start();
 
     @Test
     void garbageOnOneConnectionClosesOnlyThatConnection() {

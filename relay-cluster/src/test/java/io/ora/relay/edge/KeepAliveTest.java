@@ -9,9 +9,8 @@ import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.ora.core.identity.PeerId;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Keep-alive: a peer silent for 1.5 times its keep-alive is disconnected (MQTT 5: 0x8D) and counted; any packet,
@@ -20,18 +19,8 @@ import org.junit.jupiter.api.Test;
 class KeepAliveTest {
 
     private final PeerId hub = new PeerId.Hub(UUID.randomUUID());
-    private TestEdge edge;
-
-    @BeforeEach
-    void start() {
-        edge = TestEdge.start();
-    }
-
-    @AfterEach
-    void stop() {
-        edge.close();
-        assertThat(edge.unreleased()).as("buffers the pipeline kept").isEmpty();
-    }
+    @RegisterExtension
+    final TestEdge edge = TestEdge.start();
 
     @Test
     void pingReqGetsPingResp() {

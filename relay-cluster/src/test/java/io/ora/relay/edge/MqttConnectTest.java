@@ -11,9 +11,8 @@ import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.ora.core.identity.PeerId;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * CONNECT: the identity comes from the certificate, CONNECT may only confirm it; wills and unsupported protocol
@@ -22,18 +21,8 @@ import org.junit.jupiter.api.Test;
 class MqttConnectTest {
 
     private final PeerId hub = new PeerId.Hub(UUID.randomUUID());
-    private TestEdge edge;
-
-    @BeforeEach
-    void start() {
-        edge = TestEdge.start();
-    }
-
-    @AfterEach
-    void stop() {
-        edge.close();
-        assertThat(edge.unreleased()).as("buffers the pipeline kept").isEmpty();
-    }
+    @RegisterExtension
+    final TestEdge edge = TestEdge.start();
 
     @Test
     void mqtt311ConnectWithTheIdentityIsAccepted() {

@@ -11,9 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,18 +27,8 @@ class MqttMalformedPacketTest {
 
     private final PeerId app = new PeerId.App("app-" + UUID.randomUUID());
     private final String hubInbox = Topics.hubInbox(UUID.randomUUID());
-    private TestEdge edge;
-
-    @BeforeEach
-    void start() {
-        edge = TestEdge.start(Map.of("ora.relay.mqtt.max-packet-size", MAX_PACKET_SIZE));
-    }
-
-    @AfterEach
-    void stop() {
-        edge.close();
-        assertThat(edge.unreleased()).as("buffers the pipeline kept").isEmpty();
-    }
+    @RegisterExtension
+    final TestEdge edge = TestEdge.start(Map.of("ora.relay.mqtt.max-packet-size", MAX_PACKET_SIZE));
 
     @Test
     void remainingLengthOfFiveBytesClosesTheConnection() {

@@ -8,9 +8,8 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.ora.core.identity.PeerId;
 import io.ora.core.topic.Topics;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Well-formed packets in the wrong order, and features the relay does not offer (QoS 2, retain, topic aliases):
@@ -20,18 +19,8 @@ class MqttProtocolErrorTest {
 
     private final PeerId app = new PeerId.App("app-" + UUID.randomUUID());
     private final String hubInbox = Topics.hubInbox(UUID.randomUUID());
-    private TestEdge edge;
-
-    @BeforeEach
-    void start() {
-        edge = TestEdge.start();
-    }
-
-    @AfterEach
-    void stop() {
-        edge.close();
-        assertThat(edge.unreleased()).as("buffers the pipeline kept").isEmpty();
-    }
+    @RegisterExtension
+    final TestEdge edge = TestEdge.start();
 
     @Test
     void packetOtherThanConnectFirstClosesTheConnection() {

@@ -13,9 +13,8 @@ import io.ora.core.topic.Topics;
 import io.ora.relay.session.DeliveryResult;
 import io.ora.relay.session.Envelope;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * PUBLISH from a peer: what passes reaches the receiver's entity (the router) with the exact payload, the verified
@@ -29,18 +28,8 @@ class MqttPublishTest {
     private final PeerId.App app = new PeerId.App("app-" + UUID.randomUUID());
     private final PeerId.Hub hub = new PeerId.Hub(UUID.randomUUID());
     private final String hubInbox = Topics.inbox(hub);
-    private TestEdge edge;
-
-    @BeforeEach
-    void start() {
-        edge = TestEdge.start();
-    }
-
-    @AfterEach
-    void stop() {
-        edge.close();
-        assertThat(edge.unreleased()).as("buffers the pipeline kept").isEmpty();
-    }
+    @RegisterExtension
+    final TestEdge edge = TestEdge.start();
 
     @Test
     void mqtt5PublishReachesTheReceiverWithTheVerifiedSenderAndWithoutReservedProperties() {

@@ -18,9 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SUBSCRIBE: a peer may subscribe to its own inbox and below, at QoS 1 at most; anything else is refused in the
@@ -33,18 +32,8 @@ class MqttSubscribeTest {
     private final PeerId.Hub hub = new PeerId.Hub(UUID.randomUUID());
     private final PeerId.App app = new PeerId.App("app-" + UUID.randomUUID());
     private final String inbox = Topics.inbox(hub);
-    private TestEdge edge;
-
-    @BeforeEach
-    void start() {
-        edge = TestEdge.start();
-    }
-
-    @AfterEach
-    void stop() {
-        edge.close();
-        assertThat(edge.unreleased()).as("buffers the pipeline kept").isEmpty();
-    }
+    @RegisterExtension
+    final TestEdge edge = TestEdge.start();
 
     @Test
     void mqtt5SubscribeToItsOwnInboxIsGranted() {

@@ -11,9 +11,8 @@ import io.ora.relay.session.Connection;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the cluster tells a connection, through its actor: the peer's entity accepting it late (or never) and a newer
@@ -22,18 +21,8 @@ import org.junit.jupiter.api.Test;
 class SessionCommandTest {
 
     private final PeerId hub = new PeerId.Hub(UUID.randomUUID());
-    private TestEdge edge;
-
-    @BeforeEach
-    void start() {
-        edge = TestEdge.start();
-    }
-
-    @AfterEach
-    void stop() {
-        edge.close();
-        assertThat(edge.unreleased()).as("buffers the pipeline kept").isEmpty();
-    }
+    @RegisterExtension
+    final TestEdge edge = TestEdge.start();
 
     @Test
     void mqtt5ConnectTheEntityNeverAcceptsGetsServerBusy() {

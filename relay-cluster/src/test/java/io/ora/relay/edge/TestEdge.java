@@ -1,5 +1,7 @@
 package io.ora.relay.edge;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.netty.buffer.ByteBuf;
@@ -17,6 +19,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The relay's edge without TLS and without a cluster: a real {@link EdgeContext} (settings from
@@ -32,7 +36,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
  * connection actors are system actors, started by the system guardian, which runs there; messages told before that
  * start would otherwise reach the actor on another thread.
  */
-final class TestEdge implements AutoCloseable {
+final class TestEdge implements AutoCloseable, AfterEachCallback {
 
     /** As in {@link RelayChannelInitializer} (Netty 4.2 applies this limit to MQTT 3.1 client ids only). */
     static final int MAX_CLIENT_ID_LENGTH = 256;
@@ -132,6 +136,16 @@ final class TestEdge implements AutoCloseable {
     /** Buffers of any connection opened here that the pipeline still holds; call after {@link #close()}. */
     List<ByteBuf> unreleased() {
         return connections.stream().flatMap(connection -> connection.unreleased().stream()).toList();
+    }
+
+    /**
+     * As a JUnit extension ({@code @RegisterExtension final TestEdge edge = TestEdge.start()}): after each test,
+     * closes everything and fails the test if the pipeline kept any buffer.
+     */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
+        assertThat(unreleased()).as("buffers the pipeline kept").isEmpty();
     }
 
     /** Closes every connection opened here and stops the actor system. */

@@ -7,19 +7,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.ora.core.topic.Topics;
 import io.ora.hubkit.PeerCredentials;
-import io.ora.hubkit.RelayClients;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -140,15 +137,11 @@ class RelayClusterTest {
     void aConnectionOnAnotherNodeTakesOverTheSession() {
         UUID hubId = UUID.randomUUID();
         PeerCredentials hubCredentials = a.hub(hubId);
-        AtomicReference<Throwable> cause = new AtomicReference<>();
-        Mqtt5BlockingClient onB = RelayClients.mqtt5(hubCredentials, "127.0.0.1", b.port())
-                .addDisconnectedListener(context -> cause.set(context.getCause())).buildBlocking();
-        onB.connect();
+        WatchedClient onB = WatchedClient.connect(b, hubCredentials);
 
         Mqtt5BlockingClient onC = RelayInteropTest.connect(c, hubCredentials);
 
-        Awaitility.await().until(() -> cause.get() != null);
-        assertThat(((Mqtt5DisconnectException) cause.get()).getMqttMessage().getReasonCode())
+        assertThat(onB.awaitDisconnect(Duration.ofSeconds(10)))
                 .isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER);
         onC.disconnect();
     }

@@ -9,7 +9,6 @@ import com.hivemq.client.mqtt.MqttClientState;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
@@ -39,7 +38,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -65,7 +63,6 @@ class RelayRefusalTest {
     @BeforeAll
     static void start() {
         relay = TestRelay.start(dir);
-        RelayInteropTest.relay = relay;
     }
 
     @AfterAll
@@ -124,18 +121,11 @@ class RelayRefusalTest {
     @Test
     void revokingAConnectedPeerDisconnectsItWithinTheReloadInterval() throws Exception {
         PeerCredentials hub = relay.hub(UUID.randomUUID());
-        AtomicReference<Throwable> cause = new AtomicReference<>();
-        Mqtt5BlockingClient client = RelayClients.mqtt5(hub, "127.0.0.1", relay.port())
-                .addDisconnectedListener(context -> cause.set(context.getCause()))
-                .buildBlocking();
-        client.connect();
+        WatchedClient client = WatchedClient.connect(relay, hub);
 
         relay.pki().revoke(PeerCertificates.serial(hub.chain().get(0)));
 
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> cause.get() != null);
-        assertThat(cause.get()).isInstanceOf(Mqtt5DisconnectException.class);
-        assertThat(((Mqtt5DisconnectException) cause.get()).getMqttMessage().getReasonCode())
-                .isEqualTo(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED);
+        assertThat(client.awaitDisconnect(Duration.ofSeconds(5))).isEqualTo(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED);
         assertThat(relay.metric("ora_relay_connections_closed_total", "reason", "revoked")).isPositive();
     }
 
@@ -174,7 +164,7 @@ class RelayRefusalTest {
 
     @Test
     void subscribingToAnotherPeersInboxIsRefused() {
-        Mqtt5BlockingClient hub = RelayInteropTest.mqtt5(relay.hub(UUID.randomUUID()));
+        Mqtt5BlockingClient hub = RelayInteropTest.connect(relay, relay.hub(UUID.randomUUID()));
         String foreign = Topics.hubInbox(UUID.randomUUID()) + "/#";
         try {
             assertThatThrownBy(() -> hub.subscribeWith().topicFilter(foreign).send())
@@ -189,7 +179,7 @@ class RelayRefusalTest {
     @Test
     void anUngrantedQos1PublishGetsNotAuthorised() {
         UUID hubId = UUID.randomUUID();
-        Mqtt5BlockingClient app = RelayInteropTest.mqtt5(relay.app("app-" + UUID.randomUUID()));
+        Mqtt5BlockingClient app = RelayInteropTest.connect(relay, relay.app("app-" + UUID.randomUUID()));
         long before = relay.metric("ora_relay_publishes_refused_total", "reason", "not_authorized");
         try {
             assertThat(publishQos1(app, Topics.hubInbox(hubId), randomBytes(8)))
@@ -203,17 +193,12 @@ class RelayRefusalTest {
 
     @Test
     void anUngrantedQos0PublishEndsAnMqtt5ConnectionWithNotAuthorised() {
-        AtomicReference<Throwable> cause = new AtomicReference<>();
-        Mqtt5BlockingClient app = RelayClients.mqtt5(relay.app("app-" + UUID.randomUUID()), "127.0.0.1",
-                relay.port()).addDisconnectedListener(context -> cause.set(context.getCause())).buildBlocking();
-        app.connect();
+        WatchedClient app = WatchedClient.connect(relay, relay.app("app-" + UUID.randomUUID()));
 
-        app.publishWith().topic(Topics.hubInbox(UUID.randomUUID())).qos(MqttQos.AT_MOST_ONCE)
+        app.client().publishWith().topic(Topics.hubInbox(UUID.randomUUID())).qos(MqttQos.AT_MOST_ONCE)
                 .payload(randomBytes(8)).send();
 
-        Awaitility.await().until(() -> cause.get() != null);
-        assertThat(((Mqtt5DisconnectException) cause.get()).getMqttMessage().getReasonCode())
-                .isEqualTo(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED);
+        assertThat(app.awaitDisconnect(Duration.ofSeconds(10))).isEqualTo(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED);
     }
 
     @Test
@@ -234,7 +219,7 @@ class RelayRefusalTest {
         UUID hubId = UUID.randomUUID();
         String appId = "app-" + UUID.randomUUID();
         relay.grant(appId, hubId);
-        Mqtt5BlockingClient app = RelayInteropTest.mqtt5(relay.app(appId));
+        Mqtt5BlockingClient app = RelayInteropTest.connect(relay, relay.app(appId));
         long before = relay.metric("ora_relay_deliveries_refused_total", "reason", "no_subscribers");
         try {
             assertThat(publishQos1(app, Topics.hubInbox(hubId), randomBytes(8)))
@@ -275,14 +260,10 @@ class RelayRefusalTest {
     @Test
     void aNewerConnectionTakesOverTheSessionAndTheOlderIsToldSo() {
         PeerCredentials hub = relay.hub(UUID.randomUUID());
-        AtomicReference<Throwable> cause = new AtomicReference<>();
-        Mqtt5BlockingClient first = RelayClients.mqtt5(hub, "127.0.0.1", relay.port())
-                .addDisconnectedListener(context -> cause.set(context.getCause())).buildBlocking();
-        first.connect();
-        Mqtt5BlockingClient second = RelayInteropTest.mqtt5(hub);
+        WatchedClient first = WatchedClient.connect(relay, hub);
+        Mqtt5BlockingClient second = RelayInteropTest.connect(relay, hub);
         try {
-            Awaitility.await().until(() -> cause.get() != null);
-            assertThat(((Mqtt5DisconnectException) cause.get()).getMqttMessage().getReasonCode())
+            assertThat(first.awaitDisconnect(Duration.ofSeconds(10)))
                     .isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER);
             assertThat(second.getState()).isEqualTo(MqttClientState.CONNECTED);
         } finally {

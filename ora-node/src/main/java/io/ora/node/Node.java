@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.DevPki;
 import io.ora.persistence.Database;
+import io.ora.persistence.Redis;
 import io.ora.portal.Portal;
 import io.ora.relay.Relay;
 import java.io.IOException;
@@ -59,6 +60,13 @@ public final class Node implements AutoCloseable {
             DevPki.openOrCreate(home.resolve("pki"));
         }
         Database database = Database.start(base);
+        Redis redis;
+        try {
+            redis = Redis.start(base);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
         ActorSystem<Void> system;
         try {
             if (database.isEmbedded()) {
@@ -68,10 +76,11 @@ public final class Node implements AutoCloseable {
                     overrides.withFallback(Relay.persistenceConfig(database.connection())));
             system = ActorSystem.create(Behaviors.empty(), "ora", config);
         } catch (IOException | RuntimeException e) {
+            redis.close();
             database.close();
             throw e;
         }
-        registerDatabaseStop(system, database, home);
+        registerStoresStop(system, database, redis, home);
         try {
             joinCluster(system);
             String management = PekkoManagement.get(Adapter.toClassic(system)).start()
@@ -90,8 +99,11 @@ public final class Node implements AutoCloseable {
             }
             Optional<Portal> portal = Optional.empty();
             if (hasRole(system, "portal")) {
-                Portal started = Portal.start(system);
+                Portal started = Portal.start(system, database.dataSource(), redis);
                 portal = Optional.of(started);
+                if (started.devIssuer().isPresent()) {
+                    RunFile.recordIssuer(home, started.devIssuer().get().issuerUrl());
+                }
                 Duration grace = system.settings().config().getDuration("ora.node.shutdown-timeout").dividedBy(2);
                 CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
                         CoordinatedShutdown.PhaseServiceUnbind(), "ora-portal-close", () -> {
@@ -163,10 +175,11 @@ public final class Node implements AutoCloseable {
         return Cluster.get(system).selfMember().hasRole(role);
     }
 
-    /** The database outlives every actor: it is closed only once the actor system has terminated. */
-    private static void registerDatabaseStop(ActorSystem<?> system, Database database, Path home) {
+    /** The database and Redis outlive every actor: they are closed only once the actors have stopped. */
+    private static void registerStoresStop(ActorSystem<?> system, Database database, Redis redis, Path home) {
         CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
-                CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "ora-database-close", () -> {
+                CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "ora-stores-close", () -> {
+                    redis.close();
                     database.close();
                     try {
                         RunFile.remove(home);

@@ -10,16 +10,23 @@ import io.ora.core.identity.PeerId;
 import io.ora.core.pki.DevPki;
 import io.ora.hubkit.PeerCredentials;
 import io.ora.hubkit.RelayClients;
+import io.ora.node.cli.Cli;
 import io.ora.persistence.Database;
 import io.ora.persistence.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,6 +54,24 @@ class NodeTest {
         assertThat(get(http, node.managementUri() + "/cluster/shards/Hub").statusCode()).isEqualTo(200);
         assertThat(get(http, "http://127.0.0.1:" + node.portal().orElseThrow().port() + "/v1/health").body())
                 .contains("\"up\"");
+
+        // The CLI mints with the node's development issuer (key and URL from this home); the node accepts it.
+        String portal = "http://127.0.0.1:" + node.portal().orElseThrow().port();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Cli cli = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
+                ConfigFactory.parseMap(config(home, 0, 0)));
+        assertThat(cli.run(List.of("token", "--sub", "sparky-1", "--role", "electrician,operator", "--auth-age",
+                "600", "--acr", "urn:voltex:mfa"))).isZero();
+        String token = out.toString(StandardCharsets.UTF_8).trim();
+        HttpResponse<String> me = http.send(HttpRequest.newBuilder(URI.create(portal + "/v1/me"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(me.statusCode()).isEqualTo(200);
+        assertThat(me.body()).contains("\"electrician\"").contains("\"operator\"");
+        String claims = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+        long authTime = Long.parseLong(claims.replaceAll(".*\"auth_time\":(\\d+).*", "$1"));
+        assertThat(Instant.now().getEpochSecond() - authTime).isBetween(595L, 660L);
+        assertThat(claims).contains("\"acr\":\"urn:voltex:mfa\"").contains("\"sub\":\"sparky-1\"");
+        assertThat(cli.run(List.of("token", "--sub", "x", "--role", "king"))).isEqualTo(Cli.USAGE);
 
         PeerCredentials hub = credentials(home, new PeerId.Hub(UUID.randomUUID()));
         AtomicReference<Throwable> cause = new AtomicReference<>();

@@ -7,8 +7,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -62,10 +60,10 @@ public final class TestDatabase {
     }
 
     private static Database.Connection create() {
-        String host = env("ORA_TEST_PG_HOST", "127.0.0.1");
-        int port = Integer.parseInt(env("ORA_TEST_PG_PORT", "5432"));
-        String user = env("ORA_TEST_PG_USER", "postgres");
-        if (reachable(host, port)) {
+        String host = TestServers.env("ORA_TEST_PG_HOST", "127.0.0.1");
+        int port = Integer.parseInt(TestServers.env("ORA_TEST_PG_PORT", "5432"));
+        String user = TestServers.env("ORA_TEST_PG_USER", "postgres");
+        if (TestServers.reachable(host, port)) {
             return createDatabaseOn("jdbc:postgresql://" + host + ":" + port + "/", user);
         }
         try {
@@ -99,19 +97,5 @@ public final class TestDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException("test database setup failed: " + sql, e);
         }
-    }
-
-    private static boolean reachable(String host, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 500);
-            return true;
-        } catch (IOException unreachable) {
-            return false;
-        }
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

@@ -1,47 +1,147 @@
 package io.ora.portal;
 
 import com.typesafe.config.Config;
+import io.ora.persistence.Redis;
+import io.ora.portal.api.Endpoint;
+import io.ora.portal.api.Responses;
+import io.ora.portal.api.Router;
+import io.ora.portal.api.Schemas;
+import io.ora.portal.auth.DevIssuer;
+import io.ora.portal.auth.OidcSettings;
+import io.ora.portal.auth.TokenVerifier;
+import io.ora.portal.cache.RedisCache;
+import io.ora.portal.http.Problem;
 import io.ora.portal.http.ProblemHandling;
+import io.ora.portal.installers.CredentialVerification;
+import io.ora.portal.installers.Directory;
+import io.ora.portal.installers.InstallerRoutes;
+import io.ora.portal.limits.RateLimiter;
+import io.ora.portal.plans.PlanRoutes;
+import io.ora.portal.plans.Plans;
+import io.ora.portal.projects.ProjectRoutes;
+import io.ora.portal.projects.Projects;
+import io.ora.portal.projects.Templates;
+import io.ora.portal.store.Db;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The portal role: the HTTP API installers and homeowners use. Every response that is not a success is an RFC 9457
- * problem ({@link ProblemHandling}); request bodies are bounded ({@code ora.portal.http.max-body-size}).
+ * The portal role: the HTTP API installers, homeowners and operators use (docs/portal.md). Every operation is an
+ * {@link Endpoint} in one table; the {@link Router} enforces each one's roles, rate class, query and body before its
+ * handler runs, and every refusal is an RFC 9457 problem.
+ *
+ * <p>Without {@code ora.portal.oidc.issuer} the portal also serves the development OIDC issuer, whose URL depends on
+ * the port actually bound; the API is therefore attached right after binding and answers 503 until then.
  */
 public final class Portal implements AutoCloseable {
 
-    private final ServerBinding binding;
+    private static final Logger LOG = LoggerFactory.getLogger(Portal.class);
 
-    private Portal(ServerBinding binding) {
+    private final ServerBinding binding;
+    private final Router router;
+    private final Optional<DevIssuer> devIssuer;
+    private final List<AutoCloseable> resources;
+
+    private Portal(ServerBinding binding, Router router, Optional<DevIssuer> devIssuer,
+                   List<AutoCloseable> resources) {
         this.binding = binding;
+        this.router = router;
+        this.devIssuer = devIssuer;
+        this.resources = resources;
     }
 
-    /** Binds the API on {@code ora.portal.http.host:port}. */
-    public static Portal start(ActorSystem<?> system) throws InterruptedException, ExecutionException,
-            TimeoutException {
-        Config http = system.settings().config().getConfig("ora.portal.http");
-        long maxBody = http.getMemorySize("max-body-size").toBytes();
-        Route routes = ProblemHandling.wrap(Directives.withSizeLimit(maxBody, Portal::routes));
+    /** Binds the API on {@code ora.portal.http.host:port}, on the given database and Redis. */
+    public static Portal start(ActorSystem<?> system, DataSource dataSource, Redis redis)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Config portal = system.settings().config().getConfig("ora.portal");
+        Config http = portal.getConfig("http");
+        AtomicReference<Route> api = new AtomicReference<>(Directives.complete(Problem.of(
+                StatusCodes.SERVICE_UNAVAILABLE, "the portal is starting").toResponse()));
+        Route delegating = Directives.extractRequestContext(context -> api.get());
         CompletionStage<ServerBinding> bound = Http.get(system)
                 .newServerAt(http.getString("host"), http.getInt("port"))
-                .bind(routes);
-        return new Portal(bound.toCompletableFuture().get(30, TimeUnit.SECONDS));
+                .bind(ProblemHandling.wrap(delegating));
+        ServerBinding binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            OidcSettings oidc = OidcSettings.from(portal.getConfig("oidc"));
+            Optional<DevIssuer> devIssuer = Optional.empty();
+            String issuer = oidc.issuer();
+            if (oidc.usesDevIssuer()) {
+                issuer = DevIssuer.issuerUrlFor(http.getString("host"), binding.localAddress().getPort(),
+                        oidc.devIssuer().path());
+                devIssuer = Optional.of(DevIssuer.loadOrCreate(oidc.devIssuer().keyDir(), issuer,
+                        oidc.devIssuer().tokenTtl(), oidc.audience(), oidc.rolesClaim()));
+                LOG.warn("no OIDC issuer configured (ORA_OIDC_ISSUER): serving the development issuer at {}, "
+                        + "which mints tokens for anyone; never run this in production", issuer);
+            }
+            Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(
+                    "ora.portal.blocking-dispatcher"));
+            Db db = new Db(dataSource, blocking);
+            RedisCache cache = RedisCache.create(portal, redis);
+            resources.add(cache);
+            RateLimiter limiter = RateLimiter.create(portal, redis);
+            resources.add(limiter);
+            Directory directory = new Directory(db, cache, CredentialVerification.MANUAL_REVIEW);
+            Schemas schemas = Schemas.load();
+            Config limits = portal.getConfig("limits");
+            long jsonBody = limits.getMemorySize("json-body").toBytes();
+            Projects projects = new Projects(db, limits.getInt("hubs-per-project"));
+            List<Endpoint> endpoints = new ArrayList<>(basics(schemas));
+            endpoints.addAll(new InstallerRoutes(directory).endpoints());
+            endpoints.addAll(new ProjectRoutes(new Templates(db), projects, jsonBody).endpoints());
+            endpoints.addAll(new PlanRoutes(new Plans(db), limits.getMemorySize("floor-plan").toBytes(),
+                    limits.getMemorySize("pairing-plan").toBytes()).endpoints());
+            Router router = new Router(endpoints, new PortalGate(TokenVerifier.create(oidc, issuer), limiter,
+                    directory, blocking), schemas, system, http.getDuration("body-timeout"),
+                    http.getBoolean("trust-forwarded-for"));
+            Route routes = devIssuer.map(dev -> Directives.concat(dev.route(), router.route()))
+                    .orElseGet(router::route);
+            api.set(routes);
+            return new Portal(binding, router, devIssuer, resources);
+        } catch (IOException e) {
+            closeAll(resources);
+            binding.unbind();
+            throw new UncheckedIOException("cannot load or create the development issuer's key", e);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            binding.unbind();
+            throw e;
+        }
     }
 
-    private static Route routes() {
-        return Directives.pathPrefix("v1", () -> Directives.path("health", () -> Directives.get(() ->
-                Directives.complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":\"up\"}")))));
+    /** The operations that need nothing but the server: health and the OpenAPI document. */
+    private static List<Endpoint> basics(Schemas schemas) {
+        byte[] document = schemas.document();
+        return List.of(
+                Endpoint.get("health", "/v1/health").unlimited().handle(call -> Responses.done(
+                        Responses.ok(Map.of("status", "up")))),
+                Endpoint.get("openapi", "/openapi.json").handle(call -> Responses.done(HttpResponse.create()
+                        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, document)))));
     }
 
     /** The port actually bound. */
@@ -49,13 +149,34 @@ public final class Portal implements AutoCloseable {
         return binding.localAddress().getPort();
     }
 
-    /** Stops accepting, lets requests in flight finish within {@code timeout}. */
+    /** Every operation the portal serves (for tests and tooling that check the table). */
+    public List<Endpoint> endpoints() {
+        return router.endpoints();
+    }
+
+    /** The development issuer, when no external issuer is configured. */
+    public Optional<DevIssuer> devIssuer() {
+        return devIssuer;
+    }
+
+    /** Stops accepting, lets requests in flight finish within {@code timeout}, then releases Redis clients. */
     public void close(Duration timeout) {
         binding.terminate(timeout).toCompletableFuture().join();
+        closeAll(resources);
     }
 
     @Override
     public void close() {
         close(Duration.ofSeconds(5));
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) { // AutoCloseable.close declares Exception
+                LOG.warn("closing {} failed: {}", resource.getClass().getSimpleName(), e.getClass().getName());
+            }
+        }
     }
 }

@@ -6,7 +6,11 @@ import io.ora.core.identity.PeerId;
 import io.ora.core.pki.DevPki;
 import io.ora.core.pki.Pem;
 import io.ora.core.pki.PeerCertificates;
+import io.ora.node.RunFile;
 import io.ora.persistence.Database;
+import io.ora.portal.auth.DevIssuer;
+import io.ora.portal.auth.OidcSettings;
+import io.ora.portal.auth.Role;
 import io.ora.relay.access.JdbcBindings;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,10 +21,12 @@ import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -55,6 +61,7 @@ public final class Cli {
                 case "pki" -> pki(args.subList(1, args.size()));
                 case "grant" -> bindings(args.subList(1, args.size()), true);
                 case "revoke" -> bindings(args.subList(1, args.size()), false);
+                case "token" -> token(args.subList(1, args.size()));
                 case "help", "--help", "-h" -> {
                     out.print(usage());
                     yield 0;
@@ -159,6 +166,46 @@ public final class Cli {
         return PeerCertificates.normaliseSerial(serialOrFile);
     }
 
+    /**
+     * Mints an access token from the development issuer, with the key the node uses, for the issuer URL the running
+     * node recorded (or, with no node running, the one it will serve at on the configured port).
+     */
+    private int token(List<String> args) throws IOException {
+        Options options = Options.parse(args, List.of("--sub", "--role", "--auth-age", "--acr"));
+        if (!options.positional().isEmpty() || options.value("--sub").isEmpty() || options.value("--role").isEmpty()) {
+            return usageError("usage: token --sub <id> --role electrician|homeowner|operator[,...] "
+                    + "[--auth-age <seconds>] [--acr <value>]");
+        }
+        Config config = config();
+        OidcSettings oidc = OidcSettings.from(config.getConfig("ora.portal.oidc"));
+        if (!oidc.usesDevIssuer()) {
+            err.println("error: ORA_OIDC_ISSUER is set: tokens come from that identity provider, not from this CLI");
+            return 1;
+        }
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (String name : options.value("--role").get().split(",")) {
+            roles.add(Role.fromWire(name.trim()).orElseThrow(() -> new IllegalArgumentException(
+                    "unknown role '" + name.trim() + "' (electrician, homeowner or operator)")));
+        }
+        Optional<Duration> authAge = options.value("--auth-age").map(seconds -> {
+            try {
+                return Duration.ofSeconds(Long.parseLong(seconds));
+            } catch (NumberFormatException notANumber) {
+                throw new IllegalArgumentException("--auth-age takes whole seconds");
+            }
+        });
+        Path home = Path.of(config.getString("ora.home"));
+        String issuerUrl = RunFile.issuer(home).orElseGet(() -> DevIssuer.issuerUrlFor(
+                config.getString("ora.portal.http.host"), config.getInt("ora.portal.http.port"),
+                oidc.devIssuer().path()));
+        DevIssuer issuer = DevIssuer.loadOrCreate(oidc.devIssuer().keyDir(), issuerUrl, oidc.devIssuer().tokenTtl(),
+                oidc.audience(), oidc.rolesClaim());
+        String token = issuer.mint(new DevIssuer.TokenRequest(options.value("--sub").get(), roles, authAge,
+                options.value("--acr"), Optional.empty(), Optional.empty()));
+        out.println(token);
+        return 0;
+    }
+
     private Config config() {
         return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResources("application.conf")));
     }
@@ -177,8 +224,10 @@ public final class Cli {
                        java -jar ora-node.jar pki revoke-cert <serial-or-certificate-file>
                        java -jar ora-node.jar grant <app-id> <hub-uuid>  |  grant --file <file>
                        java -jar ora-node.jar revoke <app-id> <hub-uuid> |  revoke --file <file>
+                       java -jar ora-node.jar token --sub <id> --role electrician|homeowner|operator[,...]
+                                              [--auth-age <seconds>] [--acr <value>]
                        java -jar ora-node.jar help
-                ORA_HOME (default ./.ora) selects the node's state: dev CA, embedded database.
+                ORA_HOME (default ./.ora) selects the node's state: dev CA, embedded database, dev issuer key.
                 """;
     }
 

@@ -1,15 +1,14 @@
 package io.ora.portal.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import org.apache.pekko.http.javadsl.model.ContentType;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An RFC 9457 problem: every error the portal answers is one of these, as {@code application/problem+json}.
@@ -19,28 +18,30 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
  * @param title  a short, human-readable summary of the type
  * @param status the HTTP status code
  * @param detail what went wrong with this request
+ * @param errors for a request body that failed validation, where and why (JSON pointer, rule); absent otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail) {
+public record Problem(String type, String title, int status, String detail, List<String> errors) {
 
     /** {@code application/problem+json}. */
     public static final ContentType.WithFixedCharset CONTENT_TYPE =
             MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** A problem whose type is the status itself. */
     public static Problem of(StatusCode status, String detail) {
-        return new Problem("about:blank", status.reason(), status.intValue(), detail);
+        return new Problem("about:blank", status.reason(), status.intValue(), detail, null);
+    }
+
+    /** A validation problem listing each rule the input broke. */
+    public static Problem invalid(StatusCode status, String detail, List<String> errors) {
+        return new Problem("about:blank", status.reason(), status.intValue(), detail, List.copyOf(errors));
     }
 
     /** The HTTP response carrying this problem. */
     public HttpResponse toResponse() {
-        try {
-            return HttpResponse.create().withStatus(status)
-                    .withEntity(HttpEntities.create(CONTENT_TYPE, JSON.writeValueAsBytes(this)));
-        } catch (JsonProcessingException impossible) {
-            return HttpResponse.create().withStatus(status).withEntity(ContentTypes.TEXT_PLAIN_UTF8, title);
-        }
+        return HttpResponse.create().withStatus(status)
+                .withEntity(HttpEntities.create(CONTENT_TYPE, JSON.writeValueAsBytes(this)));
     }
 }

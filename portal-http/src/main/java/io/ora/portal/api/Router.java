@@ -1,0 +1,296 @@
+package io.ora.portal.api;
+
+import io.ora.core.concurrent.Failures;
+import io.ora.portal.auth.Caller;
+import io.ora.portal.auth.Role;
+import io.ora.portal.http.Problem;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Serves a table of {@link Endpoint}s. For each request, in this order: match the path (no match: 404 by the outer
+ * rejection handler) and the method (405 with {@code Allow}); refuse query parameters the endpoint does not take;
+ * authenticate the bearer token (401); spend the rate-limit budget (429); check the role (403); resolve the caller's
+ * portal identity; read and validate the body (415, 413, 400); then run the handler. Any refusal on the way is an
+ * RFC 9457 problem; anything unexpected is a 500 logged by exception type only, never with request content.
+ */
+public final class Router {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+    private static final int MAX_QUERY_VALUE = 512;
+    private static final String REALM = "ora";
+
+    private final List<Endpoint> endpoints;
+    private final Gate gate;
+    private final Schemas schemas;
+    private final ClassicActorSystemProvider system;
+    private final Duration bodyTimeout;
+    private final boolean trustForwardedFor;
+
+    public Router(List<Endpoint> endpoints, Gate gate, Schemas schemas, ClassicActorSystemProvider system,
+                  Duration bodyTimeout, boolean trustForwardedFor) {
+        this.endpoints = List.copyOf(endpoints);
+        this.gate = gate;
+        this.schemas = schemas;
+        this.system = system;
+        this.bodyTimeout = bodyTimeout;
+        this.trustForwardedFor = trustForwardedFor;
+    }
+
+    public List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    public Route route() {
+        return Directives.extractRequest(request -> {
+            Optional<List<String>> segments = segments(request.getUri().path());
+            if (segments.isEmpty()) {
+                return Directives.reject();
+            }
+            List<Match> matches = new ArrayList<>();
+            for (Endpoint endpoint : endpoints) {
+                match(endpoint, segments.get()).ifPresent(params -> matches.add(new Match(endpoint, params)));
+            }
+            if (matches.isEmpty()) {
+                return Directives.reject();
+            }
+            Optional<Match> chosen = matches.stream()
+                    .filter(m -> m.endpoint().method().equals(request.method())).findFirst();
+            if (chosen.isEmpty()) {
+                request.discardEntityBytes(system);
+                return Directives.complete(Problem.of(StatusCodes.METHOD_NOT_ALLOWED,
+                                "this resource does not support that method").toResponse()
+                        .addHeader(Allow.create(matches.stream().map(m -> m.endpoint().method()).distinct()
+                                .toArray(HttpMethod[]::new))));
+            }
+            return Directives.completeWithFuture(dispatch(chosen.get(), request));
+        });
+    }
+
+    /**
+     * The decoded segments of an encoded path, split by hand: {@code pathSegments()} would drop a trailing slash,
+     * and {@code /v1/projects/} is not {@code /v1/projects}. Empty for an undecodable path.
+     */
+    private static Optional<List<String>> segments(String encodedPath) {
+        if (encodedPath.length() <= 1) {
+            return Optional.of(List.of());
+        }
+        try {
+            return Optional.of(Arrays.stream(encodedPath.substring(1).split("/", -1))
+                    .map(segment -> URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8))
+                    .toList());
+        } catch (IllegalArgumentException malformed) {
+            return Optional.empty();
+        }
+    }
+
+    private record Match(Endpoint endpoint, Map<String, String> params) {
+    }
+
+    private static Optional<Map<String, String>> match(Endpoint endpoint, List<String> segments) {
+        List<String> template = endpoint.segments();
+        if (template.size() != segments.size()) {
+            return Optional.empty();
+        }
+        Map<String, String> params = new HashMap<>();
+        for (int i = 0; i < template.size(); i++) {
+            String expected = template.get(i);
+            String actual = segments.get(i);
+            if (expected.startsWith("{")) {
+                if (actual.isEmpty()) {
+                    return Optional.empty();
+                }
+                params.put(expected.substring(1, expected.length() - 1), actual);
+            } else if (!expected.equals(actual)) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(params);
+    }
+
+    private CompletionStage<HttpResponse> dispatch(Match match, HttpRequest request) {
+        Endpoint endpoint = match.endpoint();
+        CompletionStage<HttpResponse> answer;
+        try {
+            Map<String, String> query = query(endpoint, request);
+            String clientIp = clientIp(request);
+            CompletionStage<Optional<Principal>> principal = endpoint.isPublic()
+                    ? admit(endpoint, Optional.empty(), clientIp).thenApply(admitted -> Optional.empty())
+                    : gate.authenticate(bearer(request))
+                            .thenCompose(caller -> admit(endpoint, Optional.of(caller.subject()), clientIp)
+                                    .thenApply(admitted -> authorise(endpoint, caller)))
+                            .thenCompose(gate::resolve)
+                            .thenApply(Optional::of);
+            answer = principal.thenCompose(who -> readBody(endpoint, request).thenCompose(body ->
+                    endpoint.handler().handle(new Call(request, match.params(), query, who,
+                            body.json(), body.bytes()))));
+        } catch (ApiException refused) {
+            answer = CompletableFuture.failedFuture(refused);
+        }
+        return answer.exceptionally(failure -> {
+            if (endpoint.body() instanceof Endpoint.Body.None) {
+                request.discardEntityBytes(system);
+            }
+            return toResponse(failure);
+        });
+    }
+
+    /** Turns any failure of the pipeline into the problem response the caller sees. */
+    static HttpResponse toResponse(Throwable failure) {
+        Throwable cause = Failures.cause(failure);
+        if (cause instanceof ApiException refused) {
+            return refused.problem().toResponse().addHeaders(refused.headers());
+        }
+        if (cause instanceof EntityStreamSizeException) {
+            return Problem.of(StatusCodes.PAYLOAD_TOO_LARGE, "the request body is larger than allowed")
+                    .toResponse();
+        }
+        LOG.error("request failed with {}", cause.getClass().getName());
+        return Problem.of(StatusCodes.INTERNAL_SERVER_ERROR, "the request could not be completed").toResponse();
+    }
+
+    private CompletionStage<Void> admit(Endpoint endpoint, Optional<String> subject, String clientIp) {
+        return endpoint.rateClass().equals(Endpoint.UNLIMITED) ? CompletableFuture.completedFuture(null)
+                : gate.admit(endpoint.rateClass(), subject, clientIp);
+    }
+
+    private static Caller authorise(Endpoint endpoint, Caller caller) {
+        for (Role role : endpoint.roles()) {
+            if (caller.roles().contains(role)) {
+                return caller;
+            }
+        }
+        throw ApiException.forbidden("this operation is for " + endpoint.roles().stream().map(Role::wireName)
+                .sorted().collect(Collectors.joining(" or ")));
+    }
+
+    private static String bearer(HttpRequest request) {
+        Optional<String> header = request.getHeader("Authorization").map(h -> h.value());
+        if (header.isEmpty()) {
+            throw unauthorised(Optional.empty(), "a bearer token is required");
+        }
+        String value = header.get();
+        if (value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw unauthorised(Optional.of("invalid_request"), "the Authorization header must be a bearer token");
+        }
+        return value.substring(7).trim();
+    }
+
+    /** A 401 with the RFC 6750 challenge; {@code error} is absent when no credentials were sent at all. */
+    public static ApiException unauthorised(Optional<String> error, String detail) {
+        Map<String, String> params = new LinkedHashMap<>();
+        error.ifPresent(code -> params.put("error", code));
+        return unauthorised(params, detail);
+    }
+
+    /**
+     * A 401 whose {@code WWW-Authenticate: Bearer} challenge carries {@code params} in order, each value quoted as
+     * RFC 6750's examples are (some clients accept nothing else). Values are fixed strings of ours, never input.
+     */
+    public static ApiException unauthorised(Map<String, String> params, String detail) {
+        StringBuilder challenge = new StringBuilder("Bearer realm=\"").append(REALM).append('"');
+        params.forEach((name, value) -> challenge.append(", ").append(name).append("=\"").append(value).append('"'));
+        return new ApiException(Problem.of(StatusCodes.UNAUTHORIZED, detail),
+                List.of(RawHeader.create("WWW-Authenticate", challenge.toString())));
+    }
+
+    private static Map<String, String> query(Endpoint endpoint, HttpRequest request) {
+        Map<String, List<String>> given = request.getUri().query().toMultiMap();
+        Map<String, String> accepted = new HashMap<>();
+        for (Map.Entry<String, List<String>> parameter : given.entrySet()) {
+            String name = parameter.getKey();
+            if (!endpoint.query().contains(name)) {
+                throw ApiException.badRequest("unknown query parameter (accepted: "
+                        + String.join(", ", endpoint.query().stream().sorted().toList()) + ")");
+            }
+            if (parameter.getValue().size() != 1) {
+                throw ApiException.badRequest("query parameter " + name + " must appear once");
+            }
+            String value = parameter.getValue().get(0);
+            if (value.length() > MAX_QUERY_VALUE) {
+                throw ApiException.badRequest("query parameter " + name + " is too long");
+            }
+            accepted.put(name, value);
+        }
+        return accepted;
+    }
+
+    private String clientIp(HttpRequest request) {
+        if (trustForwardedFor) {
+            // Behind a load balancer that appends the peer it saw: the last entry is the only one not forgeable.
+            Optional<String> forwarded = request.getHeader("X-Forwarded-For").map(h -> h.value());
+            if (forwarded.isPresent()) {
+                String[] hops = forwarded.get().split(",");
+                return hops[hops.length - 1].trim();
+            }
+        }
+        return request.getAttribute(AttributeKeys.remoteAddress)
+                .flatMap(RemoteAddress::getAddress)
+                .map(address -> address.getHostAddress())
+                .orElse("unknown");
+    }
+
+    private record Body(Optional<JsonNode> json, Optional<byte[]> bytes) {
+        static final Body NONE = new Body(Optional.empty(), Optional.empty());
+    }
+
+    private CompletionStage<Body> readBody(Endpoint endpoint, HttpRequest request) {
+        if (endpoint.body() instanceof Endpoint.Body.Json json) {
+            if (!request.entity().getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+                throw ApiException.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "supported content types: "
+                        + MediaTypes.APPLICATION_JSON);
+            }
+            return strict(request, json.maxBytes()).thenApply(bytes -> {
+                JsonNode node = Json.parse(bytes);
+                List<String> violations = schemas.violations(json.schema(), node);
+                if (!violations.isEmpty()) {
+                    throw new ApiException(Problem.invalid(StatusCodes.BAD_REQUEST,
+                            "the request body does not match the " + json.schema() + " schema", violations), List.of());
+                }
+                return new Body(Optional.of(node), Optional.empty());
+            });
+        }
+        if (endpoint.body() instanceof Endpoint.Body.Bytes raw) {
+            return strict(request, raw.maxBytes()).thenApply(bytes -> new Body(Optional.empty(), Optional.of(bytes)));
+        }
+        request.discardEntityBytes(system);
+        return CompletableFuture.completedFuture(Body.NONE);
+    }
+
+    private CompletionStage<byte[]> strict(HttpRequest request, long maxBytes) {
+        if (request.entity().getContentLengthOption().orElse(0) > maxBytes) {
+            throw ApiException.of(StatusCodes.PAYLOAD_TOO_LARGE, "the request body is larger than " + maxBytes
+                    + " bytes");
+        }
+        return request.entity().withSizeLimit(maxBytes)
+                .toStrict(bodyTimeout.toMillis(), maxBytes, system)
+                .thenApply(entity -> entity.getData().toArrayUnsafe());
+    }
+}

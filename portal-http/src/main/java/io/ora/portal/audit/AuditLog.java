@@ -1,0 +1,85 @@
+package io.ora.portal.audit;
+
+import io.ora.portal.api.Page;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Who did what to which project: an append-only log of ids and action names, never personal data, so it outlives
+ * the handover's de-identification untouched. Appends join the transaction of the change they record: a change
+ * and its audit row land together or not at all.
+ */
+public final class AuditLog {
+
+    /** What was done. Names are part of the API (the audit endpoint returns them). */
+    public enum Action {
+        ORGANISATION_CREATED, MEMBER_ADDED, MEMBER_REMOVED,
+        LICENCE_SUBMITTED, LICENCE_REVIEWED,
+        TEMPLATE_CREATED, TEMPLATE_REVISED,
+        PROJECT_CREATED, PROJECT_UPDATED,
+        HUB_REGISTERED, HUB_REMOVED,
+        FLOOR_PLAN_UPLOADED, PAIRING_PLAN_SAVED
+    }
+
+    /**
+     * One audit row.
+     *
+     * @param id             the row's id
+     * @param at             when
+     * @param organisationId the organisation concerned, if any
+     * @param projectId      the project concerned, if any
+     * @param actorUserId    who (portal user id)
+     * @param action         what
+     * @param targetId       the id of the thing acted on (a hub, member, template …), if not the project itself
+     */
+    public record Event(UUID id, Instant at, UUID organisationId, UUID projectId, UUID actorUserId, Action action,
+                        String targetId) {
+    }
+
+    private AuditLog() {
+    }
+
+    /** Appends within the caller's transaction. */
+    public static void append(Connection connection, UUID organisationId, UUID projectId, UUID actorUserId,
+                              Action action, String targetId) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO audit_event "
+                + "(id, organisation_id, project_id, actor_user_id, action, target_id) VALUES (?, ?, ?, ?, ?, ?)")) {
+            insert.setObject(1, UUID.randomUUID());
+            insert.setObject(2, organisationId);
+            insert.setObject(3, projectId);
+            insert.setObject(4, actorUserId);
+            insert.setString(5, action.name());
+            insert.setString(6, targetId);
+            insert.executeUpdate();
+        }
+    }
+
+    /** An organisation's events, oldest first, one keyset page (fetches one extra row to know if more exist). */
+    public static List<Event> page(Connection connection, UUID organisationId, Page.Request request)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT id, at, organisation_id, project_id, "
+                + "actor_user_id, action, target_id FROM audit_event WHERE organisation_id = ? AND (at, id) > (?, ?) "
+                + "ORDER BY at, id LIMIT ?")) {
+            select.setObject(1, organisationId);
+            select.setTimestamp(2, Timestamp.from(request.from().after()));
+            select.setObject(3, request.from().afterId());
+            select.setInt(4, request.limit() + 1);
+            List<Event> events = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    events.add(new Event(rows.getObject(1, UUID.class), rows.getTimestamp(2).toInstant(),
+                            rows.getObject(3, UUID.class), rows.getObject(4, UUID.class),
+                            rows.getObject(5, UUID.class), Action.valueOf(rows.getString(6)), rows.getString(7)));
+                }
+            }
+            return events;
+        }
+    }
+}

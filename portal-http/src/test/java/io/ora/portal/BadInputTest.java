@@ -1,0 +1,130 @@
+package io.ora.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Hostile input over real HTTP: each gets a clear 4xx problem (the client checks each is a problem document that
+ * matches the OpenAPI contract), nothing is stored, and the server keeps serving.
+ */
+class BadInputTest {
+
+    @RegisterExtension
+    static final TestPortal PORTAL = new TestPortal();
+
+    ApiClient api;
+    Installers.Installer installer;
+
+    @BeforeEach
+    void installer() {
+        api = PORTAL.client();
+        installer = Installers.licensed(PORTAL);
+    }
+
+    long projects() throws SQLException {
+        try (Connection c = PORTAL.dataSource().getConnection();
+             PreparedStatement count = c.prepareStatement("SELECT count(*) FROM project WHERE organisation_id = ?")) {
+            count.setObject(1, installer.organisationId());
+            try (ResultSet row = count.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    ApiClient.Response create(String contentType, byte[] body) {
+        return api.send("POST", "/v1/projects", installer.token(), contentType, body, Map.of());
+    }
+
+    void assertRefusedAndNothingStored(ApiClient.Response response, int status) throws SQLException {
+        assertThat(response.status()).isEqualTo(status);
+        assertThat(projects()).isZero();
+        assertThat(api.get("/v1/health", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void malformedJsonIsA400() throws SQLException {
+        assertRefusedAndNothingStored(create("application/json", "{\"templateId\":".getBytes(
+                StandardCharsets.UTF_8)), 400);
+        assertRefusedAndNothingStored(create("application/json", new byte[0]), 400);
+        assertRefusedAndNothingStored(create("application/json", "{\"a\":1}{\"b\":2}".getBytes(
+                StandardCharsets.UTF_8)), 400);
+        assertRefusedAndNothingStored(create("application/json", ("{\"templateId\":\"" + installer.templateId()
+                + "\",\"templateId\":\"" + installer.templateId() + "\"}").getBytes(StandardCharsets.UTF_8)), 400);
+    }
+
+    @Test
+    void deepJsonIsA400() throws SQLException {
+        String deep = "[".repeat(5000) + "]".repeat(5000);
+        assertRefusedAndNothingStored(create("application/json", deep.getBytes(StandardCharsets.UTF_8)), 400);
+        String nested = "{\"templateId\":\"" + installer.templateId() + "\",\"notes\":" + "{\"a\":".repeat(40)
+                + "1" + "}".repeat(40) + "}";
+        assertRefusedAndNothingStored(create("application/json", nested.getBytes(StandardCharsets.UTF_8)), 400);
+    }
+
+    @Test
+    void nonUtf8IsA400() throws SQLException {
+        byte[] latin1 = ("{\"templateId\":\"" + installer.templateId() + "\",\"notes\":\"caf\u00e9\"}")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertRefusedAndNothingStored(create("application/json", latin1), 400);
+    }
+
+    @Test
+    void wrongContentTypeIsA415() throws SQLException {
+        byte[] body = ("{\"templateId\":\"" + installer.templateId() + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertRefusedAndNothingStored(create("text/plain", body), 415);
+        assertRefusedAndNothingStored(create("application/x-www-form-urlencoded", body), 415);
+        assertRefusedAndNothingStored(create(null, body), 415);
+    }
+
+    @Test
+    void anOversizedBodyIsA413() throws SQLException {
+        String notes = "x".repeat(70 * 1024);
+        assertRefusedAndNothingStored(create("application/json", ("{\"templateId\":\"" + installer.templateId()
+                + "\",\"notes\":\"" + notes + "\"}").getBytes(StandardCharsets.UTF_8)), 413);
+    }
+
+    @Test
+    void unknownFieldsWrongTypesAndBadFormatsAre400sNamingTheRule() throws SQLException {
+        String template = installer.templateId().toString();
+        for (Map<String, Object> body : new Map[] {
+            Map.of("templateId", template, "organisationId", UUID.randomUUID().toString()),
+            Map.of("templateId", "not-a-uuid"),
+            Map.of("templateId", template, "templateVersion", "one"),
+            Map.of("templateId", template, "customer", Map.of("email", "not an email")),
+            Map.of("templateId", template, "customer", Map.of("phone", "call me maybe")),
+            Map.of("templateId", template, "siteAddress", "x".repeat(301)),
+            Map.of("templateId", template, "siteAddress", "line\u0000break"),
+            Map.of()}) {
+            ApiClient.Response response = api.post("/v1/projects", installer.token(), body);
+            assertRefusedAndNothingStored(response, 400);
+            assertThat(response.json().get("errors").size()).isPositive();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"'; DROP TABLE project; --", "\" OR 1=1 --", "<script>alert(1)</script>",
+        "${jndi:ldap://x/a}", "../../etc/passwd", "%00", "Robert'); DELETE FROM audit_event;--"})
+    void injectionStringsAreStoredAsTheTextTheyAreAndNeverInterpreted(String hostile) {
+        ApiClient.Response created = api.post("/v1/projects", installer.token(), Map.of("templateId",
+                installer.templateId().toString(), "notes", hostile));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(api.get(created.header("Location").orElseThrow(), installer.token()).json().get("notes")
+                .asString()).isEqualTo(hostile);
+        String encoded = java.net.URLEncoder.encode(hostile, StandardCharsets.UTF_8).replace("+", "%20");
+        assertThat(api.get("/v1/projects/" + encoded, installer.token()).status()).isIn(400, 404);
+        assertThat(api.get("/v1/templates?cursor=" + encoded, installer.token()).status()).isEqualTo(400);
+    }
+}

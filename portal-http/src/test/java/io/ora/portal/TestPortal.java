@@ -1,0 +1,120 @@
+package io.ora.portal;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.zaxxer.hikari.HikariDataSource;
+import io.ora.persistence.Redis;
+import io.ora.persistence.TestDatabase;
+import io.ora.persistence.TestRedis;
+import io.ora.portal.auth.DevIssuer;
+import io.ora.portal.auth.Role;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real portal for a test class: its own actor system and HTTP port, this JVM's test PostgreSQL and Redis, and the
+ * development issuer for tokens. Register with {@code @RegisterExtension static TestPortal portal = new TestPortal();}
+ * (optionally with config overrides). Every id a test creates is random, so classes never see each other's data.
+ */
+public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
+
+    private final Map<String, Object> overrides;
+    private ActorSystem<Void> system;
+    private HikariDataSource dataSource;
+    private Redis redis;
+    private Portal portal;
+    private Path keyDir;
+
+    public TestPortal() {
+        this(Map.of());
+    }
+
+    public TestPortal(Map<String, Object> overrides) {
+        this.overrides = overrides;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        keyDir = Files.createTempDirectory("oidc");
+        Config config = ConfigFactory.parseMap(overrides)
+                .withFallback(generousLimits())
+                .withFallback(ConfigFactory.parseMap(Map.of(
+                        "ora.portal.http.host", "127.0.0.1", "ora.portal.http.port", 0,
+                        "ora.portal.oidc.dev-issuer.key-dir", keyDir.toString(),
+                        "pekko.loglevel", "WARNING")))
+                .withFallback(TestRedis.config(TestDatabase.config(ConfigFactory.load())))
+                .resolve();
+        system = ActorSystem.create(Behaviors.empty(), "portal-test", config);
+        dataSource = TestDatabase.dataSource();
+        redis = Redis.start(config);
+        portal = Portal.start(system, dataSource, redis);
+    }
+
+    /**
+     * Every test JVM shares one Redis and every request comes from 127.0.0.1, so shipped per-address limits would
+     * make test classes throttle each other; tests of limiting itself override these.
+     */
+    private static Config generousLimits() {
+        Map<String, Object> limits = new java.util.HashMap<>();
+        for (String rateClass : new String[] {"read", "write", "upload", "sensitive", "token"}) {
+            limits.put("ora.portal.rate-limits.classes." + rateClass + ".per-ip.capacity", 1_000_000);
+            if (!rateClass.equals("token")) {
+                limits.put("ora.portal.rate-limits.classes." + rateClass + ".per-user.capacity", 1_000_000);
+            }
+        }
+        return ConfigFactory.parseMap(limits);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (portal != null) {
+            portal.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+        if (dataSource != null) {
+            dataSource.close();
+        }
+        if (system != null) {
+            system.terminate();
+        }
+    }
+
+    public Portal portal() {
+        return portal;
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    /** A client for this portal. */
+    public ApiClient client() {
+        return new ApiClient(portal.port());
+    }
+
+    /** A fresh user of {@code role} with a token from the development issuer. */
+    public String token(Role role) {
+        return token("user-" + UUID.randomUUID(), role);
+    }
+
+    public String token(String subject, Role... roles) {
+        DevIssuer issuer = portal.devIssuer().orElseThrow();
+        return issuer.mint(new DevIssuer.TokenRequest(subject, Set.of(roles), Optional.empty(), Optional.empty(),
+                Optional.of("Test User"), Optional.of(subject + "@example.test")));
+    }
+}

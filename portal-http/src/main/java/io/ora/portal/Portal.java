@@ -119,7 +119,13 @@ public final class Portal implements AutoCloseable {
             Router router = new Router(endpoints, new PortalGate(TokenVerifier.create(oidc, issuer), limiter,
                     directory, blocking), schemas, system, http.getDuration("body-timeout"),
                     http.getBoolean("trust-forwarded-for"));
-            Route routes = devIssuer.map(dev -> Directives.concat(dev.route(), router.route()))
+            // The development issuer is not an Endpoint, but minting spends the `token` class like one (per address).
+            // Discovery and keys stay unlimited: the portal's own verifier fetches them from this very address.
+            String tokenPath = "/" + oidc.devIssuer().path() + "/token";
+            Route routes = devIssuer.map(dev -> Directives.concat(Directives.extractUri(uri ->
+                                    uri.path().equals(tokenPath) ? router.limited("token", dev.route())
+                                            : Directives.reject()),
+                            dev.route(), router.route()))
                     .orElseGet(router::route);
             api.set(routes);
             return new Portal(binding, router, devIssuer, resources);

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
 
-    private final Map<String, Object> overrides;
+    private final Config overrides;
     private ActorSystem<Void> system;
     private HikariDataSource dataSource;
     private Redis redis;
@@ -39,13 +39,18 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
     }
 
     public TestPortal(Map<String, Object> overrides) {
+        this(ConfigFactory.parseMap(overrides));
+    }
+
+    /** With {@code overrides} above the test defaults (e.g. a dedicated Redis a test can stop). */
+    public TestPortal(Config overrides) {
         this.overrides = overrides;
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         keyDir = Files.createTempDirectory("oidc");
-        Config config = ConfigFactory.parseMap(overrides)
+        Config config = overrides
                 .withFallback(generousLimits())
                 .withFallback(ConfigFactory.parseMap(Map.of(
                         "ora.portal.http.host", "127.0.0.1", "ora.portal.http.port", 0,

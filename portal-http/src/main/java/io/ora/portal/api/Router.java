@@ -162,6 +162,16 @@ public final class Router {
         });
     }
 
+    /**
+     * Wraps a route that is not an {@link Endpoint} (the development issuer) so it spends {@code rateClass} by client
+     * address like every public operation.
+     */
+    public Route limited(String rateClass, Route route) {
+        return Directives.extractRequest(request -> Directives.onComplete(
+                admit(rateClass, Optional.empty(), clientIp(request)),
+                admitted -> admitted.isSuccess() ? route : Directives.complete(toResponse(admitted.failed().get()))));
+    }
+
     /** Turns any failure of the pipeline into the problem response the caller sees. */
     static HttpResponse toResponse(Throwable failure) {
         Throwable cause = Failures.cause(failure);
@@ -177,8 +187,12 @@ public final class Router {
     }
 
     private CompletionStage<Void> admit(Endpoint endpoint, Optional<String> subject, String clientIp) {
-        return endpoint.rateClass().equals(Endpoint.UNLIMITED) ? CompletableFuture.completedFuture(null)
-                : gate.admit(endpoint.rateClass(), subject, clientIp);
+        return admit(endpoint.rateClass(), subject, clientIp);
+    }
+
+    private CompletionStage<Void> admit(String rateClass, Optional<String> subject, String clientIp) {
+        return rateClass.equals(Endpoint.UNLIMITED) ? CompletableFuture.completedFuture(null)
+                : gate.admit(rateClass, subject, clientIp);
     }
 
     private static Caller authorise(Endpoint endpoint, Caller caller) {

@@ -10,6 +10,7 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.ora.core.identity.PeerId;
 import io.ora.core.topic.Topics;
@@ -17,6 +18,7 @@ import io.ora.hubkit.PeerCredentials;
 import io.ora.hubkit.RelayClients;
 import io.ora.persistence.Database;
 import io.ora.persistence.TestDatabase;
+import io.ora.persistence.TestRedis;
 import io.ora.relay.peer.PeerRouter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -120,6 +122,10 @@ class NodeProcessKillTest {
         env.put("ORA_DB_USER", db.user());
         env.put("ORA_DB_PASSWORD", db.password());
         env.put("ORA_DB_POOL_SIZE", "3");
+        // The shared test Redis, not an embedded one: SIGKILL gives a node no chance to stop its child process.
+        Config redis = TestRedis.config(ConfigFactory.empty());
+        env.put("ORA_REDIS_URL", redis.getString("ora.redis.url"));
+        env.put("ORA_REDIS_KEY_PREFIX", redis.getString("ora.redis.key-prefix"));
         env.put("ORA_MQTT_HOST", "127.0.0.1");
         env.put("ORA_MQTT_PORT", String.valueOf(mqttPort));
         env.put("ORA_CLUSTER_PORT", String.valueOf(TestPorts.free()));

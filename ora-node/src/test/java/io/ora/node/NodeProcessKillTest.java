@@ -118,6 +118,8 @@ class NodeProcessKillTest {
         env.put("ORA_TLS_CERTIFICATE", pki.resolve("server.crt").toString());
         env.put("ORA_TLS_KEY", pki.resolve("server.key").toString());
         env.put("ORA_TLS_REVOKED_SERIALS", pki.resolve("revoked-serials").toString());
+        env.put("ORA_APP_CA_CERTIFICATE", pki.resolve("ca.crt").toString());
+        env.put("ORA_APP_CA_KEY", pki.resolve("ca.key").toString());
         env.put("ORA_DB_URL", db.url());
         env.put("ORA_DB_USER", db.user());
         env.put("ORA_DB_PASSWORD", db.password());
@@ -126,6 +128,8 @@ class NodeProcessKillTest {
         Config redis = TestRedis.config(ConfigFactory.empty());
         env.put("ORA_REDIS_URL", redis.getString("ora.redis.url"));
         env.put("ORA_REDIS_KEY_PREFIX", redis.getString("ora.redis.key-prefix"));
+        env.put("ORA_HTTP_HOST", "127.0.0.1");
+        env.put("ORA_HTTP_PORT", String.valueOf(TestPorts.free()));
         env.put("ORA_MQTT_HOST", "127.0.0.1");
         env.put("ORA_MQTT_PORT", String.valueOf(mqttPort));
         env.put("ORA_CLUSTER_PORT", String.valueOf(TestPorts.free()));

@@ -1,6 +1,9 @@
 package io.ora.portal;
 
 import com.typesafe.config.Config;
+import io.ora.core.concurrent.Failures;
+import io.ora.core.pki.CertificateAuthority;
+import io.ora.core.pki.Pem;
 import io.ora.persistence.Redis;
 import io.ora.portal.api.Endpoint;
 import io.ora.portal.api.Responses;
@@ -12,6 +15,14 @@ import io.ora.portal.auth.TokenVerifier;
 import io.ora.portal.cache.RedisCache;
 import io.ora.portal.http.Problem;
 import io.ora.portal.http.ProblemHandling;
+import io.ora.portal.certs.AppCertificates;
+import io.ora.portal.certs.CertificateRoutes;
+import io.ora.portal.handover.AccessKeyVerifier;
+import io.ora.portal.handover.ClusterHubLockdown;
+import io.ora.portal.handover.Handover;
+import io.ora.portal.handover.HandoverRoutes;
+import io.ora.portal.handover.HandoverSettings;
+import io.ora.portal.handover.StepUp;
 import io.ora.portal.installers.CredentialVerification;
 import io.ora.portal.installers.Directory;
 import io.ora.portal.installers.InstallerRoutes;
@@ -24,6 +35,9 @@ import io.ora.portal.projects.Templates;
 import io.ora.portal.store.Db;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +50,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.Http;
@@ -116,6 +131,14 @@ public final class Portal implements AutoCloseable {
             endpoints.addAll(new ProjectRoutes(new Templates(db), projects, jsonBody).endpoints());
             endpoints.addAll(new PlanRoutes(new Plans(db), limits.getMemorySize("floor-plan").toBytes(),
                     limits.getMemorySize("pairing-plan").toBytes()).endpoints());
+            HandoverSettings handoverSettings = HandoverSettings.from(portal.getConfig("handover"));
+            Handover handover = new Handover(db, new AccessKeyVerifier(handoverSettings.accessKeySecret()),
+                    handoverSettings.limits(), new ClusterHubLockdown(system, handoverSettings.lockTimeout()));
+            endpoints.addAll(new HandoverRoutes(handover, new StepUp(handoverSettings.stepUpMaxAge(),
+                    handoverSettings.stepUpAcr(), oidc.clockSkew(), Clock.systemUTC())).endpoints());
+            resources.add(sweeper(system, handover, handoverSettings.sweepInterval()));
+            endpoints.addAll(new CertificateRoutes(appCertificates(portal.getConfig("app-certificates")), blocking)
+                    .endpoints());
             Router router = new Router(endpoints, new PortalGate(TokenVerifier.create(oidc, issuer), limiter,
                     directory, blocking), schemas, system, http.getDuration("body-timeout"),
                     http.getBoolean("trust-forwarded-for"));
@@ -132,12 +155,37 @@ public final class Portal implements AutoCloseable {
         } catch (IOException e) {
             closeAll(resources);
             binding.unbind();
-            throw new UncheckedIOException("cannot load or create the development issuer's key", e);
+            throw new UncheckedIOException("the portal cannot start: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeAll(resources);
             binding.unbind();
             throw e;
         }
+    }
+
+    /**
+     * The CA that signs app certificates. Production points at an issuing CA's certificate and key (never the root's
+     * key); a development node uses the CA it generated in {@code $ORA_HOME/pki}.
+     */
+    private static AppCertificates appCertificates(Config section) throws IOException {
+        Path certificate = Path.of(section.getString("ca-certificate"));
+        Path key = Path.of(section.getString("ca-key"));
+        if (!Files.isReadable(certificate) || !Files.isReadable(key)) {
+            throw new IOException("app certificates need a CA: ora.portal.app-certificates.ca-certificate and "
+                    + "ca-key must name readable files (" + certificate + ", " + key + ")");
+        }
+        return new AppCertificates(new CertificateAuthority(Pem.readCertificates(certificate).get(0),
+                Pem.readPrivateKey(key)), section.getDuration("validity"));
+    }
+
+    /** Expires AccessKeys and re-applies unconfirmed hub locks on every node; each run is idempotent. */
+    private static AutoCloseable sweeper(ActorSystem<?> system, Handover handover, Duration interval) {
+        Cancellable task = system.scheduler().scheduleWithFixedDelay(interval, interval, () ->
+                handover.sweep().exceptionally(failure -> {
+                    LOG.warn("handover sweep failed: {}", Failures.cause(failure).getClass().getSimpleName());
+                    return 0;
+                }), system.executionContext());
+        return task::cancel;
     }
 
     /** The operations that need nothing but the server: health and the OpenAPI document. */

@@ -3,6 +3,7 @@ package io.ora.portal;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.zaxxer.hikari.HikariDataSource;
+import io.ora.core.pki.DevPki;
 import io.ora.persistence.Redis;
 import io.ora.persistence.TestDatabase;
 import io.ora.persistence.TestRedis;
@@ -10,11 +11,13 @@ import io.ora.portal.auth.DevIssuer;
 import io.ora.portal.auth.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -33,6 +36,7 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
     private Redis redis;
     private Portal portal;
     private Path keyDir;
+    private final TestHubLocks hubLocks = new TestHubLocks();
 
     public TestPortal() {
         this(Map.of());
@@ -50,17 +54,24 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         keyDir = Files.createTempDirectory("oidc");
+        DevPki pki = DevPki.openOrCreate(keyDir.resolve("pki"));
         Config config = overrides
                 .withFallback(generousLimits())
                 .withFallback(ConfigFactory.parseMap(Map.of(
                         "ora.portal.http.host", "127.0.0.1", "ora.portal.http.port", 0,
                         "ora.portal.oidc.dev-issuer.key-dir", keyDir.toString(),
+                        "ora.portal.handover.secret-file", keyDir.resolve("access-key-secret").toString(),
+                        "ora.portal.handover.lock-timeout", "2s",
+                        "ora.portal.handover.sweep-interval", "1s",
+                        "ora.portal.app-certificates.ca-certificate", pki.caCertificate().toString(),
+                        "ora.portal.app-certificates.ca-key", pki.caKey().toString(),
                         "pekko.loglevel", "WARNING")))
                 .withFallback(TestRedis.config(TestDatabase.config(ConfigFactory.load())))
                 .resolve();
         system = ActorSystem.create(Behaviors.empty(), "portal-test", config);
         dataSource = TestDatabase.dataSource();
         redis = Redis.start(config);
+        system.systemActorOf(hubLocks.behavior(), "test-hub-locks", Props.empty());
         portal = Portal.start(system, dataSource, redis);
     }
 
@@ -103,6 +114,11 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
         return system;
     }
 
+    /** The hub locks the portal has asked the (test) relay service for. */
+    TestHubLocks hubLocks() {
+        return hubLocks;
+    }
+
     public HikariDataSource dataSource() {
         return dataSource;
     }
@@ -118,8 +134,13 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
     }
 
     public String token(String subject, Role... roles) {
+        return token(subject, Optional.empty(), roles);
+    }
+
+    /** A token whose {@code auth_time} lies {@code authAge} in the past (step-up tests). */
+    public String token(String subject, Optional<Duration> authAge, Role... roles) {
         DevIssuer issuer = portal.devIssuer().orElseThrow();
-        return issuer.mint(new DevIssuer.TokenRequest(subject, Set.of(roles), Optional.empty(), Optional.empty(),
+        return issuer.mint(new DevIssuer.TokenRequest(subject, Set.of(roles), authAge, Optional.empty(),
                 Optional.of("Test User"), Optional.of(subject + "@example.test")));
     }
 }

@@ -5,7 +5,9 @@ import com.typesafe.config.ConfigFactory;
 import io.ora.core.metrics.Metrics;
 import io.ora.persistence.Database;
 import io.ora.relay.access.JdbcBindings;
+import io.ora.relay.api.HubLocks;
 import io.ora.relay.edge.RelayServer;
+import io.ora.relay.lockdown.HubLockService;
 import io.ora.relay.peer.PeerRouter;
 import io.ora.relay.peer.PeerSettings;
 import java.io.IOException;
@@ -13,21 +15,27 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 
 /**
- * The relay role of a node: hub and app sharding, the binding look-up, and the MQTT listener. Sharding starts
- * first, so the listener never accepts a connection it cannot route.
+ * The relay role of a node: hub and app sharding, the hub-lock service other roles find through the receptionist
+ * ({@link HubLocks}), the binding look-up, and the MQTT listener. Sharding starts first, so neither the service nor
+ * the listener accepts anything it cannot route.
  */
 public final class Relay implements AutoCloseable {
 
     private final PeerRouter router;
+    private final ActorRef<HubLocks.Command> hubLocks;
     private final JdbcBindings bindings;
     private final RelayServer server;
 
-    private Relay(PeerRouter router, JdbcBindings bindings, RelayServer server) {
+    private Relay(PeerRouter router, ActorRef<HubLocks.Command> hubLocks, JdbcBindings bindings,
+                  RelayServer server) {
         this.router = router;
+        this.hubLocks = hubLocks;
         this.bindings = bindings;
         this.server = server;
     }
@@ -36,11 +44,13 @@ public final class Relay implements AutoCloseable {
     public static Relay start(ActorSystem<?> system, DataSource dataSource, Metrics metrics) throws IOException {
         RelaySettings settings = RelaySettings.from(system.settings().config());
         PeerRouter router = PeerRouter.start(system, PeerSettings.from(settings, metrics));
+        ActorRef<HubLocks.Command> hubLocks = system.systemActorOf(
+                HubLockService.create(router, settings.lockdown().askTimeout()), "hub-locks", Props.empty());
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("ora.relay.blocking-dispatcher"));
         JdbcBindings bindings = new JdbcBindings(dataSource, blocking, settings.bindings().cacheTtl(),
                 settings.bindings().cacheSize()).listenForChanges();
         RelayServer server = RelayServer.start(system, settings, router, bindings, metrics);
-        return new Relay(router, bindings, server);
+        return new Relay(router, hubLocks, bindings, server);
     }
 
     /**
@@ -56,6 +66,11 @@ public final class Relay implements AutoCloseable {
 
     public PeerRouter router() {
         return router;
+    }
+
+    /** This node's hub-lock service (registered with the receptionist under {@link HubLocks#KEY}). */
+    public ActorRef<HubLocks.Command> hubLocks() {
+        return hubLocks;
     }
 
     public JdbcBindings bindings() {

@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * The {@code ora.relay} configuration section, read once. Defaults live in {@code reference.conf}, never here.
  */
-public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions, Bindings bindings) {
+public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions, Lockdown lockdown,
+                            Bindings bindings) {
 
     /** The MQTT listener. */
     public record Mqtt(String host, int port, int ioThreads, int maxPacketSize, Duration connectTimeout,
@@ -30,6 +31,10 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
     public record Sessions(Duration attachTimeout, Duration idlePassivation) {
     }
 
+    /** The hub-lock service used by the handover. */
+    public record Lockdown(Duration askTimeout) {
+    }
+
     /** The binding cache. */
     public record Bindings(Duration cacheTtl, long cacheSize) {
     }
@@ -41,6 +46,7 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
         Config t = c.getConfig("tls");
         Config l = c.getConfig("limits");
         Config s = c.getConfig("sessions");
+        Config d = c.getConfig("lockdown");
         Config b = c.getConfig("bindings");
         return new RelaySettings(
                 new Mqtt(m.getString("host"), m.getInt("port"), m.getInt("io-threads"),
@@ -58,6 +64,7 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
                         (int) l.getMemorySize("write-buffer-high").toBytes(), l.getDouble("heap-shed-threshold"),
                         l.getDuration("heap-check-interval")),
                 new Sessions(s.getDuration("attach-timeout"), s.getDuration("idle-passivation")),
+                new Lockdown(d.getDuration("ask-timeout")),
                 new Bindings(b.getDuration("cache-ttl"), b.getLong("cache-size")));
     }
 }

@@ -59,6 +59,9 @@ class NoPayloadInLogsTest {
                 assertThat(received.receive(5, TimeUnit.SECONDS)).isPresent();
                 publishQos1(app, Topics.hubInbox(UUID.randomUUID()), secret);
                 publishQos1(app, "not/ours", secret);
+                // An OTA status check ignores its payload, whoever sends it.
+                publishQos1(hub, "ora/v1/hub/" + hubId + "/ota", secret);
+                publishQos1(app, "ora/v1/hub/" + hubId + "/ota", secret);
             }
             PeerCredentials rogue = relay.app("app-" + UUID.randomUUID());
             try (RawMqttClient raw = RawMqttClient.tls(rogue.sslContext(), relay.port())) {

@@ -3,6 +3,7 @@ package io.ora.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ora.core.OraMessage;
+import io.ora.relay.api.HubLocks;
 import io.ora.relay.peer.HubEntity;
 import io.ora.relay.peer.PeerCommand;
 import io.ora.relay.session.Connection;
@@ -11,6 +12,7 @@ import io.ora.relay.session.Envelope;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -48,6 +50,8 @@ class SerializationTest {
         TestProbe<Connection.Command> connection = TestProbe.create(node.system());
         TestProbe<StatusReply<Done>> done = TestProbe.create(node.system());
         TestProbe<HubEntity.Status> status = TestProbe.create(node.system());
+        TestProbe<HubLocks.LockStatus> lockStatus = TestProbe.create(node.system());
+        UUID hub = UUID.randomUUID();
         Envelope envelope = new Envelope("ora/v1/hub/6f1c2b9e-5a9d-4e59-9d2f-2d6c9a1d7e11/in", new byte[] {0, -1, 7},
                 1, "urn:ora:app:a", List.of(new Envelope.UserProperty("k", "v")), 42,
                 Optional.of(connection.getRef()));
@@ -56,7 +60,9 @@ class SerializationTest {
                 new PeerCommand.Detach(connection.getRef()),
                 new PeerCommand.Handoff(),
                 new HubEntity.Lock("project-1", done.getRef()),
+                new HubEntity.Release("project-1", done.getRef()),
                 new HubEntity.Unlock(done.getRef()),
+                new HubEntity.OtaCheck(connection.getRef(), 1, 42),
                 new HubEntity.GetStatus(status.getRef()),
                 new HubEntity.Status(true, "project-1", false),
                 new HubEntity.Locked("project-1"),
@@ -66,7 +72,11 @@ class SerializationTest {
                 new Connection.Outcome(42, DeliveryResult.NO_SUBSCRIBERS),
                 new Connection.TakenOver(),
                 new Connection.Reattach(),
-                new Connection.Stop());
+                new Connection.Stop(),
+                new HubLocks.Lock(hub, "project-1", done.getRef()),
+                new HubLocks.Release(hub, "project-1", done.getRef()),
+                new HubLocks.Query(hub, lockStatus.getRef()),
+                new HubLocks.LockStatus(true, "project-1"));
         for (OraMessage message : messages) {
             assertThat(roundTrip(message)).as(message.getClass().getName()).isEqualTo(message);
         }

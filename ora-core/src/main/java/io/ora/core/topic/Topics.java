@@ -12,7 +12,8 @@ import java.util.UUID;
  * ora/v1/hub/&lt;uuid&gt;/in[/...]        inbox of a hub: what apps send to it
  * ora/v1/app/&lt;app-id&gt;/in[/...]      inbox of an app: what hubs send to it
  * ora/v1/hub/&lt;uuid&gt;/telemetry       health telemetry, read by the ingest role
- * ora/v1/hub/&lt;uuid&gt;/ota             firmware update channel
+ * ora/v1/hub/&lt;uuid&gt;/ota             a hub's OTA status check, answered by the relay on
+ * ora/v1/hub/&lt;uuid&gt;/in/ota          (a level of the hub's inbox)
  * </pre>
  */
 public final class Topics {
@@ -28,6 +29,14 @@ public final class Topics {
     /** The inbox topic of a peer, e.g. {@code ora/v1/hub/<uuid>/in}. */
     public static String inbox(PeerId peer) {
         return ROOT + peer.kind() + "/" + peer.topicSegment() + "/in";
+    }
+
+    /**
+     * Where the relay answers a hub's OTA status check: {@code ora/v1/hub/<uuid>/in/ota}, a level of the hub's own
+     * inbox, so the hub's inbox subscription receives it.
+     */
+    public static String otaStatus(PeerId.Hub hub) {
+        return inbox(hub) + "/ota";
     }
 
     /**
@@ -148,7 +157,10 @@ public final class Topics {
         record Telemetry(PeerId.Hub hub) implements Destination {
         }
 
-        /** A hub's OTA channel. */
+        /**
+         * A hub's OTA channel: publishing here asks the relay for the hub's OTA status, answered on
+         * {@link Topics#otaStatus}. Only the hub itself may publish to it.
+         */
         record Ota(PeerId.Hub hub) implements Destination {
         }
     }

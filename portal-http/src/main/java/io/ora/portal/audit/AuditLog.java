@@ -25,8 +25,14 @@ public final class AuditLog {
         TEMPLATE_CREATED, TEMPLATE_REVISED,
         PROJECT_CREATED, PROJECT_UPDATED,
         HUB_REGISTERED, HUB_REMOVED,
-        FLOOR_PLAN_UPLOADED, PAIRING_PLAN_SAVED
+        FLOOR_PLAN_UPLOADED, PAIRING_PLAN_SAVED,
+        ACCESS_KEY_ISSUED, ACCESS_KEY_REVOKED, ACCESS_KEY_CLAIMED, ACCESS_KEY_EXPIRED, ACCESS_KEY_LOCKED_OUT,
+        PROJECT_KEY_UPLOADED, PROJECT_KEY_RELEASED,
+        PROJECT_STATUS_CHANGED, PROJECT_DEIDENTIFIED
     }
+
+    /** The actor of what the portal does by itself (an AccessKey expiring). */
+    public static final UUID SYSTEM = new UUID(0, 0);
 
     /**
      * One audit row.

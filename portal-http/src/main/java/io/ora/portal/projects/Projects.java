@@ -42,7 +42,7 @@ public final class Projects {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Project(UUID id, UUID organisationId, UUID templateId, int templateVersion, Status status,
                           int version, Instant createdAt, Instant updatedAt, String siteAddress, Customer customer,
-                          String notes, int hubCount) {
+                          String notes, int hubCount, boolean hubsLocked, Instant handedOverAt, Integer deviceCount) {
     }
 
     /** What creating a project takes (schema-valid). */
@@ -64,7 +64,8 @@ public final class Projects {
 
     private static final String COLUMNS = "p.id, p.organisation_id, p.template_id, p.template_version, p.status, "
             + "p.version, p.created_at, p.updated_at, p.site_address, p.customer_name, p.customer_email, "
-            + "p.customer_phone, p.notes, (SELECT count(*) FROM project_hub h WHERE h.project_id = p.id)";
+            + "p.customer_phone, p.notes, (SELECT count(*) FROM project_hub h WHERE h.project_id = p.id), "
+            + "p.hubs_locked, p.handed_over_at, p.device_count";
 
     private final Db db;
     private final int hubsPerProject;
@@ -288,14 +289,31 @@ public final class Projects {
         }
     }
 
+    /** A project by id alone, for a caller whose access was already checked in this transaction. */
+    public static Project readAny(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM project p WHERE p.id = ?")) {
+            select.setObject(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw ApiException.notFound("project");
+                }
+                return project(row);
+            }
+        }
+    }
+
     private static Project project(ResultSet row) throws SQLException {
         String name = row.getString(10);
         String email = row.getString(11);
         String phone = row.getString(12);
         Customer customer = name == null && email == null && phone == null ? null : new Customer(name, email, phone);
+        Timestamp handedOver = row.getTimestamp(16);
+        Integer devices = row.getObject(17, Integer.class);
         return new Project(row.getObject(1, UUID.class), row.getObject(2, UUID.class), row.getObject(3, UUID.class),
                 row.getInt(4), Status.valueOf(row.getString(5)), row.getInt(6), row.getTimestamp(7).toInstant(),
-                row.getTimestamp(8).toInstant(), row.getString(9), customer, row.getString(13), row.getInt(14));
+                row.getTimestamp(8).toInstant(), row.getString(9), customer, row.getString(13), row.getInt(14),
+                row.getBoolean(15), handedOver == null ? null : handedOver.toInstant(),
+                devices);
     }
 
     private static int hubCount(Connection c, UUID projectId) throws SQLException {

@@ -23,6 +23,9 @@ import java.util.concurrent.CompletionStage;
  * outside the namespace, an unbound receiver or a sender over its rate limit get a PUBACK reason code for QoS 1 in
  * MQTT 5, end the connection in MQTT 3.1.1 (it has no negative acknowledgement), and for QoS 0 are dropped, except
  * that an unauthorised QoS 0 publish ends the connection with 0x87.
+ *
+ * <p>A hub publishing to its own {@code ota} topic is not relayed: it asks for its OTA status, which its entity
+ * answers into the hub's inbox; the request's payload is ignored. Anyone else publishing there is not authorised.
  */
 final class PublishHandler {
 
@@ -67,6 +70,10 @@ final class PublishHandler {
             return;
         }
         Optional<Topics.Destination> destination = Topics.destination(topic);
+        if (destination.isPresent() && destination.get() instanceof Topics.Destination.Ota ota) {
+            checkOta(session, ota.hub(), qos, packetId);
+            return;
+        }
         if (destination.isEmpty() || !(destination.get() instanceof Topics.Destination.Inbox inbox)) {
             refuse(session, acknowledged, packetId, DeliveryResult.TOPIC_INVALID, "topic_invalid");
             return;
@@ -84,6 +91,15 @@ final class PublishHandler {
                         refuse(session, acknowledged, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
                     }
                 }));
+    }
+
+    /** Only the hub itself may ask for its OTA status; the payload is never read. */
+    private static void checkOta(Session session, PeerId.Hub hub, MqttQoS qos, int packetId) {
+        if (!hub.equals(session.identity())) {
+            refuse(session, qos == MqttQoS.AT_LEAST_ONCE, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
+            return;
+        }
+        session.edge().router().checkOta(hub, session.actor(), qos.value(), packetId);
     }
 
     /**

@@ -46,13 +46,28 @@ public final class PeerRouter implements Router {
         tell(receiver, new PeerCommand.Deliver(envelope));
     }
 
-    /** Sets the durable handover lock of a hub. */
+    @Override
+    public void checkOta(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId) {
+        sharding.entityRefFor(HubEntity.KEY, hub.uuid().toString())
+                .tell(new HubEntity.OtaCheck(connection, qos, packetId));
+    }
+
+    /** Sets the durable handover lock of a hub on behalf of {@code holder}; completes once persisted. */
     public CompletionStage<Done> lock(UUID hub, String holder, Duration timeout) {
         return sharding.entityRefFor(HubEntity.KEY, hub.toString())
                 .askWithStatus(replyTo -> new HubEntity.Lock(holder, replyTo), timeout);
     }
 
-    /** Releases the durable handover lock of a hub. */
+    /**
+     * Releases the durable handover lock of a hub if {@code holder} holds it (otherwise completes without change);
+     * completes once persisted.
+     */
+    public CompletionStage<Done> release(UUID hub, String holder, Duration timeout) {
+        return sharding.entityRefFor(HubEntity.KEY, hub.toString())
+                .askWithStatus(replyTo -> new HubEntity.Release(holder, replyTo), timeout);
+    }
+
+    /** Releases the durable handover lock of a hub, whoever holds it (operators, tests). */
     public CompletionStage<Done> unlock(UUID hub, Duration timeout) {
         return sharding.entityRefFor(HubEntity.KEY, hub.toString())
                 .askWithStatus(HubEntity.Unlock::new, timeout);

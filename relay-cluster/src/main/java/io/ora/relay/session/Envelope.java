@@ -1,6 +1,7 @@
 package io.ora.relay.session;
 
 import io.ora.core.OraMessage;
+import io.ora.core.identity.PeerId;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -19,6 +20,12 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public record Envelope(String topic, byte[] payload, int qos, String sender, List<UserProperty> userProperties,
                        int packetId, Optional<ActorRef<Connection.Command>> replyTo) implements OraMessage {
+
+    /**
+     * The sender stamped on messages the relay writes itself (the OTA status). No certificate can carry it: peer
+     * identities are only {@code urn:ora:hub:} and {@code urn:ora:app:}.
+     */
+    public static final String RELAY_SENDER = PeerId.URN_PREFIX + "relay";
 
     public Envelope {
         userProperties = List.copyOf(userProperties);

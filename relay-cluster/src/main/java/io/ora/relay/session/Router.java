@@ -5,7 +5,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * How the edge reaches peers anywhere in the cluster: it attaches a connection as a peer's session, detaches it,
- * and delivers messages to a peer by identity. The cluster implementation is {@code peer.PeerRouter}.
+ * delivers messages to a peer by identity, and passes on a hub's OTA status check. The cluster implementation is
+ * {@code peer.PeerRouter}.
  */
 public interface Router {
 
@@ -17,4 +18,11 @@ public interface Router {
 
     /** Delivers to {@code receiver}'s live connection, or reports to the envelope's sender why not. */
     void deliver(PeerId receiver, Envelope envelope);
+
+    /**
+     * {@code hub}, connected as {@code connection}, asked for its OTA status with a PUBLISH of QoS {@code qos}
+     * (packet {@code packetId}). The hub's entity answers by delivering the status to {@code connection}, which for
+     * QoS 1 also settles the request's PUBACK.
+     */
+    void checkOta(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId);
 }

@@ -181,6 +181,68 @@ class MqttPublishTest {
         assertThat(edge.router().deliveries()).isEmpty();
     }
 
+    @Test
+    void aHubPublishingToItsOwnOtaTopicAsksForItsOtaStatusInsteadOfBeingRelayed() {
+        PeerConnection peer = edge.open(hub).connected(MqttVersion.MQTT_5);
+
+        peer.send(MqttBytes.publish(1, false, "ora/v1/hub/" + hub.uuid() + "/ota", 21, new byte[0], PAYLOAD));
+
+        assertThat(edge.router().otaChecks()).hasSize(1);
+        RecordingRouter.OtaCheck check = edge.router().otaChecks().get(0);
+        assertThat(check.hub()).isEqualTo(hub);
+        assertThat(check.qos()).isEqualTo(1);
+        assertThat(check.packetId()).isEqualTo(21);
+        assertThat(edge.router().deliveries()).isEmpty();
+        assertThat(edge.metrics().value("ora_relay_messages_routed_total")).isZero();
+        assertThat(peer.drain()).as("the PUBACK waits for the answer").isEmpty();
+        assertThat(peer.isOpen()).isTrue();
+    }
+
+    @Test
+    void mqtt311HubAsksForItsOtaStatusAtQos0() {
+        PeerConnection peer = edge.open(hub).connected(MqttVersion.MQTT_3_1_1);
+
+        peer.send(MqttBytes.publish(0, false, "ora/v1/hub/" + hub.uuid() + "/ota", 0, null, new byte[0]));
+
+        assertThat(edge.router().otaChecks()).singleElement()
+                .satisfies(check -> assertThat(check.qos()).isZero());
+        assertThat(peer.isOpen()).isTrue();
+    }
+
+    @Test
+    void anAppPublishingToAHubsOtaTopicIsNotAuthorised() {
+        PeerConnection peer = edge.open(app).connected(MqttVersion.MQTT_5);
+
+        peer.send(MqttBytes.publish(1, false, "ora/v1/hub/" + hub.uuid() + "/ota", 4, new byte[0], PAYLOAD));
+
+        assertPubAck(peer.next(), 4, MqttReasonCodes.PubAck.NOT_AUTHORIZED);
+        assertThat(edge.router().otaChecks()).isEmpty();
+        assertThat(edge.refusedPublishes("not_authorized")).isEqualTo(1);
+    }
+
+    @Test
+    void aHubPublishingToAnotherHubsOtaTopicAtQos0IsDisconnectedAsNotAuthorised() {
+        PeerConnection peer = edge.open(new PeerId.Hub(UUID.randomUUID())).connected(MqttVersion.MQTT_5);
+
+        peer.send(MqttBytes.publish(0, false, "ora/v1/hub/" + hub.uuid() + "/ota", 0, new byte[0], PAYLOAD));
+
+        assertThat(peer.nextDisconnectReason()).isEqualTo(MqttReasonCodes.Disconnect.NOT_AUTHORIZED.byteValue() & 0xFF);
+        assertThat(edge.router().otaChecks()).isEmpty();
+        assertThat(edge.closed("not_authorized")).isEqualTo(1);
+    }
+
+    @Test
+    void telemetryAndLevelsBelowTheOtaTopicAreStillNotRouted() {
+        PeerConnection peer = edge.open(hub).connected(MqttVersion.MQTT_5);
+
+        peer.send(MqttBytes.publish(1, false, "ora/v1/hub/" + hub.uuid() + "/telemetry", 5, new byte[0], PAYLOAD));
+        peer.send(MqttBytes.publish(1, false, "ora/v1/hub/" + hub.uuid() + "/ota/x", 6, new byte[0], PAYLOAD));
+
+        assertPubAck(peer.next(), 5, MqttReasonCodes.PubAck.TOPIC_NAME_INVALID);
+        assertPubAck(peer.next(), 6, MqttReasonCodes.PubAck.TOPIC_NAME_INVALID);
+        assertThat(edge.router().otaChecks()).isEmpty();
+    }
+
     private static void assertPubAck(MqttMessage packet, int packetId, MqttReasonCodes.PubAck reason) {
         assertThat(packet.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
         MqttPubReplyMessageVariableHeader header = (MqttPubReplyMessageVariableHeader) packet.variableHeader();

@@ -11,8 +11,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * A {@link Router} standing in for the cluster: it remembers every call and accepts every attach at once, as a
  * peer's entity would when no other connection holds the session (unless told to stay silent, like an entity that
- * cannot be reached). Deliveries are recorded, never answered, so a test decides each outcome itself (through
- * {@link Envelope#reply}).
+ * cannot be reached). Deliveries and OTA checks are recorded, never answered, so a test decides each outcome itself
+ * (through {@link Envelope#reply}, or by telling the checking connection).
  */
 final class RecordingRouter implements Router {
 
@@ -20,9 +20,14 @@ final class RecordingRouter implements Router {
     record Delivery(PeerId receiver, Envelope envelope) {
     }
 
+    /** One call to {@link #checkOta}. */
+    record OtaCheck(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId) {
+    }
+
     private final List<PeerId> attached = new CopyOnWriteArrayList<>();
     private final List<PeerId> detached = new CopyOnWriteArrayList<>();
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+    private final List<OtaCheck> otaChecks = new CopyOnWriteArrayList<>();
     private volatile boolean answerAttach = true;
 
     @Override
@@ -48,6 +53,11 @@ final class RecordingRouter implements Router {
         deliveries.add(new Delivery(receiver, envelope));
     }
 
+    @Override
+    public void checkOta(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId) {
+        otaChecks.add(new OtaCheck(hub, connection, qos, packetId));
+    }
+
     List<PeerId> attached() {
         return attached;
     }
@@ -58,5 +68,9 @@ final class RecordingRouter implements Router {
 
     List<Delivery> deliveries() {
         return deliveries;
+    }
+
+    List<OtaCheck> otaChecks() {
+        return otaChecks;
     }
 }

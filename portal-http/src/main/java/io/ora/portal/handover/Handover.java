@@ -1,0 +1,650 @@
+package io.ora.portal.handover;
+
+import io.ora.core.concurrent.Failures;
+import io.ora.core.handover.AccessKeyCode;
+import io.ora.portal.api.ApiException;
+import io.ora.portal.api.Json;
+import io.ora.portal.api.Principal;
+import io.ora.portal.api.Versions;
+import io.ora.portal.audit.AuditLog;
+import io.ora.portal.auth.Role;
+import io.ora.portal.projects.Projects;
+import io.ora.portal.projects.Templates;
+import io.ora.portal.store.Db;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The remote handover (docs/handover.md): AccessKeys, custody of the wrapped Project Key, the claim, the release, and
+ * the project state machine with its hub lockdown and de-identification. Every change happens in one transaction
+ * that first locks the project row, so concurrent requests on one project are serialised and each sees the state
+ * the previous one left; single-use and "exactly one winner" follow from that.
+ *
+ * <p>Transitions (who may ask; what must hold):
+ * <pre>
+ *   DRAFT            -> COMMISSIONING     electrician
+ *   COMMISSIONING    -> PENDING_HANDOVER  electrician; an ACTIVE AccessKey with its wrapped Project Key, and a hub
+ *   PENDING_HANDOVER -> COMMISSIONING     electrician (cancel), or the AccessKey expiring; revokes the key
+ *   PENDING_HANDOVER -> HANDED_OVER       the homeowner who claimed the key, after the Project Key was released
+ *   DRAFT, COMMISSIONING, HANDED_OVER -> ARCHIVED   electrician
+ * </pre>
+ * Entering PENDING_HANDOVER locks the project's hubs; leaving it releases them. The lock is applied after the
+ * transition commits and recorded in {@code project.hubs_locked}; {@link #reconcileLocks()} closes any gap left by
+ * an unreachable relay.
+ */
+public final class Handover {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Handover.class);
+
+    /** Where an AccessKey stands. */
+    public enum KeyState { ACTIVE, CLAIMED, EXPIRED, REVOKED }
+
+    /** Limits of the handover, from {@code ora.portal.handover}. */
+    public record Settings(Duration accessKeyTtl, int attemptsPerKey, int accountFailures, Duration accountWindow) {
+    }
+
+    /** A new AccessKey: the code is in this answer and nowhere else, ever. */
+    public record Issued(UUID id, String code, String handle, KeyState state, Instant expiresAt) {
+        @Override
+        public String toString() {
+            return "Issued[" + id + ", " + handle + "-…]";
+        }
+    }
+
+    /** An AccessKey as its project's installer may see it later: never the code. */
+    public record KeyStatus(UUID id, String handle, KeyState state, Instant createdAt, Instant expiresAt,
+                            Instant claimedAt, boolean projectKeyUploaded) {
+    }
+
+    /** What a successful claim tells the homeowner. */
+    public record Claimed(UUID projectId) {
+    }
+
+    private final Db db;
+    private final AccessKeyVerifier verifier;
+    private final Settings settings;
+    private final HubLockdown lockdown;
+    private final SecureRandom random = new SecureRandom();
+
+    public Handover(Db db, AccessKeyVerifier verifier, Settings settings, HubLockdown lockdown) {
+        this.db = db;
+        this.verifier = verifier;
+        this.settings = settings;
+        this.lockdown = lockdown;
+    }
+
+    // --- AccessKeys ---
+
+    /**
+     * Issues an AccessKey for a COMMISSIONING or PENDING_HANDOVER project, revoking the active one if any (and
+     * dropping its wrapped Project Key: the new code needs a new wrap).
+     */
+    public CompletionStage<Issued> issue(Principal who, UUID projectId) {
+        return db.tx(c -> {
+            Projects.Ref project = Projects.reach(c, who, projectId, true);
+            if (project.status() != Projects.Status.COMMISSIONING
+                    && project.status() != Projects.Status.PENDING_HANDOVER) {
+                throw ApiException.conflict("AccessKeys are issued while the project is COMMISSIONING or "
+                        + "PENDING_HANDOVER");
+            }
+            revokeActive(c, project, who.userId());
+            for (int attempt = 0; ; attempt++) {
+                AccessKeyCode code = AccessKeyCode.generate(random);
+                Optional<Issued> issued = insertKey(c, projectId, code, who.userId());
+                if (issued.isPresent()) {
+                    AuditLog.append(c, project.organisationId(), projectId, who.userId(),
+                            AuditLog.Action.ACCESS_KEY_ISSUED, issued.get().id().toString());
+                    return issued.get();
+                }
+                if (attempt > 8) {
+                    throw new IllegalStateException("no free AccessKey handle after several tries");
+                }
+            }
+        });
+    }
+
+    /** Inserts a key unless its handle collides with another active key's (25 bits: rare, so just draw again). */
+    private Optional<Issued> insertKey(Connection c, UUID projectId, AccessKeyCode code, UUID actor)
+            throws SQLException {
+        UUID id = UUID.randomUUID();
+        Instant expires = Instant.now().plus(settings.accessKeyTtl());
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO access_key (id, project_id, key_id, "
+                + "verifier, state, created_by, expires_at) VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?) "
+                + "ON CONFLICT (key_id) WHERE state = 'ACTIVE' DO NOTHING")) {
+            insert.setObject(1, id);
+            insert.setObject(2, projectId);
+            insert.setString(3, code.handle());
+            insert.setBytes(4, verifier.verifier(code));
+            insert.setObject(5, actor);
+            insert.setTimestamp(6, Timestamp.from(expires));
+            return insert.executeUpdate() == 1
+                    ? Optional.of(new Issued(id, code.display(), code.handle(), KeyState.ACTIVE, expires))
+                    : Optional.empty();
+        }
+    }
+
+    private static void revokeActive(Connection c, Projects.Ref project, UUID actor) throws SQLException {
+        try (PreparedStatement revoke = c.prepareStatement("UPDATE access_key SET state = 'REVOKED', ended_at = now() "
+                + "WHERE project_id = ? AND state = 'ACTIVE' RETURNING id")) {
+            revoke.setObject(1, project.id());
+            try (ResultSet row = revoke.executeQuery()) {
+                while (row.next()) {
+                    AuditLog.append(c, project.organisationId(), project.id(), actor,
+                            AuditLog.Action.ACCESS_KEY_REVOKED, row.getObject(1, UUID.class).toString());
+                }
+            }
+        }
+        deleteEnvelope(c, project.id());
+    }
+
+    private static void deleteEnvelope(Connection c, UUID projectId) throws SQLException {
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM project_key_envelope WHERE project_id = ?")) {
+            delete.setObject(1, projectId);
+            delete.executeUpdate();
+        }
+    }
+
+    /** The project's newest AccessKey, expired lazily if its time has passed. */
+    public CompletionStage<Optional<KeyStatus>> current(Principal who, UUID projectId) {
+        return db.tx(c -> {
+            Projects.reach(c, who, projectId, true);
+            expireProject(c, projectId);
+            try (PreparedStatement select = c.prepareStatement("SELECT k.id, k.key_id, k.state, k.created_at, "
+                    + "k.expires_at, k.claimed_at, e.access_key_id IS NOT NULL FROM access_key k "
+                    + "LEFT JOIN project_key_envelope e ON e.access_key_id = k.id "
+                    + "WHERE k.project_id = ? ORDER BY k.created_at DESC LIMIT 1")) {
+                select.setObject(1, projectId);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        return Optional.empty();
+                    }
+                    Timestamp claimed = row.getTimestamp(6);
+                    return Optional.of(new KeyStatus(row.getObject(1, UUID.class), row.getString(2),
+                            KeyState.valueOf(row.getString(3)), row.getTimestamp(4).toInstant(),
+                            row.getTimestamp(5).toInstant(), claimed == null ? null : claimed.toInstant(),
+                            row.getBoolean(7)));
+                }
+            }
+        });
+    }
+
+    /** Revokes the project's active AccessKey (404 if there is none). The project's state does not change. */
+    public CompletionStage<Void> revoke(Principal who, UUID projectId) {
+        return db.tx(c -> {
+            Projects.Ref project = Projects.reach(c, who, projectId, true);
+            if (activeKey(c, projectId).isEmpty()) {
+                throw ApiException.notFound("active AccessKey");
+            }
+            revokeActive(c, project, who.userId());
+            return null;
+        });
+    }
+
+    private record ActiveKey(UUID id, byte[] verifier, int failedAttempts, Instant expiresAt, UUID projectId) {
+    }
+
+    private static Optional<ActiveKey> activeKey(Connection c, UUID projectId) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT id, verifier, failed_attempts, expires_at, "
+                + "project_id FROM access_key WHERE project_id = ? AND state = 'ACTIVE' FOR UPDATE")) {
+            select.setObject(1, projectId);
+            return activeKey(select);
+        }
+    }
+
+    private static Optional<ActiveKey> activeKey(PreparedStatement select) throws SQLException {
+        try (ResultSet row = select.executeQuery()) {
+            return row.next() ? Optional.of(new ActiveKey(row.getObject(1, UUID.class), row.getBytes(2),
+                    row.getInt(3), row.getTimestamp(4).toInstant(), row.getObject(5, UUID.class)))
+                    : Optional.empty();
+        }
+    }
+
+    // --- Project Key custody ---
+
+    /** Stores the Project Key wrapped under the active AccessKey's code (structure already checked). */
+    public CompletionStage<Void> upload(Principal who, UUID projectId, JsonNode envelope) {
+        return db.tx(c -> {
+            Projects.Ref project = Projects.reach(c, who, projectId, true);
+            expireProject(c, projectId);
+            ActiveKey key = activeKey(c, projectId).orElseThrow(() -> ApiException.conflict(
+                    "the project has no active AccessKey: issue one, then wrap the Project Key under its code"));
+            try (PreparedStatement upsert = c.prepareStatement("INSERT INTO project_key_envelope (project_id, "
+                    + "access_key_id, envelope, uploaded_by) VALUES (?, ?, ?, ?) ON CONFLICT (project_id) DO UPDATE "
+                    + "SET access_key_id = EXCLUDED.access_key_id, envelope = EXCLUDED.envelope, "
+                    + "uploaded_by = EXCLUDED.uploaded_by, uploaded_at = now()")) {
+                upsert.setObject(1, projectId);
+                upsert.setObject(2, key.id());
+                upsert.setObject(3, Templates.jsonb(envelope));
+                upsert.setObject(4, who.userId());
+                upsert.executeUpdate();
+            }
+            AuditLog.append(c, project.organisationId(), projectId, who.userId(),
+                    AuditLog.Action.PROJECT_KEY_UPLOADED, key.id().toString());
+            return null;
+        });
+    }
+
+    /**
+     * The wrapped Project Key, for the homeowner who claimed the project's AccessKey (step-up already checked by the
+     * caller). Audited on every release.
+     */
+    public CompletionStage<JsonNode> release(Principal who, UUID projectId) {
+        return db.tx(c -> {
+            Projects.Ref project = Projects.reach(c, who, projectId, true);
+            try (PreparedStatement select = c.prepareStatement("SELECT e.envelope::text, k.id FROM "
+                    + "project_key_envelope e JOIN access_key k ON k.id = e.access_key_id "
+                    + "WHERE e.project_id = ? AND k.state = 'CLAIMED' AND k.claimed_by = ?")) {
+                select.setObject(1, projectId);
+                select.setObject(2, who.userId());
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        throw ApiException.notFound("Project Key for you on this project");
+                    }
+                    AuditLog.append(c, project.organisationId(), projectId, who.userId(),
+                            AuditLog.Action.PROJECT_KEY_RELEASED, row.getObject(2, UUID.class).toString());
+                    return Json.mapper().readTree(row.getString(1));
+                }
+            }
+        });
+    }
+
+    // --- the claim ---
+
+    /**
+     * A homeowner claims a project by typing its AccessKey. Every way to fail reads the same ("not valid"), except
+     * an expired key, which says so: a homeowner then knows to ask for a new one. Failures count against the key
+     * (revoked after {@code attemptsPerKey}) and against the account (locked out for {@code accountWindow} after
+     * {@code accountFailures} within it); the per-address limit is the {@code sensitive} rate class.
+     */
+    public CompletionStage<Claimed> claim(Principal who, String typed) {
+        return db.tx(c -> {
+            int recentFailures = recentFailures(c, who.userId());
+            if (recentFailures >= settings.accountFailures()) {
+                throw new ApiException(io.ora.portal.http.Problem.of(StatusCodes.TOO_MANY_REQUESTS,
+                        "too many wrong AccessKeys: claiming is locked for this account for a while"),
+                        List.of(RetryAfter.create(settings.accountWindow().toSeconds())));
+            }
+            Optional<AccessKeyCode> code = AccessKeyCode.parse(typed);
+            Optional<ActiveKey> key = Optional.empty();
+            if (code.isPresent()) {
+                try (PreparedStatement select = c.prepareStatement("SELECT id, verifier, failed_attempts, "
+                        + "expires_at, project_id FROM access_key WHERE key_id = ? AND state = 'ACTIVE' FOR UPDATE")) {
+                    select.setString(1, code.get().handle());
+                    key = activeKey(select);
+                }
+            }
+            if (key.isPresent() && !key.get().expiresAt().isAfter(Instant.now())) {
+                expireProject(c, key.get().projectId());
+                return Outcome.<Claimed>refuse(ApiException.of(StatusCodes.GONE,
+                        "this AccessKey has expired: ask your installer for a new one"));
+            }
+            if (key.isEmpty() || !verifier.matches(code.get(), key.get().verifier())) {
+                key.ifPresent(wrong -> countWrongAttempt(c, wrong));
+                recordFailure(c, who.userId());
+                return Outcome.<Claimed>refuse(ApiException.notFound("valid AccessKey with that code"));
+            }
+            UUID projectId = key.get().projectId();
+            Projects.Status status = statusOf(c, projectId);
+            if (status != Projects.Status.PENDING_HANDOVER || !envelopeFor(c, key.get().id())) {
+                throw ApiException.conflict("this project is not ready to be handed over yet");
+            }
+            try (PreparedStatement update = c.prepareStatement("UPDATE access_key SET state = 'CLAIMED', "
+                    + "claimed_by = ?, claimed_at = now() WHERE id = ? AND state = 'ACTIVE'")) {
+                update.setObject(1, who.userId());
+                update.setObject(2, key.get().id());
+                update.executeUpdate();
+            }
+            try (PreparedStatement bind = c.prepareStatement(
+                    "UPDATE project SET homeowner_user_id = ?, updated_at = now() WHERE id = ?")) {
+                bind.setObject(1, who.userId());
+                bind.setObject(2, projectId);
+                bind.executeUpdate();
+            }
+            AuditLog.append(c, organisationOf(c, projectId), projectId, who.userId(),
+                    AuditLog.Action.ACCESS_KEY_CLAIMED, key.get().id().toString());
+            return Outcome.accept(new Claimed(projectId));
+        }).thenApply(Outcome::get);
+    }
+
+    /**
+     * A claim's result, returned rather than thrown so that the failure counters are committed with the refusal
+     * (throwing would roll them back).
+     */
+    private record Outcome<T>(T value, ApiException refusal) {
+        static <T> Outcome<T> accept(T value) {
+            return new Outcome<>(value, null);
+        }
+
+        static <T> Outcome<T> refuse(ApiException refusal) {
+            return new Outcome<>(null, refusal);
+        }
+
+        T get() {
+            if (refusal != null) {
+                throw refusal;
+            }
+            return value;
+        }
+    }
+
+    private void countWrongAttempt(Connection c, ActiveKey key) {
+        try (PreparedStatement update = c.prepareStatement("UPDATE access_key "
+                + "SET failed_attempts = failed_attempts + 1, "
+                + "state = CASE WHEN failed_attempts + 1 >= ? THEN 'REVOKED' ELSE state END, "
+                + "ended_at = CASE WHEN failed_attempts + 1 >= ? THEN now() ELSE ended_at END WHERE id = ? "
+                + "RETURNING state")) {
+            update.setInt(1, settings.attemptsPerKey());
+            update.setInt(2, settings.attemptsPerKey());
+            update.setObject(3, key.id());
+            try (ResultSet row = update.executeQuery()) {
+                if (row.next() && row.getString(1).equals("REVOKED")) {
+                    deleteEnvelope(c, key.projectId());
+                    AuditLog.append(c, organisationOf(c, key.projectId()), key.projectId(), AuditLog.SYSTEM,
+                            AuditLog.Action.ACCESS_KEY_LOCKED_OUT, key.id().toString());
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private int recentFailures(Connection c, UUID user) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT count(*) FROM access_key_claim_failure "
+                + "WHERE user_id = ? AND failed_at > now() - make_interval(secs => ?)")) {
+            select.setObject(1, user);
+            select.setLong(2, settings.accountWindow().toSeconds());
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        }
+    }
+
+    private void recordFailure(Connection c, UUID user) {
+        try (PreparedStatement prune = c.prepareStatement("DELETE FROM access_key_claim_failure "
+                + "WHERE user_id = ? AND failed_at <= now() - make_interval(secs => ?)");
+             PreparedStatement insert = c.prepareStatement(
+                     "INSERT INTO access_key_claim_failure (user_id) VALUES (?)")) {
+            prune.setObject(1, user);
+            prune.setLong(2, settings.accountWindow().toSeconds());
+            prune.executeUpdate();
+            insert.setObject(1, user);
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean envelopeFor(Connection c, UUID accessKey) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(
+                "SELECT 1 FROM project_key_envelope WHERE access_key_id = ?")) {
+            select.setObject(1, accessKey);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
+    }
+
+    private static Projects.Status statusOf(Connection c, UUID projectId) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT status FROM project WHERE id = ? FOR UPDATE")) {
+            select.setObject(1, projectId);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return Projects.Status.valueOf(row.getString(1));
+            }
+        }
+    }
+
+    private static UUID organisationOf(Connection c, UUID projectId) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT organisation_id FROM project WHERE id = ?")) {
+            select.setObject(1, projectId);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getObject(1, UUID.class);
+            }
+        }
+    }
+
+    // --- the state machine ---
+
+    /** Moves a project to {@code to} if {@code who} may and the preconditions hold; 409 for an illegal move. */
+    public CompletionStage<Projects.Project> transition(Principal who, UUID projectId, OptionalInt expected,
+                                                        Projects.Status to) {
+        return db.tx(c -> {
+            Projects.Ref project = Projects.reach(c, who, projectId, true);
+            Versions.check(expected, project.version());
+            Projects.Status from = project.status();
+            boolean electrician = who.has(Role.ELECTRICIAN) && who.membership().isPresent();
+            boolean ok = switch (to) {
+                case COMMISSIONING -> electrician
+                        && (from == Projects.Status.DRAFT || from == Projects.Status.PENDING_HANDOVER);
+                case PENDING_HANDOVER -> electrician && from == Projects.Status.COMMISSIONING;
+                case HANDED_OVER -> who.has(Role.HOMEOWNER) && from == Projects.Status.PENDING_HANDOVER;
+                case ARCHIVED -> electrician && (from == Projects.Status.DRAFT
+                        || from == Projects.Status.COMMISSIONING || from == Projects.Status.HANDED_OVER);
+                case DRAFT -> false;
+            };
+            if (!ok) {
+                throw ApiException.conflict("a project that is " + from + " cannot become " + to
+                        + (who.has(Role.HOMEOWNER) ? "" : " by its installer"));
+            }
+            if (to == Projects.Status.PENDING_HANDOVER) {
+                readyForHandover(c, projectId);
+            }
+            if (from == Projects.Status.PENDING_HANDOVER && to == Projects.Status.COMMISSIONING) {
+                revokeActive(c, project, who.userId());
+            }
+            if (to == Projects.Status.HANDED_OVER) {
+                requireReleased(c, projectId, who.userId());
+                deidentify(c, projectId);
+                AuditLog.append(c, project.organisationId(), projectId, who.userId(),
+                        AuditLog.Action.PROJECT_DEIDENTIFIED, null);
+            }
+            setStatus(c, projectId, to);
+            AuditLog.append(c, project.organisationId(), projectId, who.userId(),
+                    AuditLog.Action.PROJECT_STATUS_CHANGED, to.name());
+            return Projects.readAny(c, projectId);
+        }).thenCompose(changed -> applyLock(changed.id())
+                .thenCompose(applied -> db.read(c -> Projects.readAny(c, changed.id()))));
+    }
+
+    private static void readyForHandover(Connection c, UUID projectId) throws SQLException {
+        Optional<ActiveKey> key = activeKey(c, projectId);
+        if (key.isEmpty() || !envelopeFor(c, key.get().id())) {
+            throw ApiException.conflict("handover needs an active AccessKey and the Project Key wrapped under it");
+        }
+        if (!key.get().expiresAt().isAfter(Instant.now())) {
+            throw ApiException.conflict("the AccessKey has expired: issue a new one");
+        }
+        try (PreparedStatement hubs = c.prepareStatement("SELECT 1 FROM project_hub WHERE project_id = ? LIMIT 1")) {
+            hubs.setObject(1, projectId);
+            try (ResultSet row = hubs.executeQuery()) {
+                if (!row.next()) {
+                    throw ApiException.conflict("handover needs at least one registered hub");
+                }
+            }
+        }
+    }
+
+    private static void requireReleased(Connection c, UUID projectId, UUID homeowner) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT 1 FROM access_key WHERE project_id = ? "
+                + "AND state = 'CLAIMED' AND claimed_by = ?")) {
+            select.setObject(1, projectId);
+            select.setObject(2, homeowner);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw ApiException.conflict("claim the project's AccessKey first");
+                }
+            }
+        }
+        try (PreparedStatement select = c.prepareStatement("SELECT 1 FROM audit_event WHERE project_id = ? "
+                + "AND action = 'PROJECT_KEY_RELEASED' AND actor_user_id = ? LIMIT 1")) {
+            select.setObject(1, projectId);
+            select.setObject(2, homeowner);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw ApiException.conflict("fetch the Project Key before completing the handover");
+                }
+            }
+        }
+    }
+
+    /**
+     * Deletes, not hides, the project's personal data: customer and site details, notes, every floor plan (a file
+     * can identify a site) and pairing plan (room names can too), and the wrapped Project Key. Kept: ids, template,
+     * dates, and counts of devices and hubs.
+     */
+    private static void deidentify(Connection c, UUID projectId) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE project SET site_address = NULL, "
+                + "customer_name = NULL, customer_email = NULL, customer_phone = NULL, notes = NULL, "
+                + "handed_over_at = now(), device_count = coalesce((SELECT jsonb_array_length(content -> 'devices') "
+                + "FROM pairing_plan WHERE project_id = ? ORDER BY version DESC LIMIT 1), 0) WHERE id = ?")) {
+            update.setObject(1, projectId);
+            update.setObject(2, projectId);
+            update.executeUpdate();
+        }
+        for (String table : List.of("floor_plan", "pairing_plan", "project_key_envelope")) {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE project_id = ?")) {
+                delete.setObject(1, projectId);
+                delete.executeUpdate();
+            }
+        }
+    }
+
+    private static void setStatus(Connection c, UUID projectId, Projects.Status to) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE project SET status = ?, version = version + 1, "
+                + "updated_at = now() WHERE id = ?")) {
+            update.setString(1, to.name());
+            update.setObject(2, projectId);
+            update.executeUpdate();
+        }
+    }
+
+    // --- expiry and the hub lock ---
+
+    /** Expires the project's active key if its time has passed, returning the project to COMMISSIONING. */
+    private static void expireProject(Connection c, UUID projectId) throws SQLException {
+        try (PreparedStatement expire = c.prepareStatement("UPDATE access_key SET state = 'EXPIRED', ended_at = now() "
+                + "WHERE project_id = ? AND state = 'ACTIVE' AND expires_at <= now() RETURNING id")) {
+            expire.setObject(1, projectId);
+            try (ResultSet row = expire.executeQuery()) {
+                if (!row.next()) {
+                    return;
+                }
+                UUID org = organisationOf(c, projectId);
+                AuditLog.append(c, org, projectId, AuditLog.SYSTEM, AuditLog.Action.ACCESS_KEY_EXPIRED,
+                        row.getObject(1, UUID.class).toString());
+                deleteEnvelope(c, projectId);
+                try (PreparedStatement revert = c.prepareStatement("UPDATE project SET status = 'COMMISSIONING', "
+                        + "version = version + 1, updated_at = now() WHERE id = ? AND status = 'PENDING_HANDOVER'")) {
+                    revert.setObject(1, projectId);
+                    if (revert.executeUpdate() == 1) {
+                        AuditLog.append(c, org, projectId, AuditLog.SYSTEM, AuditLog.Action.PROJECT_STATUS_CHANGED,
+                                Projects.Status.COMMISSIONING.name());
+                    }
+                }
+            }
+        }
+    }
+
+    /** Expires every key whose time has passed (the sweeper), then closes lock gaps. Returns how many expired. */
+    public CompletionStage<Integer> sweep() {
+        return db.tx(c -> {
+            List<UUID> due = new ArrayList<>();
+            // No DISTINCT (PostgreSQL cannot lock its rows); a project has at most one active key anyway.
+            try (PreparedStatement select = c.prepareStatement("SELECT p.id FROM access_key k JOIN project p "
+                    + "ON p.id = k.project_id WHERE k.state = 'ACTIVE' AND k.expires_at <= now() FOR UPDATE OF p")) {
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        due.add(row.getObject(1, UUID.class));
+                    }
+                }
+            }
+            for (UUID project : due) {
+                expireProject(c, project);
+            }
+            return due.size();
+        }).thenCompose(expired -> reconcileLocks().thenApply(done -> expired));
+    }
+
+    /** Applies the lock every project's status calls for where the hub entities have not confirmed it yet. */
+    public CompletionStage<Void> reconcileLocks() {
+        return db.read(c -> {
+            List<UUID> gaps = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT id FROM project "
+                    + "WHERE (status = 'PENDING_HANDOVER') <> hubs_locked LIMIT 100")) {
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        gaps.add(row.getObject(1, UUID.class));
+                    }
+                }
+            }
+            return gaps;
+        }).thenCompose(gaps -> {
+            CompletionStage<Void> all = CompletableFuture.completedFuture(null);
+            for (UUID project : gaps) {
+                all = all.thenCompose(previous -> applyLock(project).thenApply(applied -> null));
+            }
+            return all;
+        });
+    }
+
+    /**
+     * Brings the hub entities in line with the project's committed status and records that they are. Never fails:
+     * if the relay cannot be reached the gap stays recorded and the sweeper tries again.
+     */
+    private CompletionStage<Boolean> applyLock(UUID projectId) {
+        return db.read(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT p.status = 'PENDING_HANDOVER', "
+                    + "array(SELECT hub_id FROM project_hub WHERE project_id = p.id) FROM project p WHERE p.id = ?")) {
+                select.setObject(1, projectId);
+                try (ResultSet row = select.executeQuery()) {
+                    row.next();
+                    List<UUID> hubs = List.of((UUID[]) row.getArray(2).getArray());
+                    return new LockTarget(row.getBoolean(1), hubs);
+                }
+            }
+        }).thenCompose(target -> (target.locked() ? lockdown.lock(projectId, target.hubs())
+                        : lockdown.release(projectId, target.hubs()))
+                .thenCompose(done -> db.tx(c -> {
+                    try (PreparedStatement update = c.prepareStatement("UPDATE project SET hubs_locked = ? "
+                            + "WHERE id = ? AND (status = 'PENDING_HANDOVER') = ?")) {
+                        update.setBoolean(1, target.locked());
+                        update.setObject(2, projectId);
+                        update.setBoolean(3, target.locked());
+                        return update.executeUpdate() == 1;
+                    }
+                })))
+                .exceptionally(failure -> {
+                    LOG.warn("hub lock for project {} not applied yet ({}); the sweeper will retry", projectId,
+                            Failures.cause(failure).getClass().getSimpleName());
+                    return false;
+                });
+    }
+
+    private record LockTarget(boolean locked, List<UUID> hubs) {
+    }
+
+    /** Seconds until an AccessKey issued now expires (for documentation and answers). */
+    public Duration accessKeyTtl() {
+        return settings.accessKeyTtl();
+    }
+}

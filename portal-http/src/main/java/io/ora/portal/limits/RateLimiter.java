@@ -1,25 +1,19 @@
 package io.ora.portal.limits;
 
 import com.typesafe.config.Config;
-import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.distributed.AsyncBucketProxy;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.ora.core.concurrent.Failures;
 import io.ora.persistence.LazyConnection;
 import io.ora.persistence.Redis;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The portal's rate limits: token buckets per user and per client address for each {@link RateClass}, shared by
- * every node through Redis (bucket4j's compare-and-swap buckets over Lettuce).
+ * every node through Redis ({@link SharedBuckets}: one atomic script a request).
  *
  * <p>One {@link #acquire} takes a token from the user's bucket (when the class has a per-user limit and the request
  * has a user), then from the address's bucket. A request refused for the user leaves the address's bucket alone, so
@@ -92,25 +86,22 @@ public final class RateLimiter implements AutoCloseable {
     private final Map<String, RateClass> classes;
     private final BucketKeys keys;
     private final LazyConnection<byte[], byte[]> connection;
-    private final ExpirationAfterWriteStrategy expiration;
+    private final SharedBuckets sharedBuckets;
     private final LocalBuckets localBuckets;
     private final Tokens local;
     private final Duration unavailableRetryAfter;
-    private final Map<RateClass.Limit, BucketConfiguration> configurations = new ConcurrentHashMap<>();
     private final AtomicBoolean degraded = new AtomicBoolean();
     private final LongAdder allowed = new LongAdder();
     private final LongAdder limited = new LongAdder();
     private final LongAdder degradedLocal = new LongAdder();
     private final LongAdder failedClosed = new LongAdder();
-    private volatile Tokens shared;
 
     private RateLimiter(Map<String, RateClass> classes, BucketKeys keys, LazyConnection<byte[], byte[]> connection,
-                        ExpirationAfterWriteStrategy expiration, LocalBuckets localBuckets,
-                        Duration unavailableRetryAfter) {
+                        SharedBuckets sharedBuckets, LocalBuckets localBuckets, Duration unavailableRetryAfter) {
         this.classes = classes;
         this.keys = keys;
         this.connection = connection;
-        this.expiration = expiration;
+        this.sharedBuckets = sharedBuckets;
         this.localBuckets = localBuckets;
         this.unavailableRetryAfter = unavailableRetryAfter;
         this.local = new Tokens() {
@@ -136,11 +127,9 @@ public final class RateLimiter implements AutoCloseable {
         Map<String, RateClass> classes = RateClass.fromConfig(config.getConfig("classes"));
         BucketKeys keys = new BucketKeys(redis.keyPrefix(), config.getString("key-hash-secret"));
         LocalBuckets localBuckets = new LocalBuckets(config.getInt("local-buckets"));
-        ExpirationAfterWriteStrategy expiration = ExpirationAfterWriteStrategy
-                .basedOnTimeForRefillingBucketUpToMax(config.getDuration("keep-after-refill"));
         Duration unavailableRetryAfter = wholeSeconds(config.getDuration("unavailable-retry-after"));
-        return new RateLimiter(classes, keys, redis.lazyConnection(ByteArrayCodec.INSTANCE), expiration,
-                localBuckets, unavailableRetryAfter);
+        return new RateLimiter(classes, keys, redis.lazyConnection(ByteArrayCodec.INSTANCE),
+                new SharedBuckets(config.getDuration("keep-after-refill")), localBuckets, unavailableRetryAfter);
     }
 
     /** The configured classes, by name. */
@@ -186,7 +175,12 @@ public final class RateLimiter implements AutoCloseable {
 
     private CompletionStage<Decision> fromRedis(Optional<Target> user, Target ip) {
         try {
-            return connection.get().thenCompose(redis -> decide(sharedTokens(redis), user, ip, Optional.empty()));
+            List<SharedBuckets.Bucket> buckets = new ArrayList<>(2);
+            user.ifPresent(target -> buckets.add(new SharedBuckets.Bucket(target.key(), target.limit())));
+            buckets.add(new SharedBuckets.Bucket(ip.key(), ip.limit()));
+            return connection.get().thenCompose(redis -> sharedBuckets.take(redis, buckets))
+                    .thenApply(verdict -> verdict.allowed() ? Decision.permit(Optional.empty())
+                            : Decision.limited(wholeSeconds(verdict.retryAfter()), Optional.empty()));
         } catch (RedisException e) {
             // Lettuce reports most failures through the future, but a few synchronously; both mean the same here.
             return CompletableFuture.failedFuture(e);
@@ -204,8 +198,7 @@ public final class RateLimiter implements AutoCloseable {
     private CompletionStage<Decision> withoutRedis(RateClass limits, Optional<Target> user, Target ip,
                                                    Throwable failure) {
         Throwable cause = Failures.cause(failure);
-        if (!(cause instanceof RedisException || cause instanceof TimeoutException
-                || cause instanceof io.github.bucket4j.TimeoutException)) {
+        if (!(cause instanceof RedisException || cause instanceof TimeoutException)) {
             return CompletableFuture.failedFuture(cause);
         }
         String reason = "redis unavailable (" + cause.getClass().getSimpleName() + ")";
@@ -258,29 +251,6 @@ public final class RateLimiter implements AutoCloseable {
         return decision;
     }
 
-    private Tokens sharedTokens(StatefulRedisConnection<byte[], byte[]> redis) {
-        Tokens tokens = shared;
-        if (tokens == null) {
-            synchronized (this) {
-                // The connection never changes once open (Lettuce reconnects it in place): one proxy manager.
-                if (shared == null) {
-                    shared = new SharedTokens(Bucket4jLettuce.casBasedBuilder(redis)
-                            .expirationAfterWrite(expiration)
-                            .build()
-                            .asAsync());
-                }
-                tokens = shared;
-            }
-        }
-        return tokens;
-    }
-
-    private BucketConfiguration configuration(RateClass.Limit limit) {
-        return configurations.computeIfAbsent(limit, l -> BucketConfiguration.builder()
-                .addLimit(bandwidth -> bandwidth.capacity(l.capacity()).refillGreedy(l.capacity(), l.period()))
-                .build());
-    }
-
     /** Rounded up to whole seconds, at least one: Retry-After carries whole seconds, and 0 would invite a spin. */
     private static Duration wholeSeconds(Duration duration) {
         long seconds = (duration.toNanos() + 999_999_999L) / 1_000_000_000L;
@@ -291,40 +261,10 @@ public final class RateLimiter implements AutoCloseable {
     private record Target(String key, RateClass.Limit limit) {
     }
 
-    /** Where tokens come from: Redis, or this node while Redis is down. */
+    /** Where tokens come from while Redis is down: this node. */
     private interface Tokens {
         CompletionStage<ConsumptionProbe> take(Target target);
 
         void giveBack(Target target);
-    }
-
-    private final class SharedTokens implements Tokens {
-
-        private final AsyncProxyManager<byte[]> buckets;
-
-        SharedTokens(AsyncProxyManager<byte[]> buckets) {
-            this.buckets = buckets;
-        }
-
-        @Override
-        public CompletionStage<ConsumptionProbe> take(Target target) {
-            return bucket(target).tryConsumeAndReturnRemaining(1);
-        }
-
-        @Override
-        public void giveBack(Target target) {
-            // Best effort: if it fails the user merely paid one token for a request refused on the address.
-            bucket(target).addTokens(1).whenComplete((done, failure) -> {
-                if (failure != null) {
-                    LOG.debug("could not give a token back: {}", failure.getClass().getSimpleName());
-                }
-            });
-        }
-
-        private AsyncBucketProxy bucket(Target target) {
-            BucketConfiguration configuration = configuration(target.limit());
-            return buckets.builder().build(target.key().getBytes(StandardCharsets.UTF_8),
-                    () -> CompletableFuture.completedFuture(configuration));
-        }
     }
 }

@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,11 @@ class RateLimiterTest {
                 per-ip { capacity = 3, period = 1m }
                 when-redis-down = local
               }
+              test-busy {
+                per-user { capacity = 100, period = 1h }
+                per-ip { capacity = 1000, period = 1h }
+                when-redis-down = local
+              }
             }
             """).withFallback(ConfigFactory.defaultReference());
 
@@ -58,6 +65,21 @@ class RateLimiterTest {
     static void stop() {
         limiter.close();
         redis.close();
+    }
+
+    @Test
+    void underContentionABucketAllowsExactlyItsCapacity() {
+        String ip = freshIp();
+        String user = "busy-" + UUID.randomUUID();
+        List<CompletableFuture<Decision>> racing = IntStream.range(0, 300)
+                .mapToObj(i -> limiter.acquire("test-busy", Optional.of(user), ip).toCompletableFuture()).toList();
+
+        long allowed = racing.stream().map(CompletableFuture::join).filter(Decision::allowed)
+                .count();
+
+        assertThat(allowed).as("300 concurrent requests, capacity 100").isEqualTo(100);
+        assertThat(take(limiter, "test-busy", null, ip).allowed()).as("the address spent exactly 100 of 1000")
+                .isTrue();
     }
 
     @Test
@@ -142,7 +164,7 @@ class RateLimiterTest {
         String ip = "198.51." + random.nextInt(256) + "." + random.nextInt(1, 255);
         take(limiter, "test-local", subject, ip);
 
-        List<String> keys = TestRedis.keys().stream().filter(key -> key.contains(":rl:")).toList();
+        List<String> keys = TestRedis.keys().stream().filter(key -> key.contains(":rl:test-local:")).toList();
 
         assertThat(keys).isNotEmpty().allSatisfy(key -> {
             assertThat(key).startsWith(TestRedis.keyPrefix() + "rl:").doesNotContain(subject).doesNotContain(ip);

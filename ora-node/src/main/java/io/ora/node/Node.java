@@ -88,7 +88,7 @@ public final class Node implements AutoCloseable {
             Metrics metrics = NodeMetrics.get(system);
             Optional<Relay> relay = Optional.empty();
             if (hasRole(system, "relay")) {
-                Relay started = Relay.start(system, database.dataSource(), metrics);
+                Relay started = Relay.start(system, database.dataSource(), redis, metrics);
                 relay = Optional.of(started);
                 Duration grace = system.settings().config().getDuration("ora.node.shutdown-timeout").dividedBy(2);
                 CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(

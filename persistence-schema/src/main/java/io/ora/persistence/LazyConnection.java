@@ -1,12 +1,14 @@
 package io.ora.persistence;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.RedisCodec;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +57,18 @@ public final class LazyConnection<K, V> implements AutoCloseable {
         }
         // A copy, so no caller can complete the shared attempt.
         return current.copy();
+    }
+
+    /**
+     * Runs {@code operation} on the connection. Lettuce reports most failures through the returned future but a few
+     * synchronously; both come back here as a failed stage, so callers handle one path.
+     */
+    public <T> CompletionStage<T> use(Function<StatefulRedisConnection<K, V>, CompletionStage<T>> operation) {
+        try {
+            return get().thenCompose(operation);
+        } catch (RedisException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

@@ -2,15 +2,12 @@ package io.ora.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ora.persistence.StoredText;
 import io.ora.portal.api.Json;
 import io.ora.portal.auth.Role;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -152,35 +149,10 @@ class HandoverTest {
                 .doesNotContain(site.marker().toLowerCase(Locale.ROOT));
     }
 
-    /** Every text, JSON and byte value of every table in the portal's schema, as one string. */
     static String everyStoredText() throws Exception {
-        StringBuilder all = new StringBuilder();
         try (Connection c = PORTAL.dataSource().getConnection()) {
-            List<String[]> columns = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT table_name, column_name FROM "
-                    + "information_schema.columns WHERE table_schema = 'public' AND data_type IN "
-                    + "('text', 'character varying', 'jsonb', 'json', 'bytea')")) {
-                try (ResultSet row = select.executeQuery()) {
-                    while (row.next()) {
-                        columns.add(new String[] {row.getString(1), row.getString(2)});
-                    }
-                }
-            }
-            for (String[] column : columns) {
-                try (PreparedStatement select = c.prepareStatement("SELECT \"" + column[1] + "\" FROM \""
-                        + column[0] + "\"")) {
-                    try (ResultSet row = select.executeQuery()) {
-                        while (row.next()) {
-                            byte[] value = row.getBytes(1);
-                            if (value != null) {
-                                all.append(new String(value, StandardCharsets.UTF_8)).append('\n');
-                            }
-                        }
-                    }
-                }
-            }
+            return StoredText.everything(c);
         }
-        return all.toString();
     }
 
     @Test

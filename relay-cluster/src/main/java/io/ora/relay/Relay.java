@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.ora.core.metrics.Metrics;
 import io.ora.persistence.Database;
+import io.ora.persistence.Redis;
 import io.ora.relay.access.JdbcBindings;
 import io.ora.relay.api.HubLocks;
 import io.ora.relay.edge.RelayServer;
@@ -13,6 +14,7 @@ import io.ora.relay.peer.PeerSettings;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -22,8 +24,8 @@ import org.apache.pekko.actor.typed.Props;
 
 /**
  * The relay role of a node: hub and app sharding, the hub-lock service other roles find through the receptionist
- * ({@link HubLocks}), the binding look-up, and the MQTT listener. Sharding starts first, so neither the service nor
- * the listener accepts anything it cannot route.
+ * ({@link HubLocks}), the app-hub access look-up ({@link JdbcBindings}), and the MQTT listener. Sharding starts
+ * first, so neither the service nor the listener accepts anything it cannot route.
  */
 public final class Relay implements AutoCloseable {
 
@@ -40,16 +42,39 @@ public final class Relay implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts the relay role on {@code system}, with bindings read from {@code dataSource}. */
+    /**
+     * Starts the relay role on {@code system}, with bindings read from {@code dataSource} and cached in
+     * {@code redis}, shared with the other nodes (the node's {@link Redis}; this role does not close it).
+     */
+    public static Relay start(ActorSystem<?> system, DataSource dataSource, Redis redis, Metrics metrics)
+            throws IOException {
+        return start(system, dataSource, Optional.of(redis), metrics);
+    }
+
+    /**
+     * Starts the relay role without the shared cache level: each node caches access answers on its own (still
+     * invalidated through PostgreSQL at once) and asks PostgreSQL every {@code ora.relay.access.local-ttl} per pair
+     * in use. For nodes without Redis; a node that has one passes it.
+     */
     public static Relay start(ActorSystem<?> system, DataSource dataSource, Metrics metrics) throws IOException {
+        return start(system, dataSource, Optional.empty(), metrics);
+    }
+
+    private static Relay start(ActorSystem<?> system, DataSource dataSource, Optional<Redis> redis, Metrics metrics)
+            throws IOException {
         RelaySettings settings = RelaySettings.from(system.settings().config());
         PeerRouter router = PeerRouter.start(system, PeerSettings.from(settings, metrics));
         ActorRef<HubLocks.Command> hubLocks = system.systemActorOf(
                 HubLockService.create(router, settings.lockdown().askTimeout()), "hub-locks", Props.empty());
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("ora.relay.blocking-dispatcher"));
-        JdbcBindings bindings = new JdbcBindings(dataSource, blocking, settings.bindings().cacheTtl(),
-                settings.bindings().cacheSize()).listenForChanges();
-        RelayServer server = RelayServer.start(system, settings, router, bindings, metrics);
+        JdbcBindings bindings = JdbcBindings.start(dataSource, blocking, settings.access(), redis, metrics);
+        RelayServer server;
+        try {
+            server = RelayServer.start(system, settings, router, bindings, metrics);
+        } catch (IOException | RuntimeException e) {
+            bindings.close();
+            throw e;
+        }
         return new Relay(router, hubLocks, bindings, server);
     }
 

@@ -8,7 +8,7 @@ import java.time.Duration;
  * The {@code ora.relay} configuration section, read once. Defaults live in {@code reference.conf}, never here.
  */
 public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions, Lockdown lockdown,
-                            Bindings bindings) {
+                            Access access) {
 
     /** The MQTT listener. */
     public record Mqtt(String host, int port, int ioThreads, int maxPacketSize, Duration connectTimeout,
@@ -35,8 +35,17 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
     public record Lockdown(Duration askTimeout) {
     }
 
-    /** The binding cache. */
-    public record Bindings(Duration cacheTtl, long cacheSize) {
+    /**
+     * The app-hub access cache: answers kept on each node for {@code localTtl} (at most {@code localSize} of them),
+     * in front of entries in Redis shared by every node for {@code redisTtl}.
+     */
+    public record Access(Duration localTtl, long localSize, Duration redisTtl) {
+        public Access {
+            if (localTtl.isNegative() || localTtl.isZero() || redisTtl.toMillis() <= 0 || localSize <= 0) {
+                throw new IllegalArgumentException(
+                        "ora.relay.access: local-ttl, local-size and redis-ttl must be positive");
+            }
+        }
     }
 
     /** Reads {@code ora.relay} from a resolved config. */
@@ -47,7 +56,7 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
         Config l = c.getConfig("limits");
         Config s = c.getConfig("sessions");
         Config d = c.getConfig("lockdown");
-        Config b = c.getConfig("bindings");
+        Config a = c.getConfig("access");
         return new RelaySettings(
                 new Mqtt(m.getString("host"), m.getInt("port"), m.getInt("io-threads"),
                         (int) Math.min(Integer.MAX_VALUE, m.getMemorySize("max-packet-size").toBytes()),
@@ -65,6 +74,6 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
                         l.getDuration("heap-check-interval")),
                 new Sessions(s.getDuration("attach-timeout"), s.getDuration("idle-passivation")),
                 new Lockdown(d.getDuration("ask-timeout")),
-                new Bindings(b.getDuration("cache-ttl"), b.getLong("cache-size")));
+                new Access(a.getDuration("local-ttl"), a.getLong("local-size"), a.getDuration("redis-ttl")));
     }
 }

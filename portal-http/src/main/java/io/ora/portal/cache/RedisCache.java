@@ -215,12 +215,7 @@ public final class RedisCache implements AutoCloseable {
     }
 
     private <T> CompletionStage<T> withRedis(Function<StatefulRedisConnection<String, String>, CompletionStage<T>> op) {
-        try {
-            return connection.get().thenCompose(op);
-        } catch (RedisException e) {
-            // Lettuce reports most failures through the future, but a few synchronously; both mean the same here.
-            return CompletableFuture.failedFuture(e);
-        }
+        return connection.use(op);
     }
 
     private void redisFailed(Throwable failure) {

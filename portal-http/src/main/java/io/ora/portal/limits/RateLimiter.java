@@ -174,17 +174,12 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     private CompletionStage<Decision> fromRedis(Optional<Target> user, Target ip) {
-        try {
-            List<SharedBuckets.Bucket> buckets = new ArrayList<>(2);
-            user.ifPresent(target -> buckets.add(new SharedBuckets.Bucket(target.key(), target.limit())));
-            buckets.add(new SharedBuckets.Bucket(ip.key(), ip.limit()));
-            return connection.get().thenCompose(redis -> sharedBuckets.take(redis, buckets))
-                    .thenApply(verdict -> verdict.allowed() ? Decision.permit(Optional.empty())
-                            : Decision.limited(wholeSeconds(verdict.retryAfter()), Optional.empty()));
-        } catch (RedisException e) {
-            // Lettuce reports most failures through the future, but a few synchronously; both mean the same here.
-            return CompletableFuture.failedFuture(e);
-        }
+        List<SharedBuckets.Bucket> buckets = new ArrayList<>(2);
+        user.ifPresent(target -> buckets.add(new SharedBuckets.Bucket(target.key(), target.limit())));
+        buckets.add(new SharedBuckets.Bucket(ip.key(), ip.limit()));
+        return connection.use(redis -> sharedBuckets.take(redis, buckets))
+                .thenApply(verdict -> verdict.allowed() ? Decision.permit(Optional.empty())
+                        : Decision.limited(wholeSeconds(verdict.retryAfter()), Optional.empty()));
     }
 
     private CompletionStage<Decision> redisAnswered(Decision decision) {

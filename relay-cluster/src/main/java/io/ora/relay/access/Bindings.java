@@ -4,12 +4,16 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Which app may exchange messages with which hub. A binding is symmetric: it lets the app publish to the hub's
- * inbox and the hub publish to the app's inbox. The relay asks on every PUBLISH, so implementations answer from a
- * cache and never block the caller.
+ * How far each app may reach each hub ({@link Scope}). A binding is symmetric: its scope governs the app publishing
+ * to the hub's inbox and the hub publishing to the app's inbox alike. The relay asks on every PUBLISH, so
+ * implementations answer from a cache and never block the caller.
  */
 public interface Bindings {
 
-    /** Whether {@code appId} and {@code hub} are bound; completes on some other thread if not cached. */
-    CompletionStage<Boolean> allowed(String appId, UUID hub);
+    /**
+     * The scope of {@code appId} (the app id of its identity, without {@code urn:ora:app:}) with {@code hub};
+     * completes on some other thread if not cached. A failed stage means the answer is unknown, and the caller
+     * refuses.
+     */
+    CompletionStage<Scope> scope(String appId, UUID hub);
 }

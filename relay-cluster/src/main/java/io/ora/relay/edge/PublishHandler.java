@@ -7,6 +7,7 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.ora.core.identity.PeerId;
 import io.ora.core.topic.Topics;
+import io.ora.relay.access.Scope;
 import io.ora.relay.session.DeliveryResult;
 import io.ora.relay.session.Envelope;
 import java.util.ArrayList;
@@ -16,11 +17,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * PUBLISH from a peer: check it, authorise it against the app-hub bindings, and hand it to the receiver's entity.
- * The payload is copied once, as opaque bytes, and never examined.
+ * PUBLISH from a peer: check it, authorise it against the app-hub bindings and their {@link Scope}, and hand it to
+ * the receiver's entity. The payload is copied once, as opaque bytes, and never examined.
  *
  * <p>Refusals: QoS 2 and retained messages are not offered (CONNACK says so) and end an MQTT 5 connection; a topic
- * outside the namespace, an unbound receiver or a sender over its rate limit get a PUBACK reason code for QoS 1 in
+ * outside the namespace, an unbound receiver (or one bound for the handover flow only, with a topic outside its
+ * {@code in/handover} level) or a sender over its rate limit get a PUBACK reason code for QoS 1 in
  * MQTT 5, end the connection in MQTT 3.1.1 (it has no negative acknowledgement), and for QoS 0 are dropped, except
  * that an unauthorised QoS 0 publish ends the connection with 0x87.
  *
@@ -82,9 +84,9 @@ final class PublishHandler {
         Envelope envelope = new Envelope(topic, payload, qos.value(), session.identity().urn(),
                 userProperties(properties), packetId,
                 acknowledged ? Optional.of(session.actor()) : Optional.empty());
-        authorised(session, session.identity(), inbox.peer()).whenComplete((allowed, failure) ->
+        scope(session, session.identity(), inbox.peer()).whenComplete((scope, failure) ->
                 session.channel().eventLoop().execute(() -> {
-                    if (Boolean.TRUE.equals(allowed)) {
+                    if (scope != null && scope.permits(inbox)) {
                         session.edge().countRouted();
                         session.edge().router().deliver(inbox.peer(), envelope);
                     } else {
@@ -103,17 +105,18 @@ final class PublishHandler {
     }
 
     /**
-     * Apps reach hubs they are bound to and hubs reach apps bound to them; nothing else is routed (no hub to hub,
-     * no app to app, no peer to itself).
+     * Apps reach hubs they are bound to and hubs reach apps bound to them, as far as the binding's scope goes (all
+     * of the inbox, or only its handover level); nothing else is routed (no hub to hub, no app to app, no peer to
+     * itself). A look-up that fails (the database is down) refuses, like no binding.
      */
-    private static CompletionStage<Boolean> authorised(Session session, PeerId sender, PeerId receiver) {
+    private static CompletionStage<Scope> scope(Session session, PeerId sender, PeerId receiver) {
         if (sender instanceof PeerId.App app && receiver instanceof PeerId.Hub hub) {
-            return session.edge().bindings().allowed(app.id(), hub.uuid());
+            return session.edge().bindings().scope(app.id(), hub.uuid());
         }
         if (sender instanceof PeerId.Hub hub && receiver instanceof PeerId.App app) {
-            return session.edge().bindings().allowed(app.id(), hub.uuid());
+            return session.edge().bindings().scope(app.id(), hub.uuid());
         }
-        return CompletableFuture.completedFuture(false);
+        return CompletableFuture.completedFuture(Scope.NONE);
     }
 
     private static void refuse(Session session, boolean acknowledged, int packetId, DeliveryResult result,

@@ -10,6 +10,7 @@ import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.ora.core.identity.PeerId;
 import io.ora.core.topic.Topics;
+import io.ora.relay.access.Scope;
 import io.ora.relay.session.DeliveryResult;
 import io.ora.relay.session.Envelope;
 import java.util.UUID;
@@ -156,6 +157,55 @@ class MqttPublishTest {
         assertPubAck(peer.next(), 9, MqttReasonCodes.PubAck.NOT_AUTHORIZED);
         assertThat(peer.isOpen()).isTrue();
         assertThat(edge.refusedPublishes("not_authorized")).isEqualTo(1);
+        assertThat(edge.router().deliveries()).isEmpty();
+    }
+
+    @Test
+    void aHandoverOnlyBindingReachesTheHandoverLevelOfTheInboxAndNothingElse() {
+        edge.scope(Scope.HANDOVER);
+        PeerConnection peer = edge.open(app).connected(MqttVersion.MQTT_5);
+
+        peer.send(MqttBytes.publish(1, false, hubInbox + "/handover", 1, new byte[0], PAYLOAD));
+        peer.send(MqttBytes.publish(1, false, hubInbox + "/handover/key-check", 2, new byte[0], PAYLOAD));
+        peer.send(MqttBytes.publish(1, false, hubInbox, 3, new byte[0], PAYLOAD));
+        peer.send(MqttBytes.publish(1, false, hubInbox + "/lights", 4, new byte[0], PAYLOAD));
+        peer.send(MqttBytes.publish(1, false, hubInbox + "/handovers", 5, new byte[0], PAYLOAD));
+        peer.send(MqttBytes.publish(1, false, hubInbox + "/lights/handover", 6, new byte[0], PAYLOAD));
+
+        assertThat(edge.router().deliveries()).extracting(delivery -> delivery.envelope().topic())
+                .containsExactly(hubInbox + "/handover", hubInbox + "/handover/key-check");
+        edge.router().deliveries().forEach(delivery -> delivery.envelope().reply(DeliveryResult.DELIVERED));
+        assertPubAck(peer.next(), 1, MqttReasonCodes.PubAck.SUCCESS);
+        assertPubAck(peer.next(), 2, MqttReasonCodes.PubAck.SUCCESS);
+        for (int refused = 3; refused <= 6; refused++) {
+            assertPubAck(peer.next(), refused, MqttReasonCodes.PubAck.NOT_AUTHORIZED);
+        }
+        assertThat(edge.refusedPublishes("not_authorized")).isEqualTo(4);
+    }
+
+    @Test
+    void aHandoverOnlyBindingLetsTheHubAnswerOnTheAppsHandoverLevelOnly() {
+        edge.scope(Scope.HANDOVER);
+        PeerConnection peer = edge.open(hub).connected(MqttVersion.MQTT_5);
+        String appInbox = Topics.inbox(app);
+
+        peer.send(MqttBytes.publish(0, false, appInbox + "/handover", 0, new byte[0], PAYLOAD));
+        assertThat(edge.router().deliveries()).hasSize(1);
+        assertThat(edge.router().deliveries().get(0).receiver()).isEqualTo(app);
+
+        peer.send(MqttBytes.publish(0, false, appInbox, 0, new byte[0], PAYLOAD));
+        assertThat(peer.nextDisconnectReason()).isEqualTo(MqttReasonCodes.Disconnect.NOT_AUTHORIZED.byteValue() & 0xFF);
+        assertThat(edge.router().deliveries()).hasSize(1);
+    }
+
+    @Test
+    void aFailedBindingLookUpRefusesThePublish() {
+        edge.lookupsFail();
+        PeerConnection peer = edge.open(app).connected(MqttVersion.MQTT_5);
+
+        peer.send(MqttBytes.publish(1, false, hubInbox, 9, new byte[0], PAYLOAD));
+
+        assertPubAck(peer.next(), 9, MqttReasonCodes.PubAck.NOT_AUTHORIZED);
         assertThat(edge.router().deliveries()).isEmpty();
     }
 

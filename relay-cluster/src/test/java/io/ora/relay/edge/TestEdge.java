@@ -11,6 +11,8 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.ora.core.identity.PeerId;
 import io.ora.core.metrics.Metrics;
 import io.ora.relay.RelaySettings;
+import io.ora.relay.access.Scope;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,12 +53,12 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
     private final MqttPacketDispatcher packets = new MqttPacketDispatcher();
     private final List<PeerConnection> connections = new CopyOnWriteArrayList<>();
     private final EdgeContext context;
-    private volatile boolean bound = true;
+    private volatile CompletableFuture<Scope> answer = CompletableFuture.completedFuture(Scope.FULL);
 
     private TestEdge(ActorTestKit actors, RelaySettings settings) {
         this.actors = actors;
         this.context = new EdgeContext(settings, router,
-                (appId, hub) -> CompletableFuture.completedFuture(bound), metrics, actors.system(), () -> false);
+                (appId, hub) -> answer, metrics, actors.system(), () -> false);
     }
 
     /** An edge with the {@code reference.conf} settings. */
@@ -93,9 +95,19 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
         return connection;
     }
 
-    /** Whether the bindings answer "bound" (the default) or "not bound" to every question. */
+    /** Whether the bindings answer {@link Scope#FULL} (the default) or {@link Scope#NONE} to every question. */
     void bound(boolean allowed) {
-        bound = allowed;
+        scope(allowed ? Scope.FULL : Scope.NONE);
+    }
+
+    /** The scope the bindings answer to every question. */
+    void scope(Scope scope) {
+        answer = CompletableFuture.completedFuture(scope);
+    }
+
+    /** The bindings fail every look-up, as when the database is down. */
+    void lookupsFail() {
+        answer = CompletableFuture.failedFuture(new SQLException("the database is down"));
     }
 
     RecordingRouter router() {

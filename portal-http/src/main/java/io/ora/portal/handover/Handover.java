@@ -296,6 +296,10 @@ public final class Handover {
                 return Outcome.<Claimed>refuse(ApiException.of(StatusCodes.GONE,
                         "this AccessKey has expired: ask your installer for a new one"));
             }
+            if (key.isEmpty() && code.isPresent() && expiredMatch(c, code.get())) {
+                return Outcome.<Claimed>refuse(ApiException.of(StatusCodes.GONE,
+                        "this AccessKey has expired: ask your installer for a new one"));
+            }
             if (key.isEmpty() || !verifier.matches(code.get(), key.get().verifier())) {
                 key.ifPresent(wrong -> countWrongAttempt(c, wrong));
                 recordFailure(c, who.userId());
@@ -343,6 +347,22 @@ public final class Handover {
             }
             return value;
         }
+    }
+
+    /** Whether {@code code} is one that expired (swept already): the homeowner should hear that, not "wrong". */
+    private boolean expiredMatch(Connection c, AccessKeyCode code) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT verifier FROM access_key WHERE key_id = ? "
+                + "AND state = 'EXPIRED' ORDER BY ended_at DESC LIMIT 5")) {
+            select.setString(1, code.handle());
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    if (verifier.matches(code, row.getBytes(1))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private void countWrongAttempt(Connection c, ActiveKey key) {

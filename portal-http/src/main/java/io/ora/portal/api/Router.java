@@ -48,6 +48,8 @@ public final class Router {
     private static final String REALM = "ora";
 
     private final List<Endpoint> endpoints;
+    /** Each endpoint's path template split into segments, once: matching runs on every request. */
+    private final List<List<String>> templates;
     private final Gate gate;
     private final Schemas schemas;
     private final ClassicActorSystemProvider system;
@@ -57,6 +59,7 @@ public final class Router {
     public Router(List<Endpoint> endpoints, Gate gate, Schemas schemas, ClassicActorSystemProvider system,
                   Duration bodyTimeout, boolean trustForwardedFor) {
         this.endpoints = List.copyOf(endpoints);
+        this.templates = this.endpoints.stream().map(Endpoint::segments).toList();
         this.gate = gate;
         this.schemas = schemas;
         this.system = system;
@@ -75,8 +78,9 @@ public final class Router {
                 return Directives.reject();
             }
             List<Match> matches = new ArrayList<>();
-            for (Endpoint endpoint : endpoints) {
-                match(endpoint, segments.get()).ifPresent(params -> matches.add(new Match(endpoint, params)));
+            for (int i = 0; i < endpoints.size(); i++) {
+                Endpoint endpoint = endpoints.get(i);
+                match(templates.get(i), segments.get()).ifPresent(params -> matches.add(new Match(endpoint, params)));
             }
             if (matches.isEmpty()) {
                 return Directives.reject();
@@ -114,8 +118,7 @@ public final class Router {
     private record Match(Endpoint endpoint, Map<String, String> params) {
     }
 
-    private static Optional<Map<String, String>> match(Endpoint endpoint, List<String> segments) {
-        List<String> template = endpoint.segments();
+    private static Optional<Map<String, String>> match(List<String> template, List<String> segments) {
         if (template.size() != segments.size()) {
             return Optional.empty();
         }

@@ -481,9 +481,10 @@ public final class Handover {
             setStatus(c, projectId, to);
             AuditLog.append(c, project.organisationId(), projectId, who.userId(),
                     AuditLog.Action.PROJECT_STATUS_CHANGED, to.name());
-            return Projects.readAny(c, projectId);
-        }).thenCompose(changed -> applyLock(changed.id())
-                .thenCompose(applied -> db.read(c -> Projects.readAny(c, changed.id()))));
+            return projectId;
+        }).thenCompose(changed -> applyLock(changed)
+                // Read after the lock is settled, so the answer shows whether the relay confirmed it.
+                .thenCompose(applied -> db.read(c -> Projects.readAny(c, changed))));
     }
 
     private static void readyForHandover(Connection c, UUID projectId) throws SQLException {

@@ -1,16 +1,9 @@
 package io.ora.portal.handover;
 
 import com.typesafe.config.Config;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
+import io.ora.core.secrets.ServerSecret;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -25,39 +18,12 @@ public record HandoverSettings(Handover.Settings limits, byte[] accessKeySecret,
         Handover.Settings limits = new Handover.Settings(section.getDuration("access-key-ttl"),
                 section.getInt("attempts-per-key"), section.getInt("account-lockout.failures"),
                 section.getDuration("account-lockout.window"));
-        String configured = section.getString("access-key-secret");
-        byte[] secret = configured.isEmpty() ? fromFile(Path.of(section.getString("secret-file")))
-                : configured.getBytes(StandardCharsets.UTF_8);
-        if (secret.length < 32) {
-            throw new IllegalArgumentException("ora.portal.handover.access-key-secret must be 32+ characters");
-        }
+        byte[] secret = ServerSecret.configuredOrFile(section.getString("access-key-secret"),
+                Path.of(section.getString("secret-file")), "ora.portal.handover.access-key-secret");
         String acr = section.getString("step-up.acr");
         return new HandoverSettings(limits, secret, section.getDuration("step-up.max-age"),
                 acr.isBlank() ? Optional.empty() : Optional.of(acr), section.getDuration("sweep-interval"),
                 section.getDuration("lock-timeout"));
-    }
-
-    private static byte[] fromFile(Path file) {
-        try {
-            if (!Files.exists(file)) {
-                Files.createDirectories(file.getParent());
-                byte[] fresh = new byte[32];
-                new SecureRandom().nextBytes(fresh);
-                String encoded = Base64.getUrlEncoder().withoutPadding().encodeToString(fresh);
-                try {
-                    Files.createFile(file, PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rw-------")));
-                    Files.writeString(file, encoded, StandardCharsets.US_ASCII);
-                } catch (FileAlreadyExistsException raced) {
-                    // Another node on this home made it first; use theirs.
-                } catch (UnsupportedOperationException noPosix) {
-                    Files.writeString(file, encoded, StandardCharsets.US_ASCII);
-                }
-            }
-            return Files.readString(file, StandardCharsets.US_ASCII).trim().getBytes(StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the AccessKey secret " + file, e);
-        }
     }
 
     @Override

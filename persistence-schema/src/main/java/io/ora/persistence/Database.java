@@ -116,6 +116,9 @@ public final class Database implements AutoCloseable {
         hikari.setPassword(connection.password());
         hikari.setMaximumPoolSize(size);
         hikari.setConnectionTimeout(timeout.toMillis());
+        // Otherwise the driver puts the server's DETAIL ("Failing row contains (...)") into exception messages, and
+        // an exception message may reach a log: stored values must never.
+        hikari.addDataSourceProperty("logServerErrorDetail", "false");
         return new HikariDataSource(hikari);
     }
 

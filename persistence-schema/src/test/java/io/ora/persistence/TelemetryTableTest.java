@@ -160,6 +160,18 @@ class TelemetryTableTest {
         }
     }
 
+    @Test
+    void aRefusedRowsValuesNeverReachTheExceptionMessageOfTheNodesPool() throws SQLException {
+        try (Database database = Database.connect(TestDatabase.connection(), java.time.Duration.ofSeconds(5));
+             Connection connection = database.dataSource().getConnection()) {
+            assertThatThrownBy(() -> TelemetryTable.insert(connection, List.of(
+                    new Row(pseudonym.of(hub), Instant.now(), null, "FW-SECRET-91", 101f, null, null))))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(e.toString()).contains("telemetry_sample")
+                            .doesNotContain("FW-SECRET-91"));
+        }
+    }
+
     private static long count(Connection connection, UUID hub) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT count(*) FROM telemetry_sample WHERE hub = ?")) {

@@ -67,6 +67,9 @@ public final class TelemetryFilter {
     public record Dropped(Reason reason) implements Outcome {
     }
 
+    /** Timestamps at or after this (year 3000) are discarded as nonsense. */
+    private static final Instant LATEST_TIMESTAMP = Instant.ofEpochMilli(32_503_680_000_000L);
+
     private static final List<String> DENIED = List.of("camera", "microphone", "occupancy", "contactsensor");
 
     private final Limits limits;
@@ -188,19 +191,18 @@ public final class TelemetryFilter {
         if (value == null) {
             return Optional.empty();
         }
+        Optional<Instant> instant = Optional.empty();
         if (value.isIntegralNumber() && value.canConvertToLong()) {
-            long millis = value.asLong();
-            return millis > 0 && millis < 32_503_680_000_000L ? Optional.of(Instant.ofEpochMilli(millis))
-                    : Optional.empty();
-        }
-        if (value.isString()) {
+            instant = Optional.of(Instant.ofEpochMilli(value.asLong()));
+        } else if (value.isString()) {
             try {
-                return Optional.of(OffsetDateTime.parse(value.asString()).toInstant());
+                instant = Optional.of(OffsetDateTime.parse(value.asString()).toInstant());
             } catch (DateTimeParseException notRfc3339) {
                 return Optional.empty();
             }
         }
-        return Optional.empty();
+        // Both forms are bounded alike, so what is stored always fits the column and nothing overflows on the way.
+        return instant.filter(t -> t.isAfter(Instant.EPOCH) && t.isBefore(LATEST_TIMESTAMP));
     }
 
     private static Optional<String> firmware(JsonNode value) {

@@ -5,6 +5,7 @@ import io.ora.core.concurrent.Failures;
 import io.ora.core.pki.CertificateAuthority;
 import io.ora.core.pki.Pem;
 import io.ora.persistence.Redis;
+import io.ora.persistence.telemetry.HubPseudonym;
 import io.ora.portal.api.Endpoint;
 import io.ora.portal.api.Responses;
 import io.ora.portal.api.Router;
@@ -33,6 +34,8 @@ import io.ora.portal.projects.ProjectRoutes;
 import io.ora.portal.projects.Projects;
 import io.ora.portal.projects.Templates;
 import io.ora.portal.store.Db;
+import io.ora.portal.telemetry.HubTelemetry;
+import io.ora.portal.telemetry.TelemetryRoutes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -125,10 +128,13 @@ public final class Portal implements AutoCloseable {
             Schemas schemas = Schemas.load();
             Config limits = portal.getConfig("limits");
             long jsonBody = limits.getMemorySize("json-body").toBytes();
-            Projects projects = new Projects(db, limits.getInt("hubs-per-project"));
+            HubPseudonym pseudonym = HubPseudonym.from(system.settings().config());
+            Projects projects = new Projects(db, limits.getInt("hubs-per-project"), pseudonym);
             List<Endpoint> endpoints = new ArrayList<>(basics(schemas));
             endpoints.addAll(new InstallerRoutes(directory).endpoints());
             endpoints.addAll(new ProjectRoutes(new Templates(db), projects, jsonBody).endpoints());
+            endpoints.addAll(new TelemetryRoutes(new HubTelemetry(db, pseudonym),
+                    TelemetryRoutes.Windows.from(portal.getConfig("telemetry")), Clock.systemUTC()).endpoints());
             endpoints.addAll(new PlanRoutes(new Plans(db), limits.getMemorySize("floor-plan").toBytes(),
                     limits.getMemorySize("pairing-plan").toBytes()).endpoints());
             HandoverSettings handoverSettings = HandoverSettings.from(portal.getConfig("handover"));

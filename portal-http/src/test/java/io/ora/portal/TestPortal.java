@@ -7,6 +7,7 @@ import io.ora.core.pki.DevPki;
 import io.ora.persistence.Redis;
 import io.ora.persistence.TestDatabase;
 import io.ora.persistence.TestRedis;
+import io.ora.persistence.telemetry.HubPseudonym;
 import io.ora.portal.auth.DevIssuer;
 import io.ora.portal.auth.Role;
 import java.nio.file.Files;
@@ -36,6 +37,7 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
     private Redis redis;
     private Portal portal;
     private Path keyDir;
+    private HubPseudonym pseudonym;
     private final TestHubLocks hubLocks = new TestHubLocks();
 
     public TestPortal() {
@@ -61,6 +63,7 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
                         "ora.portal.http.host", "127.0.0.1", "ora.portal.http.port", 0,
                         "ora.portal.oidc.dev-issuer.key-dir", keyDir.toString(),
                         "ora.portal.handover.secret-file", keyDir.resolve("access-key-secret").toString(),
+                        "ora.telemetry.secret-file", keyDir.resolve("telemetry-pseudonym-secret").toString(),
                         "ora.portal.handover.lock-timeout", "2s",
                         "ora.portal.handover.sweep-interval", "1s",
                         "ora.portal.app-certificates.ca-certificate", pki.caCertificate().toString(),
@@ -73,6 +76,8 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
         redis = Redis.start(config);
         system.systemActorOf(hubLocks.behavior(), "test-hub-locks", Props.empty());
         portal = Portal.start(system, dataSource, redis);
+        // Read after the portal made the secret file, from the same configuration: the same key as the portal's.
+        pseudonym = HubPseudonym.from(config);
     }
 
     /**
@@ -121,6 +126,11 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
 
     public HikariDataSource dataSource() {
         return dataSource;
+    }
+
+    /** The pseudonyms this portal reads and erases hub telemetry under, for tests that store rows themselves. */
+    public HubPseudonym pseudonym() {
+        return pseudonym;
     }
 
     /** A client for this portal. */

@@ -1,6 +1,8 @@
 package io.ora.portal.projects;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.ora.persistence.telemetry.HubPseudonym;
+import io.ora.persistence.telemetry.TelemetryTable;
 import io.ora.portal.api.ApiException;
 import io.ora.portal.api.Page;
 import io.ora.portal.api.Principal;
@@ -69,10 +71,12 @@ public final class Projects {
 
     private final Db db;
     private final int hubsPerProject;
+    private final HubPseudonym pseudonym;
 
-    public Projects(Db db, int hubsPerProject) {
+    public Projects(Db db, int hubsPerProject, HubPseudonym pseudonym) {
         this.db = db;
         this.hubsPerProject = hubsPerProject;
+        this.pseudonym = pseudonym;
     }
 
     /** Creates a DRAFT project from a template of the caller's organisation; needs a verified, current licence. */
@@ -222,6 +226,7 @@ public final class Projects {
         });
     }
 
+    /** De-registers a hub and erases its telemetry, together: neither happens without the other. */
     public CompletionStage<Void> removeHub(Principal who, UUID projectId, UUID hubId) {
         return db.tx(c -> {
             Ref ref = reach(c, who, projectId, true);
@@ -236,6 +241,9 @@ public final class Projects {
                     throw ApiException.notFound("hub in this project");
                 }
             }
+            // A de-registered hub's telemetry describes a home it may no longer be in; it goes with the hub, or the
+            // hub stays registered.
+            TelemetryTable.erase(c, pseudonym.of(hubId));
             AuditLog.append(c, ref.organisationId(), projectId, who.userId(), AuditLog.Action.HUB_REMOVED,
                     hubId.toString());
             return null;

@@ -119,7 +119,7 @@ class IngestPipelineTest {
             assertThat(receipt(hub, json("{\"cpu\":10,\"note\":\"" + marker))).isEqualTo(Receipt.REJECTED);
             assertThat(receipt(hub, json("{\"temperature\":21,\"note\":\"" + marker + "\"}")))
                     .isEqualTo(Receipt.REJECTED);
-            byte[] huge = json("{\"cpu\":10,\"note\":\"" + marker + "x".repeat(20_000) + "\"}");
+            byte[] huge = json("{\"cpu\":10,\"note\":\"" + marker + "x".repeat(70_000) + "\"}");
             assertThat(receipt(hub, huge)).isEqualTo(Receipt.REJECTED);
 
             assertThat(IngestHarness.cpuValues(pool, hub)).isEmpty();

@@ -6,7 +6,10 @@ import io.ora.load.identities.IdentityIssuer;
 import io.ora.load.identities.MosquittoConfig;
 import io.ora.load.scenario.HandshakeBenchmark;
 import io.ora.load.scenario.RelayBenchmark;
+import io.ora.load.scenario.SampleTable;
+import io.ora.load.scenario.Sweep;
 import io.ora.load.scenario.Target;
+import io.ora.load.scenario.TelemetryBenchmark;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -19,8 +22,10 @@ import java.util.stream.Collectors;
 /**
  * Command line of the relay load generator: {@code certs} issues a benchmark population, {@code handshake} runs a
  * connection storm, {@code relay} runs open-loop app-to-hub traffic at one rate and {@code sweep} (or
- * {@code relay --find-max}) searches for the highest rate that keeps p99 under a limit with no loss. Results go to
- * standard output, one {@code RESULT ...} line per measurement for scripts; progress is logged to standard error.
+ * {@code relay --find-max}) searches for the highest rate that keeps p99 under a limit with no loss;
+ * {@code telemetry} runs hubs' health reports into the ingest role at one rate, or swept with {@code --find-max}.
+ * Results go to standard output, one {@code RESULT ...} line per measurement for scripts; progress is logged to
+ * standard error.
  *
  * <p>Every loop is bounded in count and time, and only the host given with {@code --host} is ever contacted.
  */
@@ -33,11 +38,14 @@ public final class LoadGenerator {
     private static final int MAX_POPULATION = 1_000_000;
     private static final double MAX_SECONDS = 3600;
     private static final int DEFAULT_WARMUP_CONNECTIONS = 200;
+    private static final double TELEMETRY_P99_LIMIT_MS = 200;
 
     private static final Set<String> TARGET_OPTIONS = Set.of("host", "port", "certs", "concurrency",
             "connect-timeout", "source-addresses");
     private static final Set<String> RELAY_OPTIONS = Set.of("hubs", "apps", "hub-ports", "app-port", "payload",
             "qos", "rate", "duration", "warmup", "drain", "max-lag", "connect-limit");
+    private static final Set<String> TELEMETRY_OPTIONS = Set.of("hubs", "samples", "rate", "duration", "warmup",
+            "drain", "max-lag", "connect-limit", "server-pid", "jdbc-url", "jdbc-user", "p99-limit-ms");
     private static final Set<String> SWEEP_OPTIONS = Set.of("start-rate", "max-rate", "step-duration",
             "step-warmup", "max-steps", "p99-limit-ms", "resolution", "settle", "generator-warmup");
 
@@ -57,8 +65,15 @@ public final class LoadGenerator {
               sweep      relay's options without --rate, plus [--start-rate 1000] [--max-rate 100000]
                          [--step-duration 10] [--step-warmup 2] [--max-steps 16] [--p99-limit-ms 10]
                          [--resolution 0.1] [--settle 2] [--generator-warmup 5]
+              telemetry  --host H --port P --certs DIR --rate R [--hubs ALL] [--samples 10] [--duration 60]
+                         [--warmup 10] [--drain 30] [--max-lag 5] [--p99-limit-ms 200] [--server-pid PID]
+                         [--jdbc-url URL] [--jdbc-user postgres] [--concurrency 100] [--connect-limit 300]
+                         [--connect-timeout 30] [--source-addresses A,B,...]
+                         [--find-max: sweep's options instead of --rate; --start-rate 500 --max-rate 20000
+                          --step-warmup 5 --step-duration 20]
 
-            Times are in seconds. See load-tests/README.md.""";
+            Times are in seconds; the database password, if any, is taken from PGPASSWORD.
+            See load-tests/README.md.""";
 
     private LoadGenerator() {
     }
@@ -83,6 +98,7 @@ public final class LoadGenerator {
                 case "relay" -> relay(rest);
                 case "sweep" -> sweep(Options.parse(rest, union(TARGET_OPTIONS, RELAY_OPTIONS, SWEEP_OPTIONS),
                         Set.of()));
+                case "telemetry" -> telemetry(rest);
                 default -> throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
             };
             if (!args.get(0).equals("certs")) {
@@ -146,17 +162,71 @@ public final class LoadGenerator {
     }
 
     private static List<String> sweep(Options options) throws IOException, InterruptedException {
+        return RelayBenchmark.sweep(relaySettings(options), sweepPlan(options, 1000.0, 100_000.0, 2, 10, 10.0),
+                options.integer("payload", 256, 16, 1 << 20)).lines();
+    }
+
+    private static List<String> telemetry(List<String> args) throws IOException, InterruptedException {
+        Options options = telemetryOptions(args);
+        int samples = telemetrySamples(options);
+        TelemetryBenchmark.Settings settings = telemetrySettings(options,
+                options.has("hubs") ? options.integer("hubs", null, 1, MAX_POPULATION) : countHubs(options),
+                Optional.ofNullable(System.getenv("PGPASSWORD")).orElse(""));
+        if (options.flag("find-max")) {
+            return TelemetryBenchmark.sweep(settings, telemetrySweep(options), samples).lines();
+        }
+        return TelemetryBenchmark.run(settings, telemetryLoad(options))
+                .lines(options.number("p99-limit-ms", TELEMETRY_P99_LIMIT_MS, 0.001, 1e6));
+    }
+
+    /** The options {@code telemetry} takes. */
+    static Options telemetryOptions(List<String> args) {
+        return Options.parse(args, union(TARGET_OPTIONS, TELEMETRY_OPTIONS, SWEEP_OPTIONS), Set.of("find-max"));
+    }
+
+    /** What {@code telemetry} connects to and watches, for {@code hubs} hubs. */
+    static TelemetryBenchmark.Settings telemetrySettings(Options options, int hubs, String databasePassword) {
+        return new TelemetryBenchmark.Settings(target(options), options.path("certs"), hubs,
+                options.integer("concurrency", 100, 1, 100_000), options.seconds("connect-limit", 300, MAX_SECONDS),
+                new RelayBenchmark.Limits(options.seconds("drain", 30, MAX_SECONDS),
+                        options.seconds("max-lag", 5, MAX_SECONDS)),
+                options.has("server-pid") ? OptionalLong.of(options.whole("server-pid", null, 1, Long.MAX_VALUE))
+                        : OptionalLong.empty(),
+                options.has("jdbc-url")
+                        ? Optional.of(new SampleTable(options.text("jdbc-url"), options.text("jdbc-user", "postgres"),
+                                databasePassword))
+                        : Optional.empty());
+    }
+
+    /** The load of one {@code telemetry} run. */
+    static TelemetryBenchmark.Load telemetryLoad(Options options) {
+        return new TelemetryBenchmark.Load(options.number("rate", null, 0, 1_000_000),
+                options.seconds("warmup", 10, MAX_SECONDS), options.seconds("duration", 60, MAX_SECONDS),
+                telemetrySamples(options));
+    }
+
+    /** The plan of {@code telemetry --find-max}: longer steps than a relay sweep, for batches and commits. */
+    static Sweep.Plan telemetrySweep(Options options) {
+        return sweepPlan(options, 500.0, 20_000.0, 5, 20, TELEMETRY_P99_LIMIT_MS);
+    }
+
+    private static int telemetrySamples(Options options) {
+        return options.integer("samples", 10, 1, TelemetryBenchmark.Load.maxSamples());
+    }
+
+    /** The sweep options, with the defaults of the scenario. */
+    private static Sweep.Plan sweepPlan(Options options, double startRate, double maxRate, double stepWarmup,
+                                        double stepDuration, double p99LimitMs) {
         if (options.has("rate")) {
             throw new IllegalArgumentException("a sweep chooses its own rates: use --start-rate and --max-rate");
         }
-        RelayBenchmark.SweepPlan plan = new RelayBenchmark.SweepPlan(
-                options.number("start-rate", 1000.0, 1, 10_000_000),
-                options.number("max-rate", 100_000.0, 1, 10_000_000),
-                options.seconds("step-warmup", 2, MAX_SECONDS), options.seconds("step-duration", 10, MAX_SECONDS),
-                options.integer("payload", 256, 16, 1 << 20), options.integer("max-steps", 16, 1, 1000),
-                options.number("p99-limit-ms", 10.0, 0.001, 1e6), options.number("resolution", 0.1, 0.001, 10),
+        return new Sweep.Plan(options.number("start-rate", startRate, 1, 10_000_000),
+                options.number("max-rate", maxRate, 1, 10_000_000),
+                options.seconds("step-warmup", stepWarmup, MAX_SECONDS),
+                options.seconds("step-duration", stepDuration, MAX_SECONDS),
+                options.integer("max-steps", 16, 1, 1000),
+                options.number("p99-limit-ms", p99LimitMs, 0.001, 1e6), options.number("resolution", 0.1, 0.001, 10),
                 options.seconds("settle", 2, MAX_SECONDS), options.seconds("generator-warmup", 5, MAX_SECONDS));
-        return RelayBenchmark.sweep(relaySettings(options), plan).lines();
     }
 
     private static RelayBenchmark.Settings relaySettings(Options options) {

@@ -100,6 +100,18 @@ public final class LatencyHistogram {
     /** Percentiles of a histogram in nanoseconds, with millisecond views for reports. */
     public record Summary(long count, long p50, long p99, long p999, long max, double mean) {
 
+        /** Below a millisecond of send lag the generator is not worth suspecting. */
+        private static final long GENERATOR_BOUND_FLOOR_NANOS = 1_000_000;
+
+        /**
+         * Whether this, a generator's send lag, explains much of the tail of {@code latency}, measured on the same
+         * messages: its p99 is above a millisecond and at least half the latency's. Then the figures describe the
+         * generator or the machine (CPU shared with the server, GC pauses), not the server.
+         */
+        public boolean explainsTailOf(Summary latency) {
+            return p99 > GENERATOR_BOUND_FLOOR_NANOS && p99 * 2 >= latency.p99();
+        }
+
         /** A nanosecond figure in milliseconds. */
         public static double millis(long nanos) {
             return nanos / NANOS_PER_MILLI;

@@ -1,2 +1,5 @@
-/** Measurement without coordinated omission: the open-loop schedule, the timed payload and the latency histogram. */
+/**
+ * Measurement without coordinated omission: the open-loop schedule, the timed payload and the latency histogram;
+ * the health-report payload of the telemetry scenario, and the server's resident memory.
+ */
 package io.ora.load.measure;

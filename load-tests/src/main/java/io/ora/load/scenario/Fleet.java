@@ -22,9 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connected population of a relay benchmark: every hub connected and subscribed to {@code <inbox>/#}, every app
- * connected and knowing the inbox topics of its bound hubs. Deliveries go to whichever {@link Delivery} the current
- * run installed, so a rate sweep reuses one set of connections for all its steps.
+ * The connected population of a benchmark. For relay traffic ({@link #connect}): every hub connected and subscribed
+ * to {@code <inbox>/#}, every app connected and knowing the inbox topics of its bound hubs; deliveries go to
+ * whichever {@link Delivery} the current run installed, so a rate sweep reuses one set of connections for all its
+ * steps. For telemetry ({@link #connectHubs}): hubs only, connected and subscribed to nothing, since they only
+ * publish.
  *
  * <p>Set-up is all or nothing: a population with a hub missing would report its messages as lost.
  */
@@ -35,11 +37,13 @@ final class Fleet implements AutoCloseable {
     private static final Duration DISCONNECT_LIMIT = Duration.ofSeconds(60);
     private static final Delivery IGNORE = (inbox, publish, receivedNanos) -> { };
 
+    private final List<UUID> hubIds;
     private final List<Mqtt5AsyncClient> hubs;
     private final List<App> apps;
     private final AtomicReference<Delivery> delivery = new AtomicReference<>(IGNORE);
 
-    private Fleet(List<Mqtt5AsyncClient> hubs, List<App> apps) {
+    private Fleet(List<UUID> hubIds, List<Mqtt5AsyncClient> hubs, List<App> apps) {
+        this.hubIds = hubIds;
         this.hubs = hubs;
         this.apps = apps;
     }
@@ -70,16 +74,33 @@ final class Fleet implements AutoCloseable {
                     .map(hub -> MqttTopic.of(Topics.inbox(new PeerId.Hub(hub)))).toList();
             apps.add(new App(appIds.get(i), appClients.get(i), inboxes));
         }
-        Fleet fleet = new Fleet(hubClients, apps);
-        boolean complete = false;
-        try {
-            LOG.info("connecting {} hubs", hubClients.size());
-            requireAll("hubs", Connector.connectAll(hubClients, concurrency, connectLimit, target.connectTimeout()),
-                    hubClients.size());
+        return setUp(new Fleet(hubIds, hubClients, apps), fleet -> {
+            fleet.connectHubs(target, concurrency, connectLimit);
             fleet.subscribe(hubIds, qos);
             LOG.info("connecting {} apps", appClients.size());
             requireAll("apps", Connector.connectAll(appClients, concurrency, connectLimit, target.connectTimeout()),
                     appClients.size());
+        });
+    }
+
+    /** Connects the given hubs, and no apps; throws unless every one of them succeeded. */
+    static Fleet connectHubs(CertificateSet set, List<UUID> hubIds, Target target, int concurrency,
+                             Duration connectLimit) throws IOException, InterruptedException {
+        return setUp(new Fleet(List.copyOf(hubIds), target.prepare(hubIds.stream().map(set::hubDir).toList()),
+                List.of()), fleet -> fleet.connectHubs(target, concurrency, connectLimit));
+    }
+
+    /** A step of the set-up. */
+    @FunctionalInterface
+    private interface SetUp {
+        void run(Fleet fleet) throws IOException, InterruptedException;
+    }
+
+    /** Runs the set-up; a fleet that is not complete is closed again. */
+    private static Fleet setUp(Fleet fleet, SetUp steps) throws IOException, InterruptedException {
+        boolean complete = false;
+        try {
+            steps.run(fleet);
             complete = true;
             return fleet;
         } finally {
@@ -102,6 +123,15 @@ final class Fleet implements AutoCloseable {
         return hubs.size();
     }
 
+    /** The hubs' clients, in the order of {@link #hubIds()}. */
+    List<Mqtt5AsyncClient> hubClients() {
+        return hubs;
+    }
+
+    List<UUID> hubIds() {
+        return hubIds;
+    }
+
     /** Disconnects everyone who is connected, within a bound. */
     @Override
     public void close() throws InterruptedException {
@@ -113,6 +143,13 @@ final class Fleet implements AutoCloseable {
         if (failures > 0) {
             LOG.warn("{} of {} clients did not disconnect cleanly", failures, connected.size());
         }
+    }
+
+    private void connectHubs(Target target, int concurrency, Duration connectLimit) throws IOException,
+            InterruptedException {
+        LOG.info("connecting {} hubs", hubs.size());
+        requireAll("hubs", Connector.connectAll(hubs, concurrency, connectLimit, target.connectTimeout()),
+                hubs.size());
     }
 
     private void subscribe(List<UUID> hubIds, MqttQos qos) throws IOException, InterruptedException {

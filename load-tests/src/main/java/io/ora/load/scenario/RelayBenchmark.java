@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Relay traffic: N hubs subscribed to their inboxes, M apps publishing to their bound hubs at an offered total
@@ -23,13 +21,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class RelayBenchmark {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RelayBenchmark.class);
     private static final double MAX_RATE = 10_000_000;
     private static final int MAX_PAYLOAD = 1 << 20;
     /** The arrival bitmap of one run is planned/8 bytes; this keeps it under 64 MiB. */
     private static final long MAX_PLANNED = 500_000_000L;
     private static final Duration MAX_DURATION = Duration.ofHours(1);
-    private static final double LOWEST_SWEEP_RATE = 1;
 
     private RelayBenchmark() {
     }
@@ -81,13 +77,7 @@ public final class RelayBenchmark {
      */
     public record Load(double rate, Duration warmup, Duration duration, int payloadBytes) {
         public Load {
-            if (!(rate > 0) || rate > MAX_RATE) {
-                throw new IllegalArgumentException("rate must be within (0, " + (long) MAX_RATE + "]: " + rate);
-            }
-            if (warmup.isNegative() || duration.isNegative() || duration.isZero()
-                    || warmup.plus(duration).compareTo(MAX_DURATION) > 0) {
-                throw new IllegalArgumentException("need duration > 0, warmup >= 0, together at most " + MAX_DURATION);
-            }
+            checkSchedule(rate, MAX_RATE, warmup, duration);
             if (payloadBytes < Payload.HEADER_BYTES || payloadBytes > MAX_PAYLOAD) {
                 throw new IllegalArgumentException("payload must be within " + Payload.HEADER_BYTES + ".."
                         + MAX_PAYLOAD + " bytes: " + payloadBytes);
@@ -98,38 +88,8 @@ public final class RelayBenchmark {
         }
     }
 
-    /**
-     * How a sweep searches.
-     *
-     * @param startRate       rate of the first step
-     * @param maxRate         no step goes above this
-     * @param warmup          warm-up of each step
-     * @param duration        measured time of each step
-     * @param payloadBytes    size of each message body
-     * @param maxSteps        the sweep stops after this many steps, converged or not
-     * @param p99LimitMs      a step passes only with p99 below this (and no loss, no errors)
-     * @param resolution      the sweep stops once the failing rate is within this fraction above the passing one
-     * @param settle          pause between steps, for queues left by a failed step to empty
-     * @param generatorWarmup an unmeasured run at the start rate before the first step, so that the generator's
-     *                        JIT warm-up does not fail it; zero for none
-     */
-    public record SweepPlan(double startRate, double maxRate, Duration warmup, Duration duration, int payloadBytes,
-                            int maxSteps, double p99LimitMs, double resolution, Duration settle,
-                            Duration generatorWarmup) {
-        public SweepPlan {
-            // The first and the largest step must each be a valid load; building them checks that.
-            new Load(startRate, warmup, duration, payloadBytes);
-            new Load(maxRate, warmup, duration, payloadBytes);
-            if (maxRate < startRate || maxSteps < 1 || maxSteps > Payload.MAX_RUN || !(p99LimitMs > 0)
-                    || !(resolution > 0)) {
-                throw new IllegalArgumentException("need start <= max rate, 1..65535 steps, p99 limit > 0,"
-                        + " resolution > 0");
-            }
-        }
-    }
-
     /** The steps of a sweep and the best passing rate (0 when none passed). */
-    public record SweepResult(SweepPlan plan, List<RelayResult> steps, double bestRate, String conclusion) {
+    public record SweepResult(Sweep.Plan plan, List<RelayResult> steps, double bestRate, String conclusion) {
         public SweepResult {
             steps = List.copyOf(steps);
         }
@@ -157,6 +117,20 @@ public final class RelayBenchmark {
         }
     }
 
+    /**
+     * Checks the schedule of a run, whatever it sends: a rate within {@code (0, maxRate]}, a measured part, a warm-up
+     * that is not negative, and at most an hour in all.
+     */
+    static void checkSchedule(double rate, double maxRate, Duration warmup, Duration duration) {
+        if (!(rate > 0) || rate > maxRate) {
+            throw new IllegalArgumentException("rate must be within (0, " + (long) maxRate + "]: " + rate);
+        }
+        if (warmup.isNegative() || duration.isNegative() || duration.isZero()
+                || warmup.plus(duration).compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("need duration > 0, warmup >= 0, together at most " + MAX_DURATION);
+        }
+    }
+
     /** One run at a fixed rate. */
     public static RelayResult run(Settings settings, Load load) throws IOException, InterruptedException {
         try (Fleet fleet = connect(settings)) {
@@ -164,61 +138,20 @@ public final class RelayBenchmark {
         }
     }
 
-    /** A rate sweep over one set of connections; every step is bounded, and so is the number of steps. */
-    public static SweepResult sweep(Settings settings, SweepPlan plan) throws IOException, InterruptedException {
-        List<RelayResult> steps = new ArrayList<>();
-        double passing = 0;
-        double failing = Double.POSITIVE_INFINITY;
-        double rate = plan.startRate();
-        String conclusion = "step limit reached before converging";
+    /** A rate sweep over one set of connections, with messages of {@code payloadBytes}. */
+    public static SweepResult sweep(Settings settings, Sweep.Plan plan, int payloadBytes)
+            throws IOException, InterruptedException {
+        // The largest step must be a valid load; building it checks that.
+        new Load(plan.maxRate(), plan.warmup(), plan.duration(), payloadBytes);
         try (Fleet fleet = connect(settings)) {
-            if (!plan.generatorWarmup().isZero()) {
-                RelayResult warm = RelayRun.execute(fleet, 0,
-                        new Load(rate, Duration.ZERO, plan.generatorWarmup(), plan.payloadBytes()), settings.qos(),
-                        settings.limits());
-                LOG.info("generator warm-up at {} msg/s: p99 {} ms (not counted)", Math.round(rate),
-                        LatencyHistogram.Summary.millis(warm.latency().p99()));
-                Thread.sleep(plan.settle().toMillis());
-            }
-            for (int step = 1; step <= plan.maxSteps(); step++) {
-                RelayResult result = RelayRun.execute(fleet, step,
-                        new Load(rate, plan.warmup(), plan.duration(), plan.payloadBytes()), settings.qos(),
-                        settings.limits());
-                steps.add(result);
-                boolean pass = result.meets(plan.p99LimitMs());
-                LOG.info("step {}: {} msg/s {} (p99 {} ms, lost {}, errors {})", step, Math.round(rate),
-                        pass ? "passes" : "fails", LatencyHistogram.Summary.millis(result.latency().p99()),
-                        result.lost(), result.errors().size());
-                if (pass) {
-                    passing = Math.max(passing, rate);
-                } else {
-                    failing = Math.min(failing, rate);
-                }
-                if (failing == Double.POSITIVE_INFINITY) {
-                    if (rate >= plan.maxRate()) {
-                        conclusion = "passed at the maximum rate; raise --max-rate";
-                        break;
-                    }
-                    rate = Math.min(Math.round(rate * 2), plan.maxRate());
-                } else if (passing == 0) {
-                    rate = Math.round(rate / 2);
-                    if (rate < LOWEST_SWEEP_RATE) {
-                        conclusion = "no rate passed";
-                        break;
-                    }
-                } else {
-                    if (failing - passing <= Math.max(1, passing * plan.resolution())) {
-                        conclusion = "converged";
-                        break;
-                    }
-                    rate = Math.round((passing + failing) / 2);
-                }
-                if (step < plan.maxSteps()) {
-                    Thread.sleep(plan.settle().toMillis());
-                }
-            }
+            Sweep.Outcome<RelayResult> outcome = Sweep.run(plan,
+                    (run, rate, warmup, duration) -> RelayRun.execute(fleet, run,
+                            new Load(rate, warmup, duration, payloadBytes), settings.qos(), settings.limits()),
+                    step -> step.meets(plan.p99LimitMs()),
+                    step -> "p99 " + LatencyHistogram.Summary.millis(step.latency().p99()) + " ms, lost "
+                            + step.lost() + ", errors " + step.errors().size());
+            return new SweepResult(plan, outcome.steps(), outcome.bestRate(), outcome.conclusion());
         }
-        return new SweepResult(plan, steps, passing, conclusion);
     }
 
     private static Fleet connect(Settings settings) throws IOException, InterruptedException {

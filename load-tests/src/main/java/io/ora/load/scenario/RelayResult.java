@@ -39,8 +39,6 @@ public record RelayResult(int run, double targetRate, int hubs, int apps, int qo
                           double receiveRate, LatencyHistogram.Summary latency, LatencyHistogram.Summary sendLag,
                           Duration elapsed) {
 
-    /** Below a millisecond of lag the generator is not worth suspecting. */
-    private static final long GENERATOR_BOUND_FLOOR_NANOS = 1_000_000;
 
     public RelayResult {
         errors = Map.copyOf(errors);
@@ -62,7 +60,7 @@ public record RelayResult(int run, double targetRate, int hubs, int apps, int qo
      * generator or the machine (CPU shared with the broker, GC), not the broker.
      */
     public boolean generatorBound() {
-        return sendLag.p99() > GENERATOR_BOUND_FLOOR_NANOS && sendLag.p99() * 2 >= latency.p99();
+        return sendLag.explainsTailOf(latency);
     }
 
     /** Lines for the command line. */

@@ -1,0 +1,86 @@
+package io.ora.load.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ora.load.measure.LatencyHistogram;
+import io.ora.load.measure.ProcessMemory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class TelemetryResultTest {
+
+    private static final LatencyHistogram.Summary LATENCY = new LatencyHistogram.Summary(120_000, 40_000_000,
+            90_000_000, 150_000_000, 180_000_000, 45_000_000);
+    private static final LatencyHistogram.Summary LAG = new LatencyHistogram.Summary(120_000, 50_000, 400_000,
+            900_000, 2_000_000, 60_000);
+    private static final long MIB = 1024 * 1024;
+
+    @Test
+    void committedSamplesPerSecondAreMeasuredSuccessesTimesSamplesOverTheWindow() {
+        TelemetryResult result = clean();
+
+        assertThat(result.ackedPerSecond()).isEqualTo(2000);
+        assertThat(result.committedSamplesPerSecond()).isEqualTo(20_000);
+        assertThat(result.ackedSamples()).isEqualTo(1_400_000);
+        assertThat(result.rowsAdded()).hasValue(1_400_000);
+        assertThat(result.quotaExceededShare()).isZero();
+        assertThat(result.problems(200)).isEmpty();
+        assertThat(result.meets(200)).isTrue();
+        assertThat(result.generatorBound()).isFalse();
+    }
+
+    @Test
+    void aLateTailLengthensTheWindowAndLowersTheRate() {
+        TelemetryResult result = with(clean(), Duration.ofSeconds(80), 0, Map.of(), 0, OptionalLong.of(1_400_000));
+
+        assertThat(result.ackedPerSecond()).isEqualTo(1500);
+        assertThat(result.committedSamplesPerSecond()).isEqualTo(15_000);
+    }
+
+    @Test
+    void anyRefusalLossOrSlowTailIsNotSustained() {
+        TelemetryResult refused = with(clean(), Duration.ofSeconds(60), 1400, Map.of("PUBACK UNSPECIFIED_ERROR", 3L),
+                2, OptionalLong.of(1_400_000));
+
+        assertThat(refused.quotaExceededShare()).isEqualTo(0.01);
+        assertThat(refused.otherTotal()).isEqualTo(3);
+        assertThat(refused.problems(200)).containsExactly("1400 x 0x97", "3 other outcomes", "2 without outcome");
+        assertThat(clean().problems(50)).containsExactly("p99 90.0 ms >= 50.0 ms");
+    }
+
+    @Test
+    void fewerRowsThanAcknowledgedSamplesIsALoss() {
+        TelemetryResult result = with(clean(), Duration.ofSeconds(60), 0, Map.of(), 0, OptionalLong.of(1_399_990));
+
+        assertThat(result.problems(200)).containsExactly("10 acknowledged samples not in the table");
+        assertThat(result.lines(200)).anyMatch(line -> line.contains("MISSING 10"));
+    }
+
+    @Test
+    void linesEndWithOneResultLineForScripts() {
+        assertThat(clean().lines(200)).last().asString()
+                .startsWith("RESULT telemetry run=1 hubs=1000 samples=10 payload=668 target=2000")
+                .contains(" samples_per_s=20000 success=140000 quota_exceeded=0 ")
+                .contains(" p99_ms=90.000 ")
+                .contains(" rss_start_mib=500.0 rss_peak_mib=640.0 rss_end_mib=620.0 rows_added=1400000 ")
+                .endsWith(" sustained=true");
+    }
+
+    private static TelemetryResult clean() {
+        return new TelemetryResult(1, 2000, 1000, 10, 668, 140_000, 140_000, 0, 140_000, 0, 0, Map.of(), 0,
+                120_000, Duration.ofSeconds(60), 2000, LATENCY, LAG,
+                Optional.of(new ProcessMemory.Span(500 * MIB, 640 * MIB, 620 * MIB, 72)), OptionalLong.of(100),
+                OptionalLong.of(1_400_100), Duration.ofSeconds(75));
+    }
+
+    private static TelemetryResult with(TelemetryResult base, Duration window, long quotaExceeded,
+                                        Map<String, Long> other, long timedOut, OptionalLong rowsAdded) {
+        return new TelemetryResult(base.run(), base.targetRate(), base.hubs(), base.samples(), base.payloadBytes(),
+                base.planned(), base.sent(), base.unsent(), base.success(), quotaExceeded, base.payloadRejected(),
+                other, timedOut, base.measuredSuccess(), window, base.sendRate(), base.latency(), base.sendLag(),
+                base.serverRss(), OptionalLong.of(0), rowsAdded, base.elapsed());
+    }
+}

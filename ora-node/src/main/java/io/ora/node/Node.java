@@ -3,12 +3,15 @@ package io.ora.node;
 import com.typesafe.config.Config;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.DevPki;
+import io.ora.ingest.Ingest;
 import io.ora.persistence.Database;
 import io.ora.persistence.Redis;
+import io.ora.persistence.telemetry.HubPseudonym;
 import io.ora.portal.Portal;
 import io.ora.relay.Relay;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -40,14 +43,16 @@ public final class Node implements AutoCloseable {
     private final ActorSystem<Void> system;
     private final Optional<Relay> relay;
     private final Optional<Portal> portal;
+    private final Optional<Ingest> ingest;
     private final Path home;
     private final String managementUri;
 
-    private Node(ActorSystem<Void> system, Optional<Relay> relay, Optional<Portal> portal, Path home,
-                 String managementUri) {
+    private Node(ActorSystem<Void> system, Optional<Relay> relay, Optional<Portal> portal, Optional<Ingest> ingest,
+                 Path home, String managementUri) {
         this.system = system;
         this.relay = relay;
         this.portal = portal;
+        this.ingest = ingest;
         this.home = home;
         this.managementUri = managementUri;
     }
@@ -86,11 +91,24 @@ public final class Node implements AutoCloseable {
             String management = PekkoManagement.get(Adapter.toClassic(system)).start()
                     .toCompletableFuture().get(30, TimeUnit.SECONDS).toString();
             Metrics metrics = NodeMetrics.get(system);
+            Duration grace = system.settings().config().getDuration("ora.node.shutdown-timeout").dividedBy(2);
+            // Ingest before the relay, which hands it telemetry; it stops after the listeners, so what they took
+            // is drained into storage before the database closes.
+            Optional<Ingest> ingest = Optional.empty();
+            if (hasRole(system, "ingest")) {
+                Ingest started = Ingest.start(system, database.dataSource(),
+                        HubPseudonym.from(system.settings().config()), metrics);
+                ingest = Optional.of(started);
+                CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+                        CoordinatedShutdown.PhaseServiceRequestsDone(), "ora-ingest-drain", () -> {
+                            started.close(grace);
+                            return CompletableFuture.completedFuture(Done.getInstance());
+                        });
+            }
             Optional<Relay> relay = Optional.empty();
             if (hasRole(system, "relay")) {
                 Relay started = Relay.start(system, database.dataSource(), redis, metrics);
                 relay = Optional.of(started);
-                Duration grace = system.settings().config().getDuration("ora.node.shutdown-timeout").dividedBy(2);
                 CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
                         CoordinatedShutdown.PhaseServiceUnbind(), "ora-relay-close", () -> {
                             started.close(grace);
@@ -104,7 +122,6 @@ public final class Node implements AutoCloseable {
                 if (started.devIssuer().isPresent()) {
                     RunFile.recordIssuer(home, started.devIssuer().get().issuerUrl());
                 }
-                Duration grace = system.settings().config().getDuration("ora.node.shutdown-timeout").dividedBy(2);
                 CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
                         CoordinatedShutdown.PhaseServiceUnbind(), "ora-portal-close", () -> {
                             started.close(grace);
@@ -112,8 +129,9 @@ public final class Node implements AutoCloseable {
                         });
             }
             ServingCheck.markServing(system);
-            return new Node(system, relay, portal, home, management);
-        } catch (IOException | RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
+            return new Node(system, relay, portal, ingest, home, management);
+        } catch (IOException | SQLException | RuntimeException | InterruptedException | ExecutionException
+                 | TimeoutException e) {
             // Logged before terminating: with exit-jvm on, coordinated shutdown may end the JVM before main reports.
             LOG.error("node failed to start", e);
             system.terminate();
@@ -135,6 +153,10 @@ public final class Node implements AutoCloseable {
 
     public Optional<Portal> portal() {
         return portal;
+    }
+
+    public Optional<Ingest> ingest() {
+        return ingest;
     }
 
     public Path home() {

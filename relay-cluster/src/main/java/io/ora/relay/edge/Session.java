@@ -301,7 +301,9 @@ final class Session {
 
     /**
      * Sends the PUBACK. MQTT 3.1.1 cannot carry a failure in a PUBACK, so a failed delivery closes the connection
-     * instead (the client sees no PUBACK and resends after reconnecting); "no subscribers" is not a failure there.
+     * instead (the client sees no PUBACK and resends after reconnecting). "No subscribers" is not a failure there,
+     * and a refused telemetry payload is acknowledged too: resending it could never succeed, so a client made to
+     * resend it would do so after every reconnect.
      */
     private boolean acknowledge(int packetId, DeliveryResult result) {
         if (state == State.CLOSED) {
@@ -312,7 +314,8 @@ final class Session {
                     .reasonCode(ReasonCodes.pubAck(result)).build());
             return true;
         }
-        if (result == DeliveryResult.DELIVERED || result == DeliveryResult.NO_SUBSCRIBERS) {
+        if (result == DeliveryResult.DELIVERED || result == DeliveryResult.NO_SUBSCRIBERS
+                || result == DeliveryResult.PAYLOAD_REJECTED) {
             channel.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).build());
             return true;
         }

@@ -3,6 +3,7 @@ package io.ora.node;
 import com.typesafe.config.Config;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.DevPki;
+import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.ingest.Ingest;
 import io.ora.persistence.Database;
 import io.ora.persistence.Redis;
@@ -107,7 +108,10 @@ public final class Node implements AutoCloseable {
             }
             Optional<Relay> relay = Optional.empty();
             if (hasRole(system, "relay")) {
-                Relay started = Relay.start(system, database.dataSource(), redis, metrics);
+                // A relay node without the ingest role refuses telemetry as unavailable (docs/mqtt.md, "Telemetry").
+                TelemetryIntake telemetry = ingest.<TelemetryIntake>map(local -> local)
+                        .orElse(TelemetryIntake.unavailable());
+                Relay started = Relay.start(system, database.dataSource(), redis, metrics, telemetry);
                 relay = Optional.of(started);
                 CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
                         CoordinatedShutdown.PhaseServiceUnbind(), "ora-relay-close", () -> {

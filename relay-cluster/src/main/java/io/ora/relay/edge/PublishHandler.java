@@ -124,13 +124,14 @@ final class PublishHandler {
             return;
         }
         byte[] payload = ByteBufUtil.getBytes(publish.payload());
+        long ticket = acknowledged ? session.ticket(packetId) : 0;
         session.edge().telemetry().submit(hub.uuid(), payload).whenComplete((receipt, failure) -> {
             // The intake promises never to fail; one that does anyway is treated as not taking the payload, so the
             // hub hears at once that it may try again instead of waiting for the timeout.
             TelemetryIntake.Receipt outcome = receipt == null ? TelemetryIntake.Receipt.UNAVAILABLE : receipt;
             session.edge().countTelemetry(outcome);
             if (acknowledged) {
-                session.channel().eventLoop().execute(() -> session.resolve(packetId, result(outcome)));
+                session.channel().eventLoop().execute(() -> session.resolve(packetId, ticket, result(outcome)));
             }
         });
     }

@@ -66,6 +66,27 @@ class MqttTelemetryTest {
     }
 
     @Test
+    void aReceiptArrivingAfterItsPublishTimedOutDoesNotAcknowledgeANewerPublishWithTheSamePacketId()
+            throws InterruptedException {
+        edge.telemetry(intake);
+        PeerConnection peer = edge.open(hub).connected(MqttVersion.MQTT_5);
+
+        peer.send(MqttBytes.publish(1, false, telemetry, 41, new byte[0], PAYLOAD));
+        RecordingIntake.Submission late = intake.next(hub.uuid());
+        peer.advanceTime(edge.settings().limits().deliveryTimeout().multipliedBy(2).plusMillis(1));
+        assertPubAck(peer.next(), 41, MqttReasonCodes.PubAck.UNSPECIFIED_ERROR);
+        // The hub reuses the packet id, as it may once the first publish was answered.
+        peer.send(MqttBytes.publish(1, false, telemetry, 41, new byte[0], PAYLOAD));
+        RecordingIntake.Submission newer = intake.next(hub.uuid());
+
+        late.complete(Receipt.STORED);
+        peer.advanceTime(java.time.Duration.ZERO);
+        assertThat(peer.drain()).as("the late receipt settles nothing").isEmpty();
+        newer.complete(Receipt.REJECTED);
+        assertPubAck(peer.next(), 41, MqttReasonCodes.PubAck.PAYLOAD_FORMAT_INVALID);
+    }
+
+    @Test
     void mqtt311RejectedPayloadIsAcknowledged() throws InterruptedException {
         edge.telemetry(intake);
         PeerConnection peer = edge.open(hub).connected(MqttVersion.MQTT_3_1_1);

@@ -7,14 +7,9 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.ora.core.identity.PeerId;
-import io.ora.hubkit.RelayClients;
 import io.ora.persistence.CapturedLogs;
-import io.ora.persistence.StoredText;
 import io.ora.persistence.TestDatabase;
-import io.ora.persistence.TestRedis;
 import io.ora.persistence.telemetry.HubPseudonym;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,9 +22,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,37 +42,23 @@ class TelemetryStoryTest {
     @TempDir
     Path home;
 
-    private Node node;
-    private final List<Mqtt5BlockingClient> clients = new ArrayList<>();
+    private StoryNode story;
 
     @AfterEach
     void stop() {
-        clients.forEach(client -> {
-            if (client.getState().isConnected()) {
-                client.disconnect();
-            }
-        });
-        if (node != null) {
-            node.close();
+        if (story != null) {
+            story.close();
         }
     }
 
     @Test
     void aHubsHealthIsStoredUnderItsPseudonymReadByOperatorsAndErasedWhilePeopleSensingDataIsRefused()
             throws Exception {
-        Config redis = TestRedis.config(ConfigFactory.empty());
-        Map<String, Object> settings = NodeTest.config(home, TestPorts.free(), TestPorts.free());
-        settings.put("ora.redis.url", redis.getString("ora.redis.url"));
-        settings.put("ora.redis.key-prefix", redis.getString("ora.redis.key-prefix"));
-        node = Node.start(ConfigFactory.parseMap(settings), Map.of());
-        String portal = "http://127.0.0.1:" + node.portal().orElseThrow().port();
-        int mqtt = node.relay().orElseThrow().server().port();
-        HubPseudonym pseudonym = HubPseudonym.from(node.system().settings().config());
+        story = StoryNode.start(home);
+        String portal = story.portal();
+        HubPseudonym pseudonym = HubPseudonym.from(story.node().system().settings().config());
         UUID hubId = UUID.randomUUID();
-        Mqtt5BlockingClient hub = RelayClients.mqtt5(NodeTest.credentials(home, new PeerId.Hub(hubId)),
-                "127.0.0.1", mqtt).buildBlocking();
-        hub.connect();
-        clients.add(hub);
+        Mqtt5BlockingClient hub = story.connect(NodeTest.credentials(home, new PeerId.Hub(hubId)));
         String topic = "ora/v1/hub/" + hubId + "/telemetry";
         String marker = "Mk" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
@@ -99,9 +77,7 @@ class TelemetryStoryTest {
             assertThat(rows(pseudonym.of(hubId))).isEqualTo(2);
             assertThat(logs.texts()).noneMatch(text -> text.contains(marker));
         }
-        try (Connection connection = connect()) {
-            assertThat(StoredText.everything(connection)).doesNotContain(marker, hubId.toString());
-        }
+        assertThat(StoryNode.storedText()).doesNotContain(marker, hubId.toString());
 
         String operator = token(portal, "ops-" + UUID.randomUUID(), "operator");
         JsonNode health = call(portal, "GET", "/v1/operator/hubs/" + hubId + "/health", operator, 200);

@@ -5,6 +5,7 @@ import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.DevPki;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.ingest.Ingest;
+import io.ora.ingest.http.IngestHttps;
 import io.ora.persistence.Database;
 import io.ora.persistence.Redis;
 import io.ora.persistence.telemetry.HubPseudonym;
@@ -45,15 +46,17 @@ public final class Node implements AutoCloseable {
     private final Optional<Relay> relay;
     private final Optional<Portal> portal;
     private final Optional<Ingest> ingest;
+    private final Optional<IngestHttps> ingestHttps;
     private final Path home;
     private final String managementUri;
 
     private Node(ActorSystem<Void> system, Optional<Relay> relay, Optional<Portal> portal, Optional<Ingest> ingest,
-                 Path home, String managementUri) {
+                 Optional<IngestHttps> ingestHttps, Path home, String managementUri) {
         this.system = system;
         this.relay = relay;
         this.portal = portal;
         this.ingest = ingest;
+        this.ingestHttps = ingestHttps;
         this.home = home;
         this.managementUri = managementUri;
     }
@@ -132,8 +135,18 @@ public final class Node implements AutoCloseable {
                             return CompletableFuture.completedFuture(Done.getInstance());
                         });
             }
+            Optional<IngestHttps> ingestHttps = Optional.empty();
+            if (ingest.isPresent() && IngestHttps.enabled(system.settings().config())) {
+                IngestHttps started = IngestHttps.start(system, system.settings().config(), ingest.get(), metrics);
+                ingestHttps = Optional.of(started);
+                CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+                        CoordinatedShutdown.PhaseServiceUnbind(), "ora-ingest-https-close", () -> {
+                            started.close(grace);
+                            return CompletableFuture.completedFuture(Done.getInstance());
+                        });
+            }
             ServingCheck.markServing(system);
-            return new Node(system, relay, portal, ingest, home, management);
+            return new Node(system, relay, portal, ingest, ingestHttps, home, management);
         } catch (IOException | SQLException | RuntimeException | InterruptedException | ExecutionException
                  | TimeoutException e) {
             // Logged before terminating: with exit-jvm on, coordinated shutdown may end the JVM before main reports.
@@ -161,6 +174,11 @@ public final class Node implements AutoCloseable {
 
     public Optional<Ingest> ingest() {
         return ingest;
+    }
+
+    /** The HTTPS telemetry listener, when this node plays the ingest role and it is enabled. */
+    public Optional<IngestHttps> ingestHttps() {
+        return ingestHttps;
     }
 
     public Path home() {

@@ -8,6 +8,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.ora.core.identity.PeerId;
+import io.ora.hubkit.PeerCredentials;
 import io.ora.persistence.CapturedLogs;
 import io.ora.persistence.TestDatabase;
 import io.ora.persistence.telemetry.HubPseudonym;
@@ -30,9 +31,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Telemetry through a whole node: a hub publishes over MQTT (mTLS) and its QoS 1 publish is acknowledged only once
- * the samples are in PostgreSQL, under the hub's pseudonym; a payload naming people-sensing data is refused and
- * leaves no row and no log line; an operator reads the hub's aggregated health over the portal and erases it.
+ * Telemetry through a whole node: a hub publishes over MQTT (mTLS) and posts over HTTPS with the same certificate,
+ * and each is acknowledged only once the samples are in PostgreSQL, under the hub's pseudonym; a payload naming
+ * people-sensing data is refused and leaves no row and no log line; an operator reads the hub's aggregated health
+ * over the portal and erases it.
  */
 class TelemetryStoryTest {
 
@@ -58,7 +60,8 @@ class TelemetryStoryTest {
         String portal = story.portal();
         HubPseudonym pseudonym = HubPseudonym.from(story.node().system().settings().config());
         UUID hubId = UUID.randomUUID();
-        Mqtt5BlockingClient hub = story.connect(NodeTest.credentials(home, new PeerId.Hub(hubId)));
+        PeerCredentials credentials = NodeTest.credentials(home, new PeerId.Hub(hubId));
+        Mqtt5BlockingClient hub = story.connect(credentials);
         String topic = "ora/v1/hub/" + hubId + "/telemetry";
         String marker = "Mk" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
@@ -75,25 +78,43 @@ class TelemetryStoryTest {
                             refused.getMqttMessage().getReasonCode())
                             .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID));
             assertThat(rows(pseudonym.of(hubId))).isEqualTo(2);
+
+            // The same hub over HTTPS, with the same device certificate: 200 only once stored, 422 for the refused.
+            HttpClient https = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .sslContext(credentials.sslContext()).build();
+            URI endpoint = URI.create("https://127.0.0.1:" + story.node().ingestHttps().orElseThrow().port()
+                    + "/ingest/v1/telemetry");
+            assertThat(post(https, endpoint, "{\"cpu\":60,\"ram\":30,\"owner\":\"" + marker + "\"}"))
+                    .isEqualTo(200);
+            assertThat(rows(pseudonym.of(hubId))).isEqualTo(3);
+            assertThat(post(https, endpoint, "{\"cpu\":60,\"Microphone-Level\":\"" + marker + "\"}"))
+                    .isEqualTo(422);
+            assertThat(rows(pseudonym.of(hubId))).isEqualTo(3);
             assertThat(logs.texts()).noneMatch(text -> text.contains(marker));
         }
         assertThat(StoryNode.storedText()).doesNotContain(marker, hubId.toString());
 
         String operator = token(portal, "ops-" + UUID.randomUUID(), "operator");
         JsonNode health = call(portal, "GET", "/v1/operator/hubs/" + hubId + "/health", operator, 200);
-        assertThat(health.get("samples").asLong()).isEqualTo(2);
+        assertThat(health.get("samples").asLong()).isEqualTo(3);
         assertThat(health.get("firmware").asString()).isEqualTo("3.1.4");
-        assertThat(health.get("cpu").get("avg").asDouble()).isEqualTo(30.0);
+        assertThat(health.get("cpu").get("avg").asDouble()).isEqualTo(40.0);
         assertThat(health.get("ram").get("max").asDouble()).isEqualTo(70.0);
         assertThat(health.get("rssi").get("count").asLong()).isEqualTo(1);
         String electrician = token(portal, "sparky-" + UUID.randomUUID(), "electrician");
         call(portal, "GET", "/v1/operator/hubs/" + hubId + "/health", electrician, 403);
 
         JsonNode erased = call(portal, "DELETE", "/v1/operator/hubs/" + hubId + "/telemetry", operator, 200);
-        assertThat(erased.get("erased").asLong()).isEqualTo(2);
+        assertThat(erased.get("erased").asLong()).isEqualTo(3);
         assertThat(rows(pseudonym.of(hubId))).isZero();
         assertThat(call(portal, "GET", "/v1/operator/hubs/" + hubId + "/health", operator, 200)
                 .get("samples").asLong()).isZero();
+    }
+
+    private static int post(HttpClient https, URI endpoint, String json) throws Exception {
+        return https.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private static byte[] utf8(String text) {

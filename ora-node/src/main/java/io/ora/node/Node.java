@@ -3,12 +3,17 @@ package io.ora.node;
 import com.typesafe.config.Config;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.DevPki;
+import io.ora.core.telemetry.TelemetryIntake;
+import io.ora.ingest.Ingest;
+import io.ora.ingest.http.IngestHttps;
 import io.ora.persistence.Database;
 import io.ora.persistence.Redis;
+import io.ora.persistence.telemetry.HubPseudonym;
 import io.ora.portal.Portal;
 import io.ora.relay.Relay;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -40,14 +45,18 @@ public final class Node implements AutoCloseable {
     private final ActorSystem<Void> system;
     private final Optional<Relay> relay;
     private final Optional<Portal> portal;
+    private final Optional<Ingest> ingest;
+    private final Optional<IngestHttps> ingestHttps;
     private final Path home;
     private final String managementUri;
 
-    private Node(ActorSystem<Void> system, Optional<Relay> relay, Optional<Portal> portal, Path home,
-                 String managementUri) {
+    private Node(ActorSystem<Void> system, Optional<Relay> relay, Optional<Portal> portal, Optional<Ingest> ingest,
+                 Optional<IngestHttps> ingestHttps, Path home, String managementUri) {
         this.system = system;
         this.relay = relay;
         this.portal = portal;
+        this.ingest = ingest;
+        this.ingestHttps = ingestHttps;
         this.home = home;
         this.managementUri = managementUri;
     }
@@ -86,11 +95,27 @@ public final class Node implements AutoCloseable {
             String management = PekkoManagement.get(Adapter.toClassic(system)).start()
                     .toCompletableFuture().get(30, TimeUnit.SECONDS).toString();
             Metrics metrics = NodeMetrics.get(system);
+            Duration grace = system.settings().config().getDuration("ora.node.shutdown-timeout").dividedBy(2);
+            // Ingest before the relay, which hands it telemetry; it stops after the listeners, so what they took
+            // is drained into storage before the database closes.
+            Optional<Ingest> ingest = Optional.empty();
+            if (hasRole(system, "ingest")) {
+                Ingest started = Ingest.start(system, database.dataSource(),
+                        HubPseudonym.from(system.settings().config()), metrics);
+                ingest = Optional.of(started);
+                CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+                        CoordinatedShutdown.PhaseServiceRequestsDone(), "ora-ingest-drain", () -> {
+                            started.close(grace);
+                            return CompletableFuture.completedFuture(Done.getInstance());
+                        });
+            }
             Optional<Relay> relay = Optional.empty();
             if (hasRole(system, "relay")) {
-                Relay started = Relay.start(system, database.dataSource(), redis, metrics);
+                // A relay node without the ingest role refuses telemetry as unavailable (docs/mqtt.md, "Telemetry").
+                TelemetryIntake telemetry = ingest.<TelemetryIntake>map(local -> local)
+                        .orElse(TelemetryIntake.unavailable());
+                Relay started = Relay.start(system, database.dataSource(), redis, metrics, telemetry);
                 relay = Optional.of(started);
-                Duration grace = system.settings().config().getDuration("ora.node.shutdown-timeout").dividedBy(2);
                 CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
                         CoordinatedShutdown.PhaseServiceUnbind(), "ora-relay-close", () -> {
                             started.close(grace);
@@ -104,16 +129,26 @@ public final class Node implements AutoCloseable {
                 if (started.devIssuer().isPresent()) {
                     RunFile.recordIssuer(home, started.devIssuer().get().issuerUrl());
                 }
-                Duration grace = system.settings().config().getDuration("ora.node.shutdown-timeout").dividedBy(2);
                 CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
                         CoordinatedShutdown.PhaseServiceUnbind(), "ora-portal-close", () -> {
                             started.close(grace);
                             return CompletableFuture.completedFuture(Done.getInstance());
                         });
             }
+            Optional<IngestHttps> ingestHttps = Optional.empty();
+            if (ingest.isPresent() && IngestHttps.enabled(system.settings().config())) {
+                IngestHttps started = IngestHttps.start(system, system.settings().config(), ingest.get(), metrics);
+                ingestHttps = Optional.of(started);
+                CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+                        CoordinatedShutdown.PhaseServiceUnbind(), "ora-ingest-https-close", () -> {
+                            started.close(grace);
+                            return CompletableFuture.completedFuture(Done.getInstance());
+                        });
+            }
             ServingCheck.markServing(system);
-            return new Node(system, relay, portal, home, management);
-        } catch (IOException | RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
+            return new Node(system, relay, portal, ingest, ingestHttps, home, management);
+        } catch (IOException | SQLException | RuntimeException | InterruptedException | ExecutionException
+                 | TimeoutException e) {
             // Logged before terminating: with exit-jvm on, coordinated shutdown may end the JVM before main reports.
             LOG.error("node failed to start", e);
             system.terminate();
@@ -135,6 +170,15 @@ public final class Node implements AutoCloseable {
 
     public Optional<Portal> portal() {
         return portal;
+    }
+
+    public Optional<Ingest> ingest() {
+        return ingest;
+    }
+
+    /** The HTTPS telemetry listener, when this node plays the ingest role and it is enabled. */
+    public Optional<IngestHttps> ingestHttps() {
+        return ingestHttps;
     }
 
     public Path home() {

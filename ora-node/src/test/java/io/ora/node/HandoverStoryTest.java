@@ -9,19 +9,12 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.ora.core.handover.AccessKeyCode;
 import io.ora.core.identity.PeerId;
 import io.ora.core.pki.DevPki;
 import io.ora.core.pki.Pem;
 import io.ora.hubkit.PeerCredentials;
-import io.ora.hubkit.RelayClients;
 import io.ora.hubkit.handover.ProjectKeyEnvelope;
-import io.ora.persistence.StoredText;
-import io.ora.persistence.TestRedis;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,11 +29,8 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -74,18 +64,12 @@ class HandoverStoryTest {
     @TempDir
     Path home;
 
-    private Node node;
-    private final List<Mqtt5BlockingClient> clients = new ArrayList<>();
+    private StoryNode story;
 
     @AfterEach
     void stop() {
-        clients.forEach(client -> {
-            if (client.getState().isConnected()) {
-                client.disconnect();
-            }
-        });
-        if (node != null) {
-            node.close();
+        if (story != null) {
+            story.close();
         }
     }
 
@@ -158,13 +142,6 @@ class HandoverStoryTest {
         return PeerCredentials.load(dir);
     }
 
-    Mqtt5BlockingClient connect(PeerCredentials credentials, int port) {
-        Mqtt5BlockingClient client = RelayClients.mqtt5(credentials, "127.0.0.1", port).buildBlocking();
-        client.connect();
-        clients.add(client);
-        return client;
-    }
-
     static Mqtt5PubAckReasonCode publish(Mqtt5BlockingClient client, String topic, String payload) {
         try {
             return ((Mqtt5PublishResult.Mqtt5Qos1Result) client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
@@ -182,13 +159,8 @@ class HandoverStoryTest {
 
     @Test
     void anElectricianHandsAHomeToItsOwnerRemotely() throws Exception {
-        Config redis = TestRedis.config(ConfigFactory.empty());
-        Map<String, Object> settings = NodeTest.config(home, TestPorts.free(), TestPorts.free());
-        settings.put("ora.redis.url", redis.getString("ora.redis.url"));
-        settings.put("ora.redis.key-prefix", redis.getString("ora.redis.key-prefix"));
-        node = Node.start(ConfigFactory.parseMap(settings), Map.of());
-        portal = "http://127.0.0.1:" + node.portal().orElseThrow().port();
-        int mqtt = node.relay().orElseThrow().server().port();
+        story = StoryNode.start(home);
+        portal = story.portal();
         String marker = "Qx" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 
         // The electrician signs in, is licensed, sets up an organisation, a template and the customer's project.
@@ -224,7 +196,7 @@ class HandoverStoryTest {
                 .header("Content-Type", "image/png").header("If-None-Match", "*")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(png)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(floorPlan.statusCode()).isEqualTo(201);
-        Mqtt5BlockingClient hub = connect(PeerCredentials.load(hubDir), mqtt);
+        Mqtt5BlockingClient hub = story.connect(PeerCredentials.load(hubDir));
         hub.subscribeWith().topicFilter("ora/v1/hub/" + hubId + "/in/#").qos(MqttQos.AT_LEAST_ONCE).send();
         Mqtt5BlockingClient.Mqtt5Publishes hubInbox = hub.publishes(MqttGlobalPublishFilter.ALL);
         String hubTopic = "ora/v1/hub/" + hubId + "/in";
@@ -232,7 +204,7 @@ class HandoverStoryTest {
         // Commissioning: the installer's app gets its certificate from the portal and talks to the hub.
         transition(project, electrician, "COMMISSIONING");
         PeerCredentials installerApp = appInstall(electrician, "van-tablet");
-        Mqtt5BlockingClient installer = connect(installerApp, mqtt);
+        Mqtt5BlockingClient installer = story.connect(installerApp);
         assertThat(publish(installer, hubTopic, "pair kitchen dimmer")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
         assertThat(received(hubInbox)).isEqualTo("pair kitchen dimmer");
 
@@ -278,38 +250,12 @@ class HandoverStoryTest {
         assertThat(publish(installer, hubTopic, "still here?")).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
         assertThat(publish(installer, hubTopic + "/handover", "still here?"))
                 .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
-        Mqtt5BlockingClient owner = connect(appInstall(homeowner, "phone"), mqtt);
+        Mqtt5BlockingClient owner = story.connect(appInstall(homeowner, "phone"));
         assertThat(publish(owner, hubTopic, "lights on")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
         assertThat(received(hubInbox)).isEqualTo("lights on");
 
         // No personal data is left: not in any table, not in Redis.
-        assertThat(everyStoredText(settings)).doesNotContain(marker).doesNotContain(marker.toLowerCase(Locale.ROOT));
-        assertThat(everyRedisValue(redis)).doesNotContain(marker).doesNotContain(marker.toLowerCase(Locale.ROOT));
-    }
-
-    static String everyStoredText(Map<String, Object> settings) throws Exception {
-        try (Connection c = DriverManager.getConnection((String) settings.get("ora.db.url"),
-                (String) settings.get("ora.db.user"), (String) settings.get("ora.db.password"))) {
-            return StoredText.everything(c);
-        }
-    }
-
-    static String everyRedisValue(Config redis) {
-        StringBuilder all = new StringBuilder();
-        RedisClient client = RedisClient.create(redis.getString("ora.redis.url"));
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            for (String key : TestRedis.keys()) {
-                all.append(key).append('=');
-                String type = connection.sync().type(key);
-                all.append(switch (type) {
-                    case "string" -> String.valueOf(connection.sync().get(key));
-                    case "hash" -> String.valueOf(connection.sync().hgetall(key));
-                    default -> type;
-                }).append('\n');
-            }
-        } finally {
-            client.shutdown();
-        }
-        return all.toString();
+        assertThat(StoryNode.storedText()).doesNotContain(marker).doesNotContain(marker.toLowerCase(Locale.ROOT));
+        assertThat(StoryNode.redisText()).doesNotContain(marker).doesNotContain(marker.toLowerCase(Locale.ROOT));
     }
 }

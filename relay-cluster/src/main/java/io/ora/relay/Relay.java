@@ -3,6 +3,7 @@ package io.ora.relay;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.ora.core.metrics.Metrics;
+import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.persistence.Database;
 import io.ora.persistence.Redis;
 import io.ora.relay.access.JdbcBindings;
@@ -25,7 +26,9 @@ import org.apache.pekko.actor.typed.Props;
 /**
  * The relay role of a node: hub and app sharding, the hub-lock service other roles find through the receptionist
  * ({@link HubLocks}), the app-hub access look-up ({@link JdbcBindings}), and the MQTT listener. Sharding starts
- * first, so neither the service nor the listener accepts anything it cannot route.
+ * first, so neither the service nor the listener accepts anything it cannot route. What hubs publish on their
+ * telemetry channel is not routed but handed to a {@link TelemetryIntake}: the node's ingest role, or
+ * {@link TelemetryIntake#unavailable()} on a node without one.
  */
 public final class Relay implements AutoCloseable {
 
@@ -44,24 +47,37 @@ public final class Relay implements AutoCloseable {
 
     /**
      * Starts the relay role on {@code system}, with bindings read from {@code dataSource} and cached in
-     * {@code redis}, shared with the other nodes (the node's {@link Redis}; this role does not close it).
+     * {@code redis}, shared with the other nodes (the node's {@link Redis}; this role does not close it). Hubs'
+     * telemetry is refused as unavailable: for nodes without the ingest role.
      */
     public static Relay start(ActorSystem<?> system, DataSource dataSource, Redis redis, Metrics metrics)
             throws IOException {
-        return start(system, dataSource, Optional.of(redis), metrics);
+        return start(system, dataSource, redis, metrics, TelemetryIntake.unavailable());
+    }
+
+    /** As {@link #start(ActorSystem, DataSource, Redis, Metrics)}, handing hubs' telemetry to {@code telemetry}. */
+    public static Relay start(ActorSystem<?> system, DataSource dataSource, Redis redis, Metrics metrics,
+                              TelemetryIntake telemetry) throws IOException {
+        return start(system, dataSource, Optional.of(redis), metrics, telemetry);
     }
 
     /**
      * Starts the relay role without the shared cache level: each node caches access answers on its own (still
      * invalidated through PostgreSQL at once) and asks PostgreSQL every {@code ora.relay.access.local-ttl} per pair
-     * in use. For nodes without Redis; a node that has one passes it.
+     * in use. For nodes without Redis; a node that has one passes it. Hubs' telemetry is refused as unavailable.
      */
     public static Relay start(ActorSystem<?> system, DataSource dataSource, Metrics metrics) throws IOException {
-        return start(system, dataSource, Optional.empty(), metrics);
+        return start(system, dataSource, metrics, TelemetryIntake.unavailable());
     }
 
-    private static Relay start(ActorSystem<?> system, DataSource dataSource, Optional<Redis> redis, Metrics metrics)
-            throws IOException {
+    /** As {@link #start(ActorSystem, DataSource, Metrics)}, handing hubs' telemetry to {@code telemetry}. */
+    public static Relay start(ActorSystem<?> system, DataSource dataSource, Metrics metrics,
+                              TelemetryIntake telemetry) throws IOException {
+        return start(system, dataSource, Optional.empty(), metrics, telemetry);
+    }
+
+    private static Relay start(ActorSystem<?> system, DataSource dataSource, Optional<Redis> redis, Metrics metrics,
+                               TelemetryIntake telemetry) throws IOException {
         RelaySettings settings = RelaySettings.from(system.settings().config());
         PeerRouter router = PeerRouter.start(system, PeerSettings.from(settings, metrics));
         ActorRef<HubLocks.Command> hubLocks = system.systemActorOf(
@@ -70,7 +86,7 @@ public final class Relay implements AutoCloseable {
         JdbcBindings bindings = JdbcBindings.start(dataSource, blocking, settings.access(), redis, metrics);
         RelayServer server;
         try {
-            server = RelayServer.start(system, settings, router, bindings, metrics);
+            server = RelayServer.start(system, settings, router, bindings, telemetry, metrics);
         } catch (IOException | RuntimeException e) {
             bindings.close();
             throw e;

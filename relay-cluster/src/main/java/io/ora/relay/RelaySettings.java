@@ -1,6 +1,7 @@
 package io.ora.relay;
 
 import com.typesafe.config.Config;
+import io.ora.core.pki.TlsFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -18,6 +19,11 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
     /** TLS material and its reloading. */
     public record Tls(String provider, Path ca, Path certificate, Path key, Path revokedSerials,
                       Duration reloadInterval, Duration handshakeTimeout) {
+
+        /** The four files, as every peer-facing listener reads them. */
+        public TlsFiles files() {
+            return new TlsFiles(ca, certificate, key, revokedSerials);
+        }
     }
 
     /** DoS guards and flow control. */

@@ -15,12 +15,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.core.topic.Topics;
 import io.ora.hubkit.PeerCredentials;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Relayed payloads never reach a log line, at any level, on the happy path or on any refusal path: every logger
- * is opened to ALL while a distinctive payload travels, is refused, and arrives malformed.
+ * is opened to ALL while a distinctive payload travels, is refused, and arrives malformed, and while it goes to the
+ * telemetry intake (which refuses it) from the hub itself and is refused there for anyone else.
  */
 class NoPayloadInLogsTest {
 
@@ -46,7 +49,9 @@ class NoPayloadInLogsTest {
         root.addAppender(captured);
         root.setLevel(Level.ALL);
         byte[] secret = SECRET.getBytes(StandardCharsets.UTF_8);
-        try (TestRelay relay = TestRelay.start(dir)) {
+        TelemetryIntake refusing = (hub, payload) ->
+                CompletableFuture.completedFuture(TelemetryIntake.Receipt.REJECTED);
+        try (TestRelay relay = TestRelay.start(dir, refusing)) {
             UUID hubId = UUID.randomUUID();
             String appId = "app-" + UUID.randomUUID();
             relay.grant(appId, hubId);
@@ -62,6 +67,10 @@ class NoPayloadInLogsTest {
                 // An OTA status check ignores its payload, whoever sends it.
                 publishQos1(hub, "ora/v1/hub/" + hubId + "/ota", secret);
                 publishQos1(app, "ora/v1/hub/" + hubId + "/ota", secret);
+                String telemetry = "ora/v1/hub/" + hubId + "/telemetry";
+                publishQos1(hub, telemetry, secret);
+                hub.publishWith().topic(telemetry).qos(MqttQos.AT_MOST_ONCE).payload(secret).send();
+                publishQos1(app, telemetry, secret);
             }
             PeerCredentials rogue = relay.app("app-" + UUID.randomUUID());
             try (RawMqttClient raw = RawMqttClient.tls(rogue.sslContext(), relay.port())) {

@@ -163,7 +163,7 @@ class RelayInteropTest {
         try (Mqtt5BlockingClient.Mqtt5Publishes appReceives = app.publishes(MqttGlobalPublishFilter.ALL)) {
             // Hub as mosquitto_sub: prints the payload in hex once it arrives.
             byte[] down = randomBytes(300);
-            Process sub = new ProcessBuilder(mosquitto("mosquitto_sub", hubDir, hubPeer.urn(),
+            Process sub = new ProcessBuilder(mosquitto(relay, "mosquitto_sub", hubDir, hubPeer.urn(),
                     "-t", hubInbox + "/#", "-q", "1", "-C", "1", "-W", "20", "-F", "%x"))
                     .redirectErrorStream(true).start();
             Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
@@ -177,7 +177,7 @@ class RelayInteropTest {
             app.subscribeWith().topicFilter(appInbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
             byte[] up = randomBytes(1000);
             Path file = Files.write(dir.resolve("up-" + hubId + ".bin"), up);
-            Process pub = new ProcessBuilder(mosquitto("mosquitto_pub", hubDir, hubPeer.urn(),
+            Process pub = new ProcessBuilder(mosquitto(relay, "mosquitto_pub", hubDir, hubPeer.urn(),
                     "-t", appInbox, "-q", "1", "-f", file.toString()))
                     .redirectErrorStream(true).start();
             assertThat(pub.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -191,8 +191,10 @@ class RelayInteropTest {
         }
     }
 
-    private static List<String> mosquitto(String command, Path credentials, String identity, String... rest) {
-        List<String> args = new ArrayList<>(List.of(command, "-h", "127.0.0.1", "-p", String.valueOf(relay.port()),
+    /** A mosquitto client command line speaking MQTT 3.1.1 to {@code node} with the credentials in a directory. */
+    static List<String> mosquitto(TestRelay node, String command, Path credentials, String identity,
+                                  String... rest) {
+        List<String> args = new ArrayList<>(List.of(command, "-h", "127.0.0.1", "-p", String.valueOf(node.port()),
                 "--cafile", credentials.resolve("ca.crt").toString(),
                 "--cert", credentials.resolve("client.crt").toString(),
                 "--key", credentials.resolve("client.key").toString(),

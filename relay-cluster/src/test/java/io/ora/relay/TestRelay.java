@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.ora.core.identity.PeerId;
 import io.ora.core.metrics.Metrics;
+import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.core.pki.DevPki;
 import io.ora.hubkit.PeerCredentials;
 import io.ora.persistence.Redis;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -53,11 +55,25 @@ public final class TestRelay implements AutoCloseable {
         return start(dir, Map.of(), null);
     }
 
+    /** A single-node cluster with its own PKI in {@code dir}, handing hubs' telemetry to {@code telemetry}. */
+    public static TestRelay start(Path dir, TelemetryIntake telemetry) {
+        return start(dir, Map.of(), null, Optional.of(telemetry));
+    }
+
     /**
      * A node with config overrides; with {@code seed} it joins that node's cluster (and shares its PKI directory),
      * otherwise it forms its own.
      */
     public static TestRelay start(Path dir, Map<String, Object> overrides, TestRelay seed) {
+        return start(dir, overrides, seed, Optional.empty());
+    }
+
+    /**
+     * Without {@code telemetry} the relay starts through the signature nodes without the ingest role use, so the
+     * tests that pass none also cover it.
+     */
+    private static TestRelay start(Path dir, Map<String, Object> overrides, TestRelay seed,
+                                   Optional<TelemetryIntake> telemetry) {
         try {
             Path pkiDir = seed == null ? dir.resolve("pki") : seed.pki.dir();
             DevPki pki = DevPki.openOrCreate(pkiDir);
@@ -78,7 +94,9 @@ public final class TestRelay implements AutoCloseable {
                     () -> cluster.selfMember().status() == MemberStatus.up());
             Metrics metrics = new Metrics();
             Redis redis = Redis.start(TestRedis.config(ConfigFactory.defaultReference()));
-            Relay relay = Relay.start(system, TestDataSources.shared(), redis, metrics);
+            Relay relay = telemetry.isPresent()
+                    ? Relay.start(system, TestDataSources.shared(), redis, metrics, telemetry.get())
+                    : Relay.start(system, TestDataSources.shared(), redis, metrics);
             // Until then a node answers from PostgreSQL alone; tests of invalidation need it listening.
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> relay.bindings().isListening());
             return new TestRelay(system, relay, pki, dir, metrics, redis);

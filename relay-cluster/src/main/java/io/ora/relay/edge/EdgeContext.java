@@ -1,12 +1,14 @@
 package io.ora.relay.edge;
 
 import io.ora.core.metrics.Metrics;
+import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Bindings;
 import io.ora.relay.session.Connection;
 import io.ora.relay.session.DeliveryResult;
 import io.ora.relay.session.Router;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -18,7 +20,8 @@ import org.apache.pekko.actor.typed.Props;
 
 /**
  * What every handler of the edge shares, built once per listener: settings, the router into the cluster, the
- * binding look-up, and the counters (created up front so the per-message path only increments).
+ * binding look-up, the telemetry intake, and the counters (created up front so the per-message path only
+ * increments).
  */
 final class EdgeContext {
 
@@ -30,6 +33,7 @@ final class EdgeContext {
     private final RelaySettings settings;
     private final Router router;
     private final Bindings bindings;
+    private final TelemetryIntake telemetry;
     private final Metrics metrics;
     private final ActorSystem<?> system;
     private final BooleanSupplier shedding;
@@ -38,12 +42,15 @@ final class EdgeContext {
     private final LongAdder delivered;
     private final Map<DeliveryResult, LongAdder> refused = new EnumMap<>(DeliveryResult.class);
     private final Map<DeliveryResult, LongAdder> outcomes = new EnumMap<>(DeliveryResult.class);
+    private final Map<TelemetryIntake.Receipt, LongAdder> telemetryReceipts =
+            new EnumMap<>(TelemetryIntake.Receipt.class);
 
-    EdgeContext(RelaySettings settings, Router router, Bindings bindings, Metrics metrics, ActorSystem<?> system,
-                BooleanSupplier shedding) {
+    EdgeContext(RelaySettings settings, Router router, Bindings bindings, TelemetryIntake telemetry,
+                Metrics metrics, ActorSystem<?> system, BooleanSupplier shedding) {
         this.settings = settings;
         this.router = router;
         this.bindings = bindings;
+        this.telemetry = telemetry;
         this.metrics = metrics;
         this.system = system;
         this.shedding = shedding;
@@ -57,6 +64,11 @@ final class EdgeContext {
             outcomes.put(result, metrics.counter("ora_relay_publish_outcomes_total",
                     "Outcomes reported to QoS 1 senders, by result", "result", result.label()));
         }
+        for (TelemetryIntake.Receipt receipt : TelemetryIntake.Receipt.values()) {
+            telemetryReceipts.put(receipt, metrics.counter("ora_relay_telemetry_total",
+                    "Telemetry payloads handed to the ingest role, by its receipt",
+                    "receipt", receipt.name().toLowerCase(Locale.ROOT)));
+        }
     }
 
     RelaySettings settings() {
@@ -69,6 +81,11 @@ final class EdgeContext {
 
     Bindings bindings() {
         return bindings;
+    }
+
+    /** Where hubs' telemetry goes: the ingest role, or an intake that takes nothing. */
+    TelemetryIntake telemetry() {
+        return telemetry;
     }
 
     Metrics metrics() {
@@ -112,5 +129,10 @@ final class EdgeContext {
 
     void countOutcome(DeliveryResult result) {
         outcomes.get(result).increment();
+    }
+
+    /** Counts what the ingest role made of one telemetry payload; called on whichever thread the intake answers. */
+    void countTelemetry(TelemetryIntake.Receipt receipt) {
+        telemetryReceipts.get(receipt).increment();
     }
 }

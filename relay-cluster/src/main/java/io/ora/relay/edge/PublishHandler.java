@@ -6,6 +6,7 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.ora.core.identity.PeerId;
+import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.core.topic.Topics;
 import io.ora.relay.access.Scope;
 import io.ora.relay.session.DeliveryResult;
@@ -28,6 +29,10 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>A hub publishing to its own {@code ota} topic is not relayed: it asks for its OTA status, which its entity
  * answers into the hub's inbox; the request's payload is ignored. Anyone else publishing there is not authorised.
+ *
+ * <p>A hub publishing to its own {@code telemetry} topic is not relayed either: the payload goes, unread, to the
+ * ingest role ({@link TelemetryIntake}), and a QoS 1 publish is acknowledged only once the ingest has a final
+ * outcome. Anyone else publishing there is not authorised.
  */
 final class PublishHandler {
 
@@ -76,6 +81,10 @@ final class PublishHandler {
             checkOta(session, ota.hub(), qos, packetId);
             return;
         }
+        if (destination.isPresent() && destination.get() instanceof Topics.Destination.Telemetry telemetry) {
+            submitTelemetry(session, telemetry.hub(), publish, acknowledged, packetId);
+            return;
+        }
         if (destination.isEmpty() || !(destination.get() instanceof Topics.Destination.Inbox inbox)) {
             refuse(session, acknowledged, packetId, DeliveryResult.TOPIC_INVALID, "topic_invalid");
             return;
@@ -102,6 +111,37 @@ final class PublishHandler {
             return;
         }
         session.edge().router().checkOta(hub, session.actor(), qos.value(), packetId);
+    }
+
+    /**
+     * Only the hub itself may publish its telemetry. QoS 1 is acknowledged with the ingest's outcome, on the event
+     * loop like every outcome; QoS 0 is fire and forget, its outcome only counted.
+     */
+    private static void submitTelemetry(Session session, PeerId.Hub hub, MqttPublishMessage publish,
+                                        boolean acknowledged, int packetId) {
+        if (!hub.equals(session.identity())) {
+            refuse(session, acknowledged, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
+            return;
+        }
+        byte[] payload = ByteBufUtil.getBytes(publish.payload());
+        long ticket = acknowledged ? session.ticket(packetId) : 0;
+        session.edge().telemetry().submit(hub.uuid(), payload).whenComplete((receipt, failure) -> {
+            // The intake promises never to fail; one that does anyway is treated as not taking the payload, so the
+            // hub hears at once that it may try again instead of waiting for the timeout.
+            TelemetryIntake.Receipt outcome = receipt == null ? TelemetryIntake.Receipt.UNAVAILABLE : receipt;
+            session.edge().countTelemetry(outcome);
+            if (acknowledged) {
+                session.channel().eventLoop().execute(() -> session.resolve(packetId, ticket, result(outcome)));
+            }
+        });
+    }
+
+    private static DeliveryResult result(TelemetryIntake.Receipt receipt) {
+        return switch (receipt) {
+            case STORED -> DeliveryResult.DELIVERED;
+            case REJECTED -> DeliveryResult.PAYLOAD_REJECTED;
+            case UNAVAILABLE -> DeliveryResult.QUOTA_EXCEEDED;
+        };
     }
 
     /**

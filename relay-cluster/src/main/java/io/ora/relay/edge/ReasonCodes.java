@@ -22,6 +22,7 @@ final class ReasonCodes {
             // 0x96 "message rate too high" is not a PUBACK code in MQTT 5; quota exceeded is the closest one.
             case RATE_LIMITED, SENDER_RATE_LIMITED -> MqttReasonCodes.PubAck.QUOTA_EXCEEDED.byteValue();
             case RECEIVER_FAILED, TIMED_OUT -> MqttReasonCodes.PubAck.UNSPECIFIED_ERROR.byteValue();
+            case PAYLOAD_REJECTED -> MqttReasonCodes.PubAck.PAYLOAD_FORMAT_INVALID.byteValue();
         };
     }
 

@@ -9,6 +9,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.ora.core.metrics.Metrics;
+import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Bindings;
 import io.ora.relay.session.Router;
@@ -44,9 +45,10 @@ public final class RelayServer implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** Loads TLS material, binds the listener and starts serving. */
+    /** Loads TLS material, binds the listener and starts serving; hubs' telemetry goes to {@code telemetry}. */
     public static RelayServer start(ActorSystem<?> system, RelaySettings settings, Router router,
-                                    Bindings bindings, Metrics metrics) throws IOException {
+                                    Bindings bindings, TelemetryIntake telemetry, Metrics metrics)
+            throws IOException {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.mqtt().ioThreads(),
                 NioIoHandler.newFactory());
@@ -55,7 +57,8 @@ public final class RelayServer implements AutoCloseable {
             long every = settings.limits().heapCheckInterval().toMillis();
             boss.scheduleAtFixedRate(heap::sample, every, every, TimeUnit.MILLISECONDS);
             metrics.gauge("ora_relay_load_shedding", "1 while the node sheds load", () -> heap.shedding() ? 1 : 0);
-            EdgeContext edge = new EdgeContext(settings, router, bindings, metrics, system, heap::shedding);
+            EdgeContext edge = new EdgeContext(settings, router, bindings, telemetry, metrics, system,
+                    heap::shedding);
             ConnectionRegistry registry = new ConnectionRegistry(edge);
             TlsReloader tls = TlsReloader.start(settings.tls(), metrics, boss, registry::revalidate);
             ServerBootstrap bootstrap = new ServerBootstrap()

@@ -72,14 +72,19 @@ final class Session {
 
     private static final class Outstanding {
         private final int packetId;
+        private final long ticket;
         private final ScheduledFuture<?> timeout;
         private DeliveryResult result;
 
-        private Outstanding(int packetId, ScheduledFuture<?> timeout) {
+        private Outstanding(int packetId, long ticket, ScheduledFuture<?> timeout) {
             this.packetId = packetId;
+            this.ticket = ticket;
             this.timeout = timeout;
         }
     }
+
+    /** Tells publishes apart that reuse a packet id, so a late outcome cannot settle a newer publish. */
+    private long nextTicket;
 
     private record InFlight(Envelope envelope, ScheduledFuture<?> timeout) {
     }
@@ -261,7 +266,7 @@ final class Session {
         long timeoutMillis = edge.settings().limits().deliveryTimeout().toMillis() * 2;
         ScheduledFuture<?> timeout = channel.eventLoop().schedule(
                 () -> onOutcome(packetId, DeliveryResult.TIMED_OUT), timeoutMillis, TimeUnit.MILLISECONDS);
-        Outstanding pending = new Outstanding(packetId, timeout);
+        Outstanding pending = new Outstanding(packetId, ++nextTicket, timeout);
         outstanding.addLast(pending);
         outstandingById.put(packetId, pending);
         if (outstanding.size() >= edge.settings().limits().senderWindow()) {
@@ -273,6 +278,26 @@ final class Session {
     /** Settles a QoS 1 publish registered with {@link #awaitOutcome} that this node refused itself. */
     void resolve(int packetId, DeliveryResult result) {
         onOutcome(packetId, result);
+    }
+
+    /**
+     * The ticket of the QoS 1 publish now awaiting its outcome under {@code packetId} (just registered with
+     * {@link #awaitOutcome}); hand it back to {@link #resolve(int, long, DeliveryResult)}.
+     */
+    long ticket(int packetId) {
+        return outstandingById.get(packetId).ticket;
+    }
+
+    /**
+     * Settles the publish {@code ticket} names, if it is still waiting. An outcome that arrives after its publish
+     * timed out, when the peer may already have reused the packet id for a new publish, changes nothing: it must not
+     * acknowledge the new one (for telemetry, before that one is stored).
+     */
+    void resolve(int packetId, long ticket, DeliveryResult result) {
+        Outstanding pending = outstandingById.get(packetId);
+        if (pending != null && pending.ticket == ticket) {
+            onOutcome(packetId, result);
+        }
     }
 
     ActorRef<Connection.Command> actor() {
@@ -301,7 +326,9 @@ final class Session {
 
     /**
      * Sends the PUBACK. MQTT 3.1.1 cannot carry a failure in a PUBACK, so a failed delivery closes the connection
-     * instead (the client sees no PUBACK and resends after reconnecting); "no subscribers" is not a failure there.
+     * instead (the client sees no PUBACK and resends after reconnecting). "No subscribers" is not a failure there,
+     * and a refused telemetry payload is acknowledged too: resending it could never succeed, so a client made to
+     * resend it would do so after every reconnect.
      */
     private boolean acknowledge(int packetId, DeliveryResult result) {
         if (state == State.CLOSED) {
@@ -312,7 +339,8 @@ final class Session {
                     .reasonCode(ReasonCodes.pubAck(result)).build());
             return true;
         }
-        if (result == DeliveryResult.DELIVERED || result == DeliveryResult.NO_SUBSCRIBERS) {
+        if (result == DeliveryResult.DELIVERED || result == DeliveryResult.NO_SUBSCRIBERS
+                || result == DeliveryResult.PAYLOAD_REJECTED) {
             channel.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).build());
             return true;
         }

@@ -4,10 +4,7 @@ import io.ora.core.metrics.Metrics;
 import io.ora.relay.RelaySettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -93,10 +90,6 @@ public final class TlsReloader implements AutoCloseable {
     }
 
     private List<FileTime> stamps() throws IOException {
-        List<FileTime> times = new ArrayList<>();
-        for (Path file : List.of(settings.ca(), settings.certificate(), settings.key(), settings.revokedSerials())) {
-            times.add(Files.exists(file) ? Files.getLastModifiedTime(file) : FileTime.fromMillis(0));
-        }
-        return times;
+        return settings.files().stamps();
     }
 }

@@ -282,18 +282,19 @@ class MqttPublishTest {
     }
 
     @Test
-    void telemetryAndLevelsBelowTheOtaTopicAreStillNotRouted() {
+    void levelsBelowTheTelemetryAndOtaTopicsAreNotRouted() {
         PeerConnection peer = edge.open(hub).connected(MqttVersion.MQTT_5);
 
-        peer.send(MqttBytes.publish(1, false, "ora/v1/hub/" + hub.uuid() + "/telemetry", 5, new byte[0], PAYLOAD));
+        peer.send(MqttBytes.publish(1, false, "ora/v1/hub/" + hub.uuid() + "/telemetry/x", 5, new byte[0], PAYLOAD));
         peer.send(MqttBytes.publish(1, false, "ora/v1/hub/" + hub.uuid() + "/ota/x", 6, new byte[0], PAYLOAD));
 
         assertPubAck(peer.next(), 5, MqttReasonCodes.PubAck.TOPIC_NAME_INVALID);
         assertPubAck(peer.next(), 6, MqttReasonCodes.PubAck.TOPIC_NAME_INVALID);
         assertThat(edge.router().otaChecks()).isEmpty();
+        assertThat(edge.router().deliveries()).isEmpty();
     }
 
-    private static void assertPubAck(MqttMessage packet, int packetId, MqttReasonCodes.PubAck reason) {
+    static void assertPubAck(MqttMessage packet, int packetId, MqttReasonCodes.PubAck reason) {
         assertThat(packet.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
         MqttPubReplyMessageVariableHeader header = (MqttPubReplyMessageVariableHeader) packet.variableHeader();
         assertThat(header.messageId()).isEqualTo(packetId);

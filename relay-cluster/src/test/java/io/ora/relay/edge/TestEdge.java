@@ -10,6 +10,7 @@ import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.ora.core.identity.PeerId;
 import io.ora.core.metrics.Metrics;
+import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Scope;
 import java.sql.SQLException;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The relay's edge without TLS and without a cluster: a real {@link EdgeContext} (settings from
  * {@code reference.conf}, real {@link Metrics}, a local actor system for the connection actors) wired to a
- * {@link RecordingRouter} and to bindings that answer at once. {@link #open} gives a connection whose pipeline holds
+ * {@link RecordingRouter}, to bindings that answer at once and to a telemetry intake the test chooses (by default
+ * one that takes nothing). {@link #open} gives a connection whose pipeline holds
  * the same decoder, encoder and dispatcher as {@link RelayChannelInitializer}, with the {@link Session} a finished
  * TLS handshake would have created.
  *
@@ -54,11 +56,12 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
     private final List<PeerConnection> connections = new CopyOnWriteArrayList<>();
     private final EdgeContext context;
     private volatile CompletableFuture<Scope> answer = CompletableFuture.completedFuture(Scope.FULL);
+    private volatile TelemetryIntake telemetry = TelemetryIntake.unavailable();
 
     private TestEdge(ActorTestKit actors, RelaySettings settings) {
         this.actors = actors;
-        this.context = new EdgeContext(settings, router,
-                (appId, hub) -> answer, metrics, actors.system(), () -> false);
+        this.context = new EdgeContext(settings, router, (appId, hub) -> answer,
+                (hub, payload) -> telemetry.submit(hub, payload), metrics, actors.system(), () -> false);
     }
 
     /** An edge with the {@code reference.conf} settings. */
@@ -108,6 +111,11 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
     /** The bindings fail every look-up, as when the database is down. */
     void lookupsFail() {
         answer = CompletableFuture.failedFuture(new SQLException("the database is down"));
+    }
+
+    /** Where hubs' telemetry goes from now on. */
+    void telemetry(TelemetryIntake intake) {
+        telemetry = intake;
     }
 
     RecordingRouter router() {

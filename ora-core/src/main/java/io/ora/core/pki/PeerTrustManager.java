@@ -1,18 +1,21 @@
-package io.ora.relay.tls;
+package io.ora.core.pki;
 
 import io.ora.core.identity.PeerId;
 import io.ora.core.metrics.Metrics;
-import io.ora.core.pki.PeerCertificates;
-import io.ora.core.pki.Signatures;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.IOException;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -26,15 +29,17 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * Decides, during the TLS handshake, whether a client certificate may connect: it must be issued directly by the
  * device CA, be within its validity period, be meant for client authentication, name exactly one Ora identity and
- * not be on the deny-list. Anything else fails the handshake, before a single MQTT byte is read.
+ * not be on the deny-list. Anything else fails the handshake, before the peer sends a single byte of MQTT or HTTP.
+ * Every listener that peers reach with their device certificate (the relay's MQTT edge, the ingest role's HTTPS
+ * source) decides with this one class, so a certificate is either good everywhere or nowhere.
  *
- * <p>Immutable: a change of CA or deny-list builds a new one (see {@link TlsMaterial}).
+ * <p>Immutable: a change of CA or deny-list builds a new one (the listeners poll the files and reload).
  */
 public final class PeerTrustManager extends X509ExtendedTrustManager {
 
     private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
-    /** Why a certificate was refused; the label of {@code ora_relay_certificates_refused_total}. */
+    /** Why a certificate was refused; the label of the listener's refused-certificates counter. */
     public enum Refusal {
         NO_CERTIFICATE, UNTRUSTED, EXPIRED, NOT_YET_VALID, WRONG_PURPOSE, NO_IDENTITY, REVOKED;
 
@@ -61,6 +66,7 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
     private final List<Predicate<X509Certificate>> issuers;
     private final Set<String> revokedSerials;
     private final Metrics metrics;
+    private final String refusedMetric;
     /**
      * Certificates whose signature already checked out against these CAs, by SHA-256 of their encoding: a peer that
      * reconnects (a flapping link, a reconnect storm after a node restart) skips the signature check. Validity,
@@ -71,12 +77,49 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
     /**
      * @param cas every CA certificate whose peers are trusted: during a CA rotation the file holds the old and the
      *            new one
+     * @param refusedMetric the counter family refusals are counted in, labelled {@code reason}: each listener has
+     *            its own (e.g. {@code ora_relay_certificates_refused_total})
      */
-    public PeerTrustManager(List<X509Certificate> cas, Set<String> revokedSerials, Metrics metrics) {
+    public PeerTrustManager(List<X509Certificate> cas, Set<String> revokedSerials, Metrics metrics,
+                            String refusedMetric) {
         this.cas = List.copyOf(cas);
         this.issuers = this.cas.stream().map(Signatures::verifierFor).toList();
         this.revokedSerials = Set.copyOf(revokedSerials);
         this.metrics = metrics;
+        this.refusedMetric = refusedMetric;
+    }
+
+    /**
+     * Reads the CA file (one or more PEM certificates) and the deny-list file (see {@link #readRevoked}) and builds
+     * a trust manager from them.
+     *
+     * @throws IOException when a file cannot be read or the CA file holds no certificate
+     */
+    public static PeerTrustManager load(Path caFile, Path revokedSerialsFile, Metrics metrics, String refusedMetric)
+            throws IOException {
+        List<X509Certificate> cas = Pem.readCertificates(caFile);
+        if (cas.isEmpty()) {
+            throw new IOException("the CA file holds no certificate");
+        }
+        return new PeerTrustManager(cas, readRevoked(revokedSerialsFile), metrics, refusedMetric);
+    }
+
+    /**
+     * Serials from a deny-list file: one hex serial per line, blank lines and {@code #} comments ignored. A missing
+     * file denies nothing.
+     */
+    public static Set<String> readRevoked(Path file) throws IOException {
+        Set<String> serials = new HashSet<>();
+        if (!Files.exists(file)) {
+            return serials;
+        }
+        for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+            String text = line.strip();
+            if (!text.isEmpty() && !text.startsWith("#")) {
+                serials.add(PeerCertificates.normaliseSerial(text));
+            }
+        }
+        return serials;
     }
 
     /** Whether a certificate that was accepted earlier is now on the deny-list. */
@@ -103,19 +146,19 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("the relay does not act as a TLS client");
+        throw new CertificateException("a peer-facing listener does not act as a TLS client");
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        throw new CertificateException("the relay does not act as a TLS client");
+        throw new CertificateException("a peer-facing listener does not act as a TLS client");
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        throw new CertificateException("the relay does not act as a TLS client");
+        throw new CertificateException("a peer-facing listener does not act as a TLS client");
     }
 
     @Override
@@ -194,7 +237,7 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
     }
 
     private LongAdder counter(Refusal refusal) {
-        return metrics.counter("ora_relay_certificates_refused_total",
-                "Client certificates refused during the TLS handshake, by reason", "reason", refusal.label());
+        return metrics.counter(refusedMetric, "Client certificates refused during the TLS handshake, by reason",
+                "reason", refusal.label());
     }
 }

@@ -1,0 +1,68 @@
+package io.ora.ingest.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import io.ora.core.telemetry.TelemetryIntake.Receipt;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Neither a body nor a certificate's subject reaches a log line, at any level, on the happy path or any refusal:
+ * every logger (Pekko's included) is opened to ALL while bodies carrying a marker are stored, rejected, refused as
+ * too large or mistyped, and while an app and a foreign certificate try their luck.
+ */
+class IngestHttpsLogsTest {
+
+    private static final String MARKER = "BODY-MARKER-" + UUID.randomUUID();
+
+    @Test
+    void noLogEventHoldsABodyOrACertificateSubject() throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Level level = root.getLevel();
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        root.addAppender(captured);
+        root.setLevel(Level.ALL);
+        TestIngestHttps ingest = new TestIngestHttps(Map.of("pekko.loglevel", "DEBUG"));
+        TestIngestHttps.Peer app;
+        try {
+            ingest.beforeAll(null);
+            byte[] body = ("{\"fw\":\"" + MARKER + "\"}").getBytes(StandardCharsets.UTF_8);
+            TestIngestHttps.Peer hub = ingest.hub();
+            TestIngestHttps.Peer rejected = ingest.hub();
+            ingest.intake().answer(rejected.hub(), Receipt.REJECTED);
+            app = ingest.app();
+
+            assertThat(ingest.post(ingest.client(hub), "application/json", body).statusCode()).isEqualTo(200);
+            assertThat(ingest.post(ingest.client(rejected), "application/json", body).statusCode()).isEqualTo(422);
+            assertThat(ingest.post(ingest.client(hub), "text/plain", body).statusCode()).isEqualTo(415);
+            byte[] large = (MARKER + " ".repeat(20_000)).getBytes(StandardCharsets.UTF_8);
+            assertThat(ingest.post(ingest.client(hub), "application/json", large).statusCode()).isEqualTo(413);
+            assertThat(ingest.post(ingest.client(app), "application/json", body).statusCode()).isEqualTo(403);
+            TestIngestHttps.Peer stranger = ingest.stranger();
+            assertThatThrownBy(() -> ingest.post(ingest.client(stranger), "application/json", body))
+                    .isInstanceOf(IOException.class);
+        } finally {
+            ingest.afterAll(null);
+            root.setLevel(level);
+            root.detachAppender(captured);
+        }
+
+        assertThat(captured.list).isNotEmpty();
+        for (ILoggingEvent event : captured.list) {
+            String text = event.getFormattedMessage()
+                    + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy()));
+            assertThat(text).doesNotContain(MARKER).doesNotContain(app.id().topicSegment()).doesNotContain("CN=");
+        }
+    }
+}

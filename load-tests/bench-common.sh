@@ -27,3 +27,107 @@ stop_process() {
     fi
     wait "$pid" 2>/dev/null || true
 }
+
+port_open() {
+    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+# Waits up to $3 seconds for a TCP port, failing early if the process $4 (when given) has died.
+wait_for_port() {
+    local host="$1" port="$2" seconds="$3" pid="${4:-}"
+    for _ in $(seq 1 $((seconds * 10))); do
+        if port_open "$host" "$port"; then
+            return 0
+        fi
+        if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+            return 1
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# Prints a TCP port on 127.0.0.1 that nothing listens on now (the kernel's choice).
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Writes "epoch-seconds busy-total node postgres redis" (cumulative CPU ticks) every second into $2, in the
+# background (SAMPLER_PID), for cpu_between. $1 is the node's pid. PostgreSQL is every process named postgres, or,
+# when $3 is given, only the server whose command line contains $3 (its data directory, say) and its backends:
+# other PostgreSQL servers on the machine are not the one under test.
+start_sampler() {
+    python3 - "$1" "${3:-}" > "$2" <<'PY' &
+import os, sys, time
+
+node, postmaster_mark = sys.argv[1], sys.argv[2]
+
+def stat(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+def ticks(pid, children=False):
+    # utime + stime, and with children=True the CPU of children that have ended (backends that came and went).
+    fields = stat(pid)
+    if fields is None:
+        return 0
+    return sum(int(v) for v in fields[11:15 if children else 13])
+
+def processes(name):
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/comm") as f:
+                    if f.read().strip() == name:
+                        yield pid
+            except OSError:
+                pass
+
+def postgres():
+    pids = list(processes("postgres"))
+    if not postmaster_mark:
+        return sum(ticks(pid) for pid in pids)
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                marked = postmaster_mark.encode() in f.read()
+        except OSError:
+            marked = False
+        if marked:
+            children = [p for p in pids if (stat(p) or [None, "0"])[1] == pid]
+            return ticks(pid, children=True) + sum(ticks(p) for p in children)
+    return 0
+
+while True:
+    with open("/proc/stat") as f:
+        cpu = [int(v) for v in f.readline().split()[1:]]
+    busy = sum(cpu) - cpu[3] - cpu[4]
+    redis = sum(ticks(pid) for pid in processes("redis-server"))
+    print(f"{time.time():.1f} {busy} {ticks(node) if node else 0} {postgres()} {redis}", flush=True)
+    time.sleep(1)
+PY
+    SAMPLER_PID=$!
+}
+
+# CPU in % of one core between two epoch seconds of the log $1 written by start_sampler:
+# "machine N node N postgres N redis N other N".
+cpu_between() {
+    python3 - "$1" "$2" "$3" "$(getconf CLK_TCK)" <<'PY'
+import sys
+
+path, start, end, hz = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+rows = [list(map(float, line.split())) for line in open(path) if len(line.split()) == 5]
+window = [r for r in rows if start <= r[0] <= end]
+if len(window) < 2:
+    print("cpu n/a")
+    sys.exit()
+first, last = window[0], window[-1]
+seconds = last[0] - first[0]
+share = [100.0 * (last[i] - first[i]) / hz / seconds for i in range(1, 5)]
+other = share[0] - share[1] - share[2] - share[3]
+print("machine %.0f%% node %.0f%% postgres %.0f%% redis %.0f%% other %.0f%%" % (*share, other))
+PY
+}

@@ -102,63 +102,6 @@ portal_up() {
     curl -fsS -o /dev/null --max-time 2 "$PORTAL_URL/v1/health" 2>/dev/null
 }
 
-# Writes "epoch-seconds busy-total node postgres redis" (cumulative CPU ticks) every second, for cpu_between.
-start_sampler() {
-    python3 - "$ORA_NODE_PID" > "$WORK/cpu.log" <<'PY' &
-import os, sys, time
-
-node = sys.argv[1]
-
-def ticks(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])
-    except (OSError, IndexError, ValueError):
-        return 0
-
-def named(name):
-    total = 0
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/comm") as f:
-                    if f.read().strip() == name:
-                        total += ticks(pid)
-            except OSError:
-                pass
-    return total
-
-while True:
-    with open("/proc/stat") as f:
-        cpu = [int(v) for v in f.readline().split()[1:]]
-    busy = sum(cpu) - cpu[3] - cpu[4]
-    print(f"{time.time():.1f} {busy} {ticks(node) if node else 0} {named('postgres')} {named('redis-server')}",
-          flush=True)
-    time.sleep(1)
-PY
-    SAMPLER_PID=$!
-}
-
-# CPU in % of one core between two epoch seconds: "machine N node N postgres N redis N other N".
-cpu_between() {
-    python3 - "$WORK/cpu.log" "$1" "$2" "$(getconf CLK_TCK)" <<'PY'
-import sys
-
-path, start, end, hz = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-rows = [list(map(float, line.split())) for line in open(path) if len(line.split()) == 5]
-window = [r for r in rows if start <= r[0] <= end]
-if len(window) < 2:
-    print("cpu n/a")
-    sys.exit()
-first, last = window[0], window[-1]
-seconds = last[0] - first[0]
-share = [100.0 * (last[i] - first[i]) / hz / seconds for i in range(1, 5)]
-other = share[0] - share[1] - share[2] - share[3]
-print("machine %.0f%% node %.0f%% postgres %.0f%% redis %.0f%% other %.0f%%" % (*share, other))
-PY
-}
-
 # Cumulative "EVAL PSETEX" calls of the Redis server: bucket4j's compare-and-swap attempts, and the successful ones.
 redis_cas_counts() {
     if [[ "$ORA_EMBEDDED" == 1 ]] || ! command -v redis-cli >/dev/null; then
@@ -239,7 +182,8 @@ step() {
     local load_start cpu
     load_start="$(sed -n 's/.*load starts at \([0-9]*\).*/\1/p' "$output" | head -1)"
     if [[ -n "$load_start" ]]; then
-        cpu="$(cpu_between "$((load_start / 1000 + WARMUP + 2))" "$((load_start / 1000 + WARMUP + DURATION - 1))")"
+        cpu="$(cpu_between "$WORK/cpu.log" "$((load_start / 1000 + WARMUP + 2))" \
+            "$((load_start / 1000 + WARMUP + DURATION - 1))")"
     else
         cpu="cpu n/a"
     fi
@@ -311,7 +255,7 @@ portal_up || fail "nothing answers at $PORTAL_URL/v1/health"
 log "compiling the simulations"
 (cd "$ROOT" && mvn -B -q -pl load-tests test-compile) >&2 || fail "the simulations do not compile"
 
-start_sampler
+start_sampler "$ORA_NODE_PID" "$WORK/cpu.log"
 
 log "setting up $INSTALLERS installers with $PROJECTS projects each"
 output="$(gatling PortalSetupSimulation setup -Dportal.installers="$INSTALLERS" \

@@ -71,25 +71,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-port_open() {
-    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
-}
-
-# Waits up to $3 seconds for a TCP port, failing early if the process $4 (when given) has died.
-wait_for_port() {
-    local host="$1" port="$2" seconds="$3" pid="${4:-}"
-    for _ in $(seq 1 $((seconds * 10))); do
-        if port_open "$host" "$port"; then
-            return 0
-        fi
-        if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
-            return 1
-        fi
-        sleep 0.1
-    done
-    return 1
-}
-
 # Runs the scenarios against one broker; $5, when given, is the broker's pid for the memory figure.
 run_scenarios() {
     local name="$1" host="$2" port="$3" certs="$4" pid="${5:-}"

@@ -3,6 +3,7 @@ package io.ora.load.scenario;
 import io.ora.load.measure.LatencyHistogram;
 import io.ora.load.measure.ProcessMemory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +32,8 @@ import java.util.OptionalLong;
  * @param measuredSuccess successes among the messages due after the warm-up
  * @param window          from the due time of the first measured message to the end of the schedule, or to the
  *                        last measured success if that came later
+ * @param windowStart     when the window began, by the wall clock: to line up other readings of the machine (CPU,
+ *                        profiles) with the measured part of the run
  * @param sendRate        achieved send rate of the measured messages
  * @param latency         due-to-success-PUBACK latency of measured messages
  * @param sendLag         how late the generator released each measured message against its schedule
@@ -43,9 +46,9 @@ import java.util.OptionalLong;
 public record TelemetryResult(int run, double targetRate, int hubs, int samples, double payloadBytes, long planned,
                               long sent, long unsent, long success, long quotaExceeded, long payloadRejected,
                               Map<String, Long> other, long timedOut, long measuredSuccess, Duration window,
-                              double sendRate, LatencyHistogram.Summary latency, LatencyHistogram.Summary sendLag,
-                              Optional<ProcessMemory.Span> serverRss, OptionalLong rowsBefore, OptionalLong rowsAfter,
-                              Duration elapsed) {
+                              Instant windowStart, double sendRate, LatencyHistogram.Summary latency,
+                              LatencyHistogram.Summary sendLag, Optional<ProcessMemory.Span> serverRss,
+                              OptionalLong rowsBefore, OptionalLong rowsAfter, Duration elapsed) {
 
     private static final double MIB = 1024.0 * 1024.0;
 
@@ -166,7 +169,8 @@ public record TelemetryResult(int run, double targetRate, int hubs, int samples,
                 "RESULT telemetry run=%d hubs=%d samples=%d payload=%.0f target=%.0f sent_per_s=%.1f acked_per_s=%.1f"
                         + " samples_per_s=%.0f success=%d quota_exceeded=%d payload_rejected=%d other=%d timed_out=%d"
                         + " p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f rss_start_mib=%s rss_peak_mib=%s"
-                        + " rss_end_mib=%s rows_added=%s acked_samples=%d sustained=%b",
+                        + " rss_end_mib=%s rows_added=%s acked_samples=%d window_start_ms=%d window_s=%.2f"
+                        + " sustained=%b",
                 run, hubs, samples, payloadBytes, targetRate, sendRate, ackedPerSecond(),
                 committedSamplesPerSecond(), success, quotaExceeded, payloadRejected, otherTotal(), timedOut,
                 LatencyHistogram.Summary.millis(latency.p50()), LatencyHistogram.Summary.millis(latency.p99()),
@@ -174,7 +178,7 @@ public record TelemetryResult(int run, double targetRate, int hubs, int samples,
                 mib(serverRss.map(ProcessMemory.Span::first)), mib(serverRss.map(ProcessMemory.Span::peak)),
                 mib(serverRss.map(ProcessMemory.Span::last)),
                 rowsAdded().isPresent() ? Long.toString(rowsAdded().getAsLong()) : "n/a", ackedSamples(),
-                problems.isEmpty()));
+                windowStart.toEpochMilli(), window.toNanos() / 1e9, problems.isEmpty()));
         return lines;
     }
 

@@ -12,6 +12,7 @@ import io.ora.load.measure.ProcessMemory;
 import io.ora.load.measure.TelemetryPayload;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -47,6 +48,7 @@ final class TelemetryRun {
         try (ProcessMemory.Watch rss = settings.serverPid().isPresent()
                 ? ProcessMemory.watch(settings.serverPid().getAsLong(), RSS_PERIOD) : null) {
             long started = System.nanoTime();
+            long startedMillis = System.currentTimeMillis();
             OpenLoopPacer pacer = OpenLoopPacer.of(started + START_LEAD.toNanos(), load.rate(),
                     load.warmup().plus(load.duration()));
             long warmupCount = Math.min(pacer.count(), Math.round(load.rate() * load.warmup().toNanos() / 1e9));
@@ -93,6 +95,7 @@ final class TelemetryRun {
                     recorder.success.sum(), recorder.quotaExceeded.sum(), recorder.payloadRejected.sum(),
                     recorder.other.snapshot(), Math.max(0, recorder.pending.get()), recorder.measuredSuccess.sum(),
                     Duration.ofNanos(Math.max(0, windowEnd - measureStart)),
+                    Instant.ofEpochMilli(startedMillis + (measureStart - started) / 1_000_000),
                     lastRelease[0] > measureStart ? measuredSent / ((lastRelease[0] - measureStart) / 1e9) : 0,
                     recorder.latency.summary(), sendLag.summary(), rssSpan, rowsBefore, rowsAfter,
                     Duration.ofNanos(System.nanoTime() - started));

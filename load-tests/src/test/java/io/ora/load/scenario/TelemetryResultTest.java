@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ora.load.measure.LatencyHistogram;
 import io.ora.load.measure.ProcessMemory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -66,12 +67,12 @@ class TelemetryResultTest {
                 .contains(" samples_per_s=20000 success=140000 quota_exceeded=0 ")
                 .contains(" p99_ms=90.000 ")
                 .contains(" rss_start_mib=500.0 rss_peak_mib=640.0 rss_end_mib=620.0 rows_added=1400000 ")
-                .endsWith(" sustained=true");
+                .endsWith(" window_start_ms=1764237600000 window_s=60.00 sustained=true");
     }
 
     private static TelemetryResult clean() {
         return new TelemetryResult(1, 2000, 1000, 10, 668, 140_000, 140_000, 0, 140_000, 0, 0, Map.of(), 0,
-                120_000, Duration.ofSeconds(60), 2000, LATENCY, LAG,
+                120_000, Duration.ofSeconds(60), Instant.ofEpochMilli(1_764_237_600_000L), 2000, LATENCY, LAG,
                 Optional.of(new ProcessMemory.Span(500 * MIB, 640 * MIB, 620 * MIB, 72)), OptionalLong.of(100),
                 OptionalLong.of(1_400_100), Duration.ofSeconds(75));
     }
@@ -80,7 +81,8 @@ class TelemetryResultTest {
                                         Map<String, Long> other, long timedOut, OptionalLong rowsAdded) {
         return new TelemetryResult(base.run(), base.targetRate(), base.hubs(), base.samples(), base.payloadBytes(),
                 base.planned(), base.sent(), base.unsent(), base.success(), quotaExceeded, base.payloadRejected(),
-                other, timedOut, base.measuredSuccess(), window, base.sendRate(), base.latency(), base.sendLag(),
+                other, timedOut, base.measuredSuccess(), window, base.windowStart(), base.sendRate(), base.latency(),
+                base.sendLag(),
                 base.serverRss(), OptionalLong.of(0), rowsAdded, base.elapsed());
     }
 }

@@ -11,7 +11,7 @@
 #   HUBS [1000]                 hubs publishing, each over its own connection
 #   RATE [2000] SAMPLES [10]    messages/s offered by all hubs together, and samples per message (a JSON array;
 #                               10 samples are ~670 bytes): RATE x SAMPLES samples/s
-#   WARMUP [10] DURATION [60]   seconds sent but not measured, then measured
+#   WARMUP [20] DURATION [60]   seconds sent but not measured (the node is fresh: its JIT warms up), then measured
 #   DRAIN [30]                  seconds to wait for outstanding PUBACKs after the last send (the relay's outcome
 #                               timeout is 20 s)
 #   P99_LIMIT_MS [200]          a run is "sustained" with every PUBACK success, no loss, rows >= acknowledged samples
@@ -43,7 +43,7 @@ RESULTS="$WORK/results.txt"
 HUBS="${HUBS:-1000}"
 RATE="${RATE:-2000}"
 SAMPLES="${SAMPLES:-10}"
-WARMUP="${WARMUP:-10}"
+WARMUP="${WARMUP:-20}"
 DURATION="${DURATION:-60}"
 DRAIN="${DRAIN:-30}"
 P99_LIMIT_MS="${P99_LIMIT_MS:-200}"

@@ -12,9 +12,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * What one telemetry run measured. Outcomes count the whole run (warm-up included); rates and latency count only
- * messages due after the warm-up. Latency runs from each message's due time on the open-loop schedule to its
- * successful PUBACK, which the relay sends only after the samples are committed.
+ * What one telemetry run measured. Outcomes are counted separately for the messages due in the warm-up and after it;
+ * rates and latency count only the messages due after the warm-up. Latency runs from each message's due time on the
+ * open-loop schedule to its successful PUBACK, which the relay sends only after the samples are committed.
  *
  * @param run             run id (the sweep step)
  * @param targetRate      offered messages per second, all hubs together
@@ -24,12 +24,9 @@ import java.util.OptionalLong;
  * @param planned         messages on the schedule (offered)
  * @param sent            messages handed to the client
  * @param unsent          messages never sent because the generator fell too far behind its schedule
- * @param success         PUBACK success: committed
- * @param quotaExceeded   PUBACK 0x97: the pipeline was full or unavailable, nothing kept
- * @param payloadRejected PUBACK 0x99: the privacy filter refused the payload, nothing kept
- * @param other           any other outcome, by cause (another reason code, a lost connection)
+ * @param warmup          outcomes of the messages due in the warm-up
+ * @param measured        outcomes of the messages due after it
  * @param timedOut        sent messages with no outcome at the end of the drain
- * @param measuredSuccess successes among the messages due after the warm-up
  * @param window          from the due time of the first measured message to the end of the schedule, or to the
  *                        last measured success if that came later
  * @param windowStart     when the window began, by the wall clock: to line up other readings of the machine (CPU,
@@ -44,26 +41,56 @@ import java.util.OptionalLong;
  * @param elapsed         wall time of the run including warm-up and drain
  */
 public record TelemetryResult(int run, double targetRate, int hubs, int samples, double payloadBytes, long planned,
-                              long sent, long unsent, long success, long quotaExceeded, long payloadRejected,
-                              Map<String, Long> other, long timedOut, long measuredSuccess, Duration window,
-                              Instant windowStart, double sendRate, LatencyHistogram.Summary latency,
+                              long sent, long unsent, Outcomes warmup, Outcomes measured, long timedOut,
+                              Duration window, Instant windowStart, double sendRate, LatencyHistogram.Summary latency,
                               LatencyHistogram.Summary sendLag, Optional<ProcessMemory.Span> serverRss,
                               OptionalLong rowsBefore, OptionalLong rowsAfter, Duration elapsed) {
 
     private static final double MIB = 1024.0 * 1024.0;
 
-    public TelemetryResult {
-        other = Map.copyOf(other);
+    /**
+     * What the PUBACKs of a set of messages said.
+     *
+     * @param success         PUBACK success: committed
+     * @param quotaExceeded   PUBACK 0x97: the pipeline was full or unavailable, nothing kept
+     * @param payloadRejected PUBACK 0x99: the privacy filter refused the payload, nothing kept
+     * @param other           any other outcome, by cause (another reason code, a lost connection)
+     */
+    public record Outcomes(long success, long quotaExceeded, long payloadRejected, Map<String, Long> other) {
+
+        public Outcomes {
+            other = Map.copyOf(other);
+        }
+
+        /** Outcomes other than success, 0x97 and 0x99. */
+        public long otherTotal() {
+            return other.values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
-    /** Outcomes other than success, 0x97 and 0x99. */
+    /** Successes over the whole run. */
+    public long success() {
+        return warmup.success() + measured.success();
+    }
+
+    /** 0x97 answers over the whole run. */
+    public long quotaExceeded() {
+        return warmup.quotaExceeded() + measured.quotaExceeded();
+    }
+
+    /** 0x99 answers over the whole run. */
+    public long payloadRejected() {
+        return warmup.payloadRejected() + measured.payloadRejected();
+    }
+
+    /** Other outcomes over the whole run. */
     public long otherTotal() {
-        return other.values().stream().mapToLong(Long::longValue).sum();
+        return warmup.otherTotal() + measured.otherTotal();
     }
 
     /** Measured messages acknowledged with success, per second of the measured window. */
     public double ackedPerSecond() {
-        return window.isZero() ? 0 : measuredSuccess / (window.toNanos() / 1e9);
+        return window.isZero() ? 0 : measured.success() / (window.toNanos() / 1e9);
     }
 
     /** Samples committed per second: measured successes times the samples each carried, over the window. */
@@ -73,12 +100,12 @@ public record TelemetryResult(int run, double targetRate, int hubs, int samples,
 
     /** Samples acknowledged with success over the whole run. */
     public long ackedSamples() {
-        return success * samples;
+        return success() * samples;
     }
 
     /** Share of the sent messages answered 0x97. */
     public double quotaExceededShare() {
-        return sent == 0 ? 0 : (double) quotaExceeded / sent;
+        return sent == 0 ? 0 : (double) quotaExceeded() / sent;
     }
 
     /** Rows the run added to the sample table, when it was counted. */
@@ -89,19 +116,20 @@ public record TelemetryResult(int run, double targetRate, int hubs, int samples,
 
     /**
      * Why the run does not count as sustained at {@code p99LimitMillis}: something unsent, any outcome but success
-     * (0x97 included), a message without outcome, p99 at or above the limit, or fewer rows committed than samples
-     * acknowledged. Empty when it does.
+     * for a measured message (0x97 included), a 0x99 or another outcome at any time, a message without outcome, p99
+     * at or above the limit, or fewer rows committed than samples acknowledged. Empty when it does. A 0x97 in the
+     * warm-up (a cold node catching up) is reported, but is not what the run measures.
      */
     public List<String> problems(double p99LimitMillis) {
         List<String> problems = new ArrayList<>();
         if (unsent > 0) {
             problems.add(unsent + " unsent (generator fell behind)");
         }
-        if (quotaExceeded > 0) {
-            problems.add(quotaExceeded + " x 0x97");
+        if (measured.quotaExceeded() > 0) {
+            problems.add(measured.quotaExceeded() + " x 0x97");
         }
-        if (payloadRejected > 0) {
-            problems.add(payloadRejected + " x 0x99");
+        if (payloadRejected() > 0) {
+            problems.add(payloadRejected() + " x 0x99");
         }
         if (otherTotal() > 0) {
             problems.add(otherTotal() + " other outcomes");
@@ -143,10 +171,10 @@ public record TelemetryResult(int run, double targetRate, int hubs, int samples,
                 run, hubs, samples, payloadBytes, targetRate, targetRate * samples, targetRate / hubs));
         lines.add(String.format(Locale.ROOT, "  offered %d, sent %d%s; achieved send rate %.1f msg/s",
                 planned, sent, unsent > 0 ? " (" + unsent + " unsent: generator fell behind)" : "", sendRate));
-        lines.add(String.format(Locale.ROOT, "  PUBACK success %d, 0x97 quota exceeded %d (%.2f %%),"
-                        + " 0x99 payload rejected %d, other %d%s, no outcome (timed out) %d",
-                success, quotaExceeded, 100 * quotaExceededShare(), payloadRejected, otherTotal(),
-                other.isEmpty() ? "" : " " + other, timedOut));
+        lines.add(String.format(Locale.ROOT, "  PUBACK success %d, 0x97 quota exceeded %d (%.2f %%; %d of them"
+                        + " in the warm-up), 0x99 payload rejected %d, other %d%s, no outcome (timed out) %d",
+                success(), quotaExceeded(), 100 * quotaExceededShare(), warmup.quotaExceeded(), payloadRejected(),
+                otherTotal(), otherTotal() == 0 ? "" : " " + warmup.other() + " / " + measured.other(), timedOut));
         lines.add(String.format(Locale.ROOT, "  committed over the measured %.2f s: %.1f msg/s = %.0f samples/s",
                 window.toNanos() / 1e9, ackedPerSecond(), committedSamplesPerSecond()));
         lines.add("  PUBACK latency (success, from the scheduled send) " + latency.toMillisString());
@@ -167,12 +195,14 @@ public record TelemetryResult(int run, double targetRate, int hubs, int samples,
         }
         lines.add(String.format(Locale.ROOT,
                 "RESULT telemetry run=%d hubs=%d samples=%d payload=%.0f target=%.0f sent_per_s=%.1f acked_per_s=%.1f"
-                        + " samples_per_s=%.0f success=%d quota_exceeded=%d payload_rejected=%d other=%d timed_out=%d"
+                        + " samples_per_s=%.0f success=%d quota_exceeded=%d warmup_quota_exceeded=%d"
+                        + " payload_rejected=%d other=%d timed_out=%d"
                         + " p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f rss_start_mib=%s rss_peak_mib=%s"
                         + " rss_end_mib=%s rows_added=%s acked_samples=%d window_start_ms=%d window_s=%.2f"
                         + " sustained=%b",
                 run, hubs, samples, payloadBytes, targetRate, sendRate, ackedPerSecond(),
-                committedSamplesPerSecond(), success, quotaExceeded, payloadRejected, otherTotal(), timedOut,
+                committedSamplesPerSecond(), success(), quotaExceeded(), warmup.quotaExceeded(), payloadRejected(),
+                otherTotal(), timedOut,
                 LatencyHistogram.Summary.millis(latency.p50()), LatencyHistogram.Summary.millis(latency.p99()),
                 LatencyHistogram.Summary.millis(latency.p999()), LatencyHistogram.Summary.millis(latency.max()),
                 mib(serverRss.map(ProcessMemory.Span::first)), mib(serverRss.map(ProcessMemory.Span::peak)),

@@ -92,8 +92,7 @@ final class TelemetryRun {
             long measuredSent = Math.max(0, sent - warmupCount);
             return new TelemetryResult(run, load.rate(), hubs.size(), load.samples(),
                     sent == 0 ? 0 : bytes.doubleValue() / sent, pacer.count(), sent, pacer.count() - sent,
-                    recorder.success.sum(), recorder.quotaExceeded.sum(), recorder.payloadRejected.sum(),
-                    recorder.other.snapshot(), Math.max(0, recorder.pending.get()), recorder.measuredSuccess.sum(),
+                    recorder.warmup.outcomes(), recorder.measured.outcomes(), Math.max(0, recorder.pending.get()),
                     Duration.ofNanos(Math.max(0, windowEnd - measureStart)),
                     Instant.ofEpochMilli(startedMillis + (measureStart - started) / 1_000_000),
                     lastRelease[0] > measureStart ? measuredSent / ((lastRelease[0] - measureStart) / 1e9) : 0,
@@ -149,11 +148,8 @@ final class TelemetryRun {
 
         private final long warmupCount;
         private final AtomicLong pending = new AtomicLong();
-        private final LongAdder success = new LongAdder();
-        private final LongAdder measuredSuccess = new LongAdder();
-        private final LongAdder quotaExceeded = new LongAdder();
-        private final LongAdder payloadRejected = new LongAdder();
-        private final Failures other = new Failures();
+        private final Tally warmup = new Tally();
+        private final Tally measured = new Tally();
         private final LatencyHistogram latency = new LatencyHistogram();
         private final AtomicLong lastMeasuredSuccess = new AtomicLong();
 
@@ -162,20 +158,35 @@ final class TelemetryRun {
         }
 
         void record(long index, long dueNanos, long nowNanos, Mqtt5PublishResult result, Throwable error) {
+            boolean isMeasured = index >= warmupCount;
+            Tally tally = isMeasured ? measured : warmup;
             switch (classify(result, error)) {
                 case SUCCESS -> {
-                    success.increment();
-                    if (index >= warmupCount) {
-                        measuredSuccess.increment();
+                    tally.success.increment();
+                    if (isMeasured) {
                         latency.record(nowNanos - dueNanos);
                         lastMeasuredSuccess.accumulateAndGet(nowNanos, Math::max);
                     }
                 }
-                case QUOTA_EXCEEDED -> quotaExceeded.increment();
-                case PAYLOAD_REJECTED -> payloadRejected.increment();
-                case OTHER -> other.add(describeOther(result, error));
+                case QUOTA_EXCEEDED -> tally.quotaExceeded.increment();
+                case PAYLOAD_REJECTED -> tally.payloadRejected.increment();
+                case OTHER -> tally.other.add(describeOther(result, error));
             }
             pending.decrementAndGet();
+        }
+    }
+
+    /** Outcomes of one part of the run, counted from any thread. */
+    private static final class Tally {
+
+        private final LongAdder success = new LongAdder();
+        private final LongAdder quotaExceeded = new LongAdder();
+        private final LongAdder payloadRejected = new LongAdder();
+        private final Failures other = new Failures();
+
+        TelemetryResult.Outcomes outcomes() {
+            return new TelemetryResult.Outcomes(success.sum(), quotaExceeded.sum(), payloadRejected.sum(),
+                    other.snapshot());
         }
     }
 }

@@ -35,16 +35,18 @@ class TelemetryResultTest {
 
     @Test
     void aLateTailLengthensTheWindowAndLowersTheRate() {
-        TelemetryResult result = with(clean(), Duration.ofSeconds(80), 0, Map.of(), 0, OptionalLong.of(1_400_000));
+        TelemetryResult result = with(clean(), Duration.ofSeconds(80), clean().warmup(), clean().measured(), 0,
+                OptionalLong.of(1_400_000));
 
         assertThat(result.ackedPerSecond()).isEqualTo(1500);
         assertThat(result.committedSamplesPerSecond()).isEqualTo(15_000);
     }
 
     @Test
-    void anyRefusalLossOrSlowTailIsNotSustained() {
-        TelemetryResult refused = with(clean(), Duration.ofSeconds(60), 1400, Map.of("PUBACK UNSPECIFIED_ERROR", 3L),
-                2, OptionalLong.of(1_400_000));
+    void anyMeasuredRefusalAnyLossOrASlowTailIsNotSustained() {
+        TelemetryResult refused = with(clean(), Duration.ofSeconds(60), clean().warmup(),
+                new TelemetryResult.Outcomes(118_400, 1400, 0, Map.of("PUBACK UNSPECIFIED_ERROR", 3L)), 2,
+                OptionalLong.of(1_384_000));
 
         assertThat(refused.quotaExceededShare()).isEqualTo(0.01);
         assertThat(refused.otherTotal()).isEqualTo(3);
@@ -53,8 +55,23 @@ class TelemetryResultTest {
     }
 
     @Test
+    void quotaExceededInTheWarmUpIsReportedButNotWhatTheRunMeasures() {
+        TelemetryResult coldStart = with(clean(), Duration.ofSeconds(60),
+                new TelemetryResult.Outcomes(19_000, 1000, 0, Map.of()), clean().measured(), 0,
+                OptionalLong.of(1_390_000));
+
+        assertThat(coldStart.quotaExceeded()).isEqualTo(1000);
+        assertThat(coldStart.problems(200)).isEmpty();
+        assertThat(coldStart.lines(200)).anyMatch(line -> line.contains("0x97 quota exceeded 1000 (0.71 %; 1000 of"
+                + " them in the warm-up)"));
+        assertThat(with(clean(), Duration.ofSeconds(60), new TelemetryResult.Outcomes(19_999, 0, 1, Map.of()),
+                clean().measured(), 0, OptionalLong.of(1_399_990)).problems(200)).containsExactly("1 x 0x99");
+    }
+
+    @Test
     void fewerRowsThanAcknowledgedSamplesIsALoss() {
-        TelemetryResult result = with(clean(), Duration.ofSeconds(60), 0, Map.of(), 0, OptionalLong.of(1_399_990));
+        TelemetryResult result = with(clean(), Duration.ofSeconds(60), clean().warmup(), clean().measured(), 0,
+                OptionalLong.of(1_399_990));
 
         assertThat(result.problems(200)).containsExactly("10 acknowledged samples not in the table");
         assertThat(result.lines(200)).anyMatch(line -> line.contains("MISSING 10"));
@@ -64,25 +81,26 @@ class TelemetryResultTest {
     void linesEndWithOneResultLineForScripts() {
         assertThat(clean().lines(200)).last().asString()
                 .startsWith("RESULT telemetry run=1 hubs=1000 samples=10 payload=668 target=2000")
-                .contains(" samples_per_s=20000 success=140000 quota_exceeded=0 ")
+                .contains(" samples_per_s=20000 success=140000 quota_exceeded=0 warmup_quota_exceeded=0 ")
                 .contains(" p99_ms=90.000 ")
                 .contains(" rss_start_mib=500.0 rss_peak_mib=640.0 rss_end_mib=620.0 rows_added=1400000 ")
                 .endsWith(" window_start_ms=1764237600000 window_s=60.00 sustained=true");
     }
 
     private static TelemetryResult clean() {
-        return new TelemetryResult(1, 2000, 1000, 10, 668, 140_000, 140_000, 0, 140_000, 0, 0, Map.of(), 0,
-                120_000, Duration.ofSeconds(60), Instant.ofEpochMilli(1_764_237_600_000L), 2000, LATENCY, LAG,
+        return new TelemetryResult(1, 2000, 1000, 10, 668, 140_000, 140_000, 0,
+                new TelemetryResult.Outcomes(20_000, 0, 0, Map.of()),
+                new TelemetryResult.Outcomes(120_000, 0, 0, Map.of()), 0, Duration.ofSeconds(60),
+                Instant.ofEpochMilli(1_764_237_600_000L), 2000, LATENCY, LAG,
                 Optional.of(new ProcessMemory.Span(500 * MIB, 640 * MIB, 620 * MIB, 72)), OptionalLong.of(100),
                 OptionalLong.of(1_400_100), Duration.ofSeconds(75));
     }
 
-    private static TelemetryResult with(TelemetryResult base, Duration window, long quotaExceeded,
-                                        Map<String, Long> other, long timedOut, OptionalLong rowsAdded) {
+    private static TelemetryResult with(TelemetryResult base, Duration window, TelemetryResult.Outcomes warmup,
+                                        TelemetryResult.Outcomes measured, long timedOut, OptionalLong rowsAdded) {
         return new TelemetryResult(base.run(), base.targetRate(), base.hubs(), base.samples(), base.payloadBytes(),
-                base.planned(), base.sent(), base.unsent(), base.success(), quotaExceeded, base.payloadRejected(),
-                other, timedOut, base.measuredSuccess(), window, base.windowStart(), base.sendRate(), base.latency(),
-                base.sendLag(),
+                base.planned(), base.sent(), base.unsent(), warmup, measured, timedOut, window, base.windowStart(),
+                base.sendRate(), base.latency(), base.sendLag(),
                 base.serverRss(), OptionalLong.of(0), rowsAdded, base.elapsed());
     }
 }

@@ -52,15 +52,23 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Writes "epoch-seconds busy-total node postgres redis" (cumulative CPU ticks) every second into $2, in the
+# Writes "epoch-seconds busy-total node postgres redis generator" (cumulative CPU ticks) every second into $2, in the
 # background (SAMPLER_PID), for cpu_between. $1 is the node's pid. PostgreSQL is every process named postgres, or,
 # when $3 is given, only the server whose command line contains $3 (its data directory, say) and its backends:
-# other PostgreSQL servers on the machine are not the one under test.
+# other PostgreSQL servers on the machine are not the one under test. The generator is every process whose command
+# line contains $4, when given (0 otherwise).
 start_sampler() {
-    python3 - "$1" "${3:-}" > "$2" <<'PY' &
+    python3 - "$1" "${3:-}" "${4:-}" > "$2" <<'PY' &
 import os, sys, time
 
-node, postmaster_mark = sys.argv[1], sys.argv[2]
+node, postmaster_mark, generator_mark = sys.argv[1], sys.argv[2], sys.argv[3]
+
+def cmdline_has(pid, mark):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return mark.encode() in f.read()
+    except OSError:
+        return False
 
 def stat(pid):
     try:
@@ -91,12 +99,7 @@ def postgres():
     if not postmaster_mark:
         return sum(ticks(pid) for pid in pids)
     for pid in pids:
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                marked = postmaster_mark.encode() in f.read()
-        except OSError:
-            marked = False
-        if marked:
+        if cmdline_has(pid, postmaster_mark):
             children = [p for p in pids if (stat(p) or [None, "0"])[1] == pid]
             return ticks(pid, children=True) + sum(ticks(p) for p in children)
     return 0
@@ -106,28 +109,32 @@ while True:
         cpu = [int(v) for v in f.readline().split()[1:]]
     busy = sum(cpu) - cpu[3] - cpu[4]
     redis = sum(ticks(pid) for pid in processes("redis-server"))
-    print(f"{time.time():.1f} {busy} {ticks(node) if node else 0} {postgres()} {redis}", flush=True)
+    generator = sum(ticks(pid) for pid in os.listdir("/proc") if generator_mark and pid.isdigit()
+                    and pid != str(os.getpid()) and cmdline_has(pid, generator_mark))
+    print(f"{time.time():.1f} {busy} {ticks(node) if node else 0} {postgres()} {redis} {generator}", flush=True)
     time.sleep(1)
 PY
     SAMPLER_PID=$!
 }
 
 # CPU in % of one core between two epoch seconds of the log $1 written by start_sampler:
-# "machine N node N postgres N redis N other N".
+# "machine N node N postgres N redis N [generator N] other N" (the generator when the sampler was told it).
 cpu_between() {
     python3 - "$1" "$2" "$3" "$(getconf CLK_TCK)" <<'PY'
 import sys
 
 path, start, end, hz = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-rows = [list(map(float, line.split())) for line in open(path) if len(line.split()) == 5]
+rows = [list(map(float, line.split())) for line in open(path) if len(line.split()) == 6]
 window = [r for r in rows if start <= r[0] <= end]
 if len(window) < 2:
     print("cpu n/a")
     sys.exit()
 first, last = window[0], window[-1]
 seconds = last[0] - first[0]
-share = [100.0 * (last[i] - first[i]) / hz / seconds for i in range(1, 5)]
-other = share[0] - share[1] - share[2] - share[3]
-print("machine %.0f%% node %.0f%% postgres %.0f%% redis %.0f%% other %.0f%%" % (*share, other))
+machine, node, postgres, redis, generator = [100.0 * (last[i] - first[i]) / hz / seconds for i in range(1, 6)]
+parts = "machine %.0f%% node %.0f%% postgres %.0f%% redis %.0f%%" % (machine, node, postgres, redis)
+if last[5] > 0:
+    parts += " generator %.0f%%" % generator
+print(parts + " other %.0f%%" % (machine - node - postgres - redis - generator))
 PY
 }

@@ -11,7 +11,9 @@
 #   HUBS [1000]                 hubs publishing, each over its own connection
 #   RATE [2000] SAMPLES [10]    messages/s offered by all hubs together, and samples per message (a JSON array;
 #                               10 samples are ~670 bytes): RATE x SAMPLES samples/s
-#   WARMUP [20] DURATION [60]   seconds sent but not measured (the node is fresh: its JIT warms up), then measured
+#   NODE_WARMUP [30]            seconds of unmeasured load at half RATE before anything is measured, so that the
+#                               fresh node's JIT is warm; 0: none (its cold start then shows as 0x97 in the warm-up)
+#   WARMUP [20] DURATION [60]   seconds of the measured run sent but not measured, then measured
 #   DRAIN [30]                  seconds to wait for outstanding PUBACKs after the last send (the relay's outcome
 #                               timeout is 20 s)
 #   P99_LIMIT_MS [200]          a run is "sustained" with every PUBACK success, no loss, rows >= acknowledged samples
@@ -46,6 +48,7 @@ SAMPLES="${SAMPLES:-10}"
 WARMUP="${WARMUP:-20}"
 DURATION="${DURATION:-60}"
 DRAIN="${DRAIN:-30}"
+NODE_WARMUP="${NODE_WARMUP:-30}"
 P99_LIMIT_MS="${P99_LIMIT_MS:-200}"
 SWEEP="${SWEEP:-0}"
 START_RATE="${START_RATE:-500}"
@@ -152,17 +155,25 @@ log "issuing $HUBS hubs from the node's CA in $ORA_HOME/pki"
 generator certs --ca-dir "$ORA_HOME/pki" --hubs "$HUBS" --apps 1 --out "$WORK/certs" >&2
 
 {
-    echo "telemetry benchmark $(date -u +%FT%TZ) on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-))"
+    echo "telemetry benchmark $(date -u +%FT%TZ) on $(nproc) CPUs" \
+        "($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs))"
     echo "node: pid $ORA_NODE_PID, java ${NODE_JAVA_OPTS} ${INGEST_OPTS} (relay limits opened), embedded PostgreSQL"
     echo "load: $HUBS hubs, $SAMPLES samples per message, QoS 1; machine load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee -a "$RESULTS"
 
 # The embedded server's data directory is in its postmaster's command line, and in no other PostgreSQL's.
-start_sampler "$ORA_NODE_PID" "$WORK/cpu.log" "$ORA_HOME/"
+start_sampler "$ORA_NODE_PID" "$WORK/cpu.log" "$ORA_HOME/" "$JAR telemetry"
 
 target=(--host "$HOST" --port "$MQTT_PORT" --certs "$WORK/certs" --hubs "$HUBS" --samples "$SAMPLES"
     --server-pid "$ORA_NODE_PID" --jdbc-url "$JDBC_URL" --jdbc-user "$JDBC_USER" --drain "$DRAIN"
     --p99-limit-ms "$P99_LIMIT_MS")
+
+if [[ "$NODE_WARMUP" != 0 ]]; then
+    log "node warm-up: $((RATE / 2)) msg/s for ${NODE_WARMUP}s (not measured)"
+    echo "=== node warm-up at $((RATE / 2)) msg/s (not measured)" >> "$RESULTS"
+    generator telemetry "${target[@]}" --rate "$((RATE / 2))" --warmup 0 --duration "$NODE_WARMUP" \
+        | grep '^RESULT' >> "$RESULTS" || true
+fi
 
 if [[ "$SWEEP" == 1 ]]; then
     log "sweep: $START_RATE..$MAX_RATE msg/s, ${STEP_WARMUP}s + ${STEP_DURATION}s per step"
@@ -181,7 +192,7 @@ window_s="$(result_field "$WORK/run.txt" window_s)"
 if [[ -n "$window_start_ms" && -n "$window_s" ]]; then
     from=$((window_start_ms / 1000 + 2))
     to=$((window_start_ms / 1000 + ${window_s%.*} - 1))
-    echo "  CPU over the measured window (% of one core; other = mostly the generator):" \
+    echo "  CPU over the measured window (% of one core):" \
         "$(cpu_between "$WORK/cpu.log" "$from" "$to")" | tee -a "$RESULTS"
 fi
 echo "  node log: $(grep -c -E ' (WARN|ERROR) ' "$WORK/ora-node.log" || true) WARN/ERROR lines in $WORK/ora-node.log" \

@@ -14,12 +14,15 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One open-loop telemetry run over a connected {@link Fleet} of hubs: message {@code k} is due at
@@ -29,6 +32,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class TelemetryRun {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TelemetryRun.class);
     /** Lead time so the first messages are not already late when the loop starts. */
     private static final Duration START_LEAD = Duration.ofMillis(50);
     private static final long DRAIN_POLL_MILLIS = 10;
@@ -86,6 +90,13 @@ final class TelemetryRun {
                 rssSpan = rss.span();
             }
             OptionalLong rowsAfter = count(settings);
+            if (recorder.firstRefused.get() != Long.MAX_VALUE) {
+                // When the node refused is worth knowing (a cold start, a stall), and the counts alone do not say.
+                LOG.info("0x97 answered to messages due from {} s to {} s into run {} (warm-up: the first {} s)",
+                        String.format(Locale.ROOT, "%.1f", recorder.firstRefused.get() / load.rate()),
+                        String.format(Locale.ROOT, "%.1f", recorder.lastRefused.get() / load.rate()), run,
+                        load.warmup().toSeconds());
+            }
 
             long measureStart = warmupCount < pacer.count() ? pacer.scheduledAt(warmupCount) : pacer.endNanos();
             long windowEnd = Math.max(pacer.endNanos(), recorder.lastMeasuredSuccess.get());
@@ -152,6 +163,9 @@ final class TelemetryRun {
         private final Tally measured = new Tally();
         private final LatencyHistogram latency = new LatencyHistogram();
         private final AtomicLong lastMeasuredSuccess = new AtomicLong();
+        /** Indexes of the first and last message answered 0x97. */
+        private final AtomicLong firstRefused = new AtomicLong(Long.MAX_VALUE);
+        private final AtomicLong lastRefused = new AtomicLong(-1);
 
         Recorder(long warmupCount) {
             this.warmupCount = warmupCount;
@@ -168,7 +182,11 @@ final class TelemetryRun {
                         lastMeasuredSuccess.accumulateAndGet(nowNanos, Math::max);
                     }
                 }
-                case QUOTA_EXCEEDED -> tally.quotaExceeded.increment();
+                case QUOTA_EXCEEDED -> {
+                    tally.quotaExceeded.increment();
+                    firstRefused.accumulateAndGet(index, Math::min);
+                    lastRefused.accumulateAndGet(index, Math::max);
+                }
                 case PAYLOAD_REJECTED -> tally.payloadRejected.increment();
                 case OTHER -> tally.other.add(describeOther(result, error));
             }

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,14 +34,20 @@ public final class CapturedLogs implements AutoCloseable {
         }
     }
 
-    /** Each event's formatted message, and the message of every throwable (and cause) attached to it. */
-    public synchronized List<String> texts() {
-        List<String> texts = new ArrayList<>();
-        for (ILoggingEvent event : List.copyOf(appender.list)) {
-            texts.add(event.getFormattedMessage());
-            for (IThrowableProxy thrown = event.getThrowableProxy(); thrown != null; thrown = thrown.getCause()) {
-                texts.add(thrown.getClassName() + ": " + thrown.getMessage());
-            }
+    /**
+     * One text per event: its formatted message, its MDC, and the whole of any throwable attached (messages and
+     * stack traces of it and its causes).
+     */
+    public List<String> texts() {
+        List<ILoggingEvent> events;
+        synchronized (appender) {
+            events = List.copyOf(appender.list);
+        }
+        List<String> texts = new ArrayList<>(events.size());
+        for (ILoggingEvent event : events) {
+            IThrowableProxy thrown = event.getThrowableProxy();
+            texts.add(event.getFormattedMessage() + " " + event.getMDCPropertyMap()
+                    + (thrown == null ? "" : " " + ThrowableProxyUtil.asString(thrown)));
         }
         return texts;
     }

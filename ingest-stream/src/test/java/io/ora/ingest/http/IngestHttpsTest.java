@@ -2,6 +2,7 @@ package io.ora.ingest.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigFactory;
 import io.ora.core.telemetry.TelemetryIntake.Receipt;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class IngestHttpsTest {
 
     private static final String JSON = "application/json";
-    private static final int MAX_BYTES = 16384;
+    private static final int MAX_BYTES = ConfigFactory.load().getInt("ora.ingest.filter.max-bytes");
     private static final byte[] SAMPLE = "{\"ts\":\"2026-11-27T10:00:00+10:00\",\"fw\":\"2.1.0\",\"cpu\":12.5}"
             .getBytes(StandardCharsets.UTF_8);
 

@@ -66,9 +66,9 @@ public final class LoadGenerator {
                          [--step-duration 10] [--step-warmup 2] [--max-steps 16] [--p99-limit-ms 10]
                          [--resolution 0.1] [--settle 2] [--generator-warmup 5]
               telemetry  --host H --port P --certs DIR --rate R [--hubs ALL] [--samples 10] [--duration 60]
-                         [--warmup 10] [--drain 30] [--max-lag 5] [--p99-limit-ms 200] [--server-pid PID]
-                         [--jdbc-url URL] [--jdbc-user postgres] [--concurrency 100] [--connect-limit 300]
-                         [--connect-timeout 30] [--source-addresses A,B,...]
+                         [--warmup 10] [--generator-warmup 0] [--drain 30] [--max-lag 5] [--p99-limit-ms 200]
+                         [--server-pid PID] [--jdbc-url URL] [--jdbc-user postgres] [--concurrency 100]
+                         [--connect-limit 300] [--connect-timeout 30] [--source-addresses A,B,...]
                          [--find-max: sweep's options instead of --rate; --start-rate 500 --max-rate 20000
                           --step-warmup 5 --step-duration 20]
 
@@ -175,8 +175,9 @@ public final class LoadGenerator {
         if (options.flag("find-max")) {
             return TelemetryBenchmark.sweep(settings, telemetrySweep(options), samples).lines();
         }
-        return TelemetryBenchmark.run(settings, telemetryLoad(options))
-                .lines(options.number("p99-limit-ms", TELEMETRY_P99_LIMIT_MS, 0.001, 1e6));
+        double p99LimitMs = options.number("p99-limit-ms", TELEMETRY_P99_LIMIT_MS, 0.001, 1e6);
+        return TelemetryBenchmark.run(settings, telemetryLoad(options),
+                options.seconds("generator-warmup", 0, MAX_SECONDS), p99LimitMs).lines(p99LimitMs);
     }
 
     /** The options {@code telemetry} takes. */

@@ -195,7 +195,9 @@ if [[ -n "$window_start_ms" && -n "$window_s" ]]; then
     echo "  CPU over the measured window (% of one core):" \
         "$(cpu_between "$WORK/cpu.log" "$from" "$to")" | tee -a "$RESULTS"
 fi
-echo "  node log: $(grep -c -E ' (WARN|ERROR) ' "$WORK/ora-node.log" || true) WARN/ERROR lines in $WORK/ora-node.log" \
+# The node logs JSON ("level":"WARN"); plain-text lines are counted too, in case its encoder is changed.
+echo "  node log: $(grep -c -E '"level":"(WARN|ERROR)"| (WARN|ERROR) ' "$WORK/ora-node.log" || true) WARN/ERROR" \
+    "lines in $WORK/ora-node.log" \
     | tee -a "$RESULTS"
 
 stop_process "$SAMPLER_PID" "CPU sampler"

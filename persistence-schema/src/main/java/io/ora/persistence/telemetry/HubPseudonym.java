@@ -20,14 +20,24 @@ public final class HubPseudonym {
     /** Length of a pseudonym in bytes. */
     public static final int LENGTH = 32;
 
-    private final SecretKeySpec key;
+    /** One keyed MAC per thread: looking up and keying one per hub would be work on every payload's path. */
+    private final ThreadLocal<Mac> mac;
 
     public HubPseudonym(byte[] secret) {
         if (secret.length < ServerSecret.MIN_BYTES) {
             throw new IllegalArgumentException("the telemetry pseudonym secret must be at least "
                     + ServerSecret.MIN_BYTES + " bytes");
         }
-        this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        SecretKeySpec key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        this.mac = ThreadLocal.withInitial(() -> {
+            try {
+                Mac keyed = Mac.getInstance("HmacSHA256");
+                keyed.init(key);
+                return keyed;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is unavailable", e);
+            }
+        });
     }
 
     /** From the node's configuration (the {@code ora.telemetry} section). */
@@ -41,13 +51,7 @@ public final class HubPseudonym {
     public byte[] of(UUID hub) {
         ByteBuffer bytes = ByteBuffer.allocate(16);
         bytes.putLong(hub.getMostSignificantBits()).putLong(hub.getLeastSignificantBits());
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(bytes.array());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable", e);
-        }
+        return mac.get().doFinal(bytes.array());
     }
 
     @Override

@@ -104,16 +104,6 @@ class HandoverStoryTest {
         return answer;
     }
 
-    /** A token from the node's development issuer, minted over its real token endpoint. */
-    String token(String subject, String role, int authAgeSeconds) throws Exception {
-        String form = "sub=" + subject + "&role=" + role + "&auth_age=" + authAgeSeconds;
-        HttpResponse<String> minted = HTTP.send(HttpRequest.newBuilder(URI.create(portal + "/dev-oidc/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(minted.statusCode()).isEqualTo(200);
-        return JSON.readTree(minted.body()).get("access_token").asString();
-    }
-
     Answer transition(String project, String token, String to) throws Exception {
         String etag = call("GET", project, token, null, Map.of()).header("ETag");
         Answer answer = call("POST", project + "/transitions", token, Map.of("to", to), Map.of("If-Match", etag));
@@ -164,8 +154,8 @@ class HandoverStoryTest {
         String marker = "Qx" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 
         // The electrician signs in, is licensed, sets up an organisation, a template and the customer's project.
-        String electrician = token("sparky-" + UUID.randomUUID(), "electrician", 0);
-        String operator = token("ops-" + UUID.randomUUID(), "operator", 0);
+        String electrician = story.token("sparky-" + UUID.randomUUID(), "electrician", 0);
+        String operator = story.token("ops-" + UUID.randomUUID(), "operator", 0);
         String licence = ok("PUT", "/v1/me/licence", electrician, Map.of("licenceNumber", "EC-123456",
                 "issuingState", "VIC", "licenceClass", "A-grade", "expiresOn", LocalDate.now().plusYears(1)
                         .toString())).json().get("id").asString();
@@ -228,11 +218,12 @@ class HandoverStoryTest {
 
         // The homeowner claims the project with the code as they typed it.
         String ownerSubject = "owner-" + UUID.randomUUID();
-        String homeowner = token(ownerSubject, "homeowner", 0);
+        String homeowner = story.token(ownerSubject, "homeowner", 0);
         ok("POST", "/v1/access-keys/claim", homeowner, Map.of("code", code.toLowerCase(Locale.ROOT)));
 
         // An old sign-in is not enough for the secret: step-up.
-        Answer stale = call("GET", project + "/project-key", token(ownerSubject, "homeowner", 900), null, Map.of());
+        Answer stale = call("GET", project + "/project-key", story.token(ownerSubject, "homeowner", 900), null,
+                Map.of());
         assertThat(stale.status()).isEqualTo(401);
         assertThat(stale.header("WWW-Authenticate")).contains("insufficient_user_authentication")
                 .contains("max_age");

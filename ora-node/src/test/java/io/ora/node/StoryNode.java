@@ -1,5 +1,7 @@
 package io.ora.node;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -12,6 +14,10 @@ import io.ora.persistence.StoredText;
 import io.ora.persistence.TestDatabase;
 import io.ora.persistence.TestRedis;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,12 +25,16 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One whole node for a story test, on the shared test PostgreSQL and Redis and free ports, with the MQTT clients the
  * story connects; closing it disconnects them and stops the node.
  */
 final class StoryNode implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Node node;
     private final List<Mqtt5BlockingClient> clients = new ArrayList<>();
@@ -52,6 +62,16 @@ final class StoryNode implements AutoCloseable {
 
     int mqttPort() {
         return node.relay().orElseThrow().server().port();
+    }
+
+    /** A token from the node's development issuer, minted over its real token endpoint. */
+    String token(String subject, String role, int authAgeSeconds) throws Exception {
+        String form = "sub=" + subject + "&role=" + role + "&auth_age=" + authAgeSeconds;
+        HttpResponse<String> minted = HTTP.send(HttpRequest.newBuilder(URI.create(portal() + "/dev-oidc/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(minted.statusCode()).isEqualTo(200);
+        return JSON.readTree(minted.body()).get("access_token").asString();
     }
 
     /** An MQTT 5 client connected to the relay with {@code credentials}, disconnected when the story ends. */

@@ -94,14 +94,14 @@ class TelemetryStoryTest {
         }
         assertThat(StoryNode.storedText()).doesNotContain(marker, hubId.toString());
 
-        String operator = token(portal, "ops-" + UUID.randomUUID(), "operator");
+        String operator = story.token("ops-" + UUID.randomUUID(), "operator", 0);
         JsonNode health = call(portal, "GET", "/v1/operator/hubs/" + hubId + "/health", operator, 200);
         assertThat(health.get("samples").asLong()).isEqualTo(3);
         assertThat(health.get("firmware").asString()).isEqualTo("3.1.4");
         assertThat(health.get("cpu").get("avg").asDouble()).isEqualTo(40.0);
         assertThat(health.get("ram").get("max").asDouble()).isEqualTo(70.0);
         assertThat(health.get("rssi").get("count").asLong()).isEqualTo(1);
-        String electrician = token(portal, "sparky-" + UUID.randomUUID(), "electrician");
+        String electrician = story.token("sparky-" + UUID.randomUUID(), "electrician", 0);
         call(portal, "GET", "/v1/operator/hubs/" + hubId + "/health", electrician, 403);
 
         JsonNode erased = call(portal, "DELETE", "/v1/operator/hubs/" + hubId + "/telemetry", operator, 200);
@@ -136,15 +136,6 @@ class TelemetryStoryTest {
                 return rs.getLong(1);
             }
         }
-    }
-
-    private static String token(String portal, String subject, String role) throws Exception {
-        HttpResponse<String> minted = HTTP.send(HttpRequest.newBuilder(URI.create(portal + "/dev-oidc/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("sub=" + subject + "&role=" + role)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(minted.statusCode()).isEqualTo(200);
-        return JSON.readTree(minted.body()).get("access_token").asString();
     }
 
     private static JsonNode call(String portal, String method, String path, String token, int status)

@@ -112,8 +112,7 @@ public final class Node implements AutoCloseable {
             Optional<Relay> relay = Optional.empty();
             if (hasRole(system, "relay")) {
                 // A relay node without the ingest role refuses telemetry as unavailable (docs/mqtt.md, "Telemetry").
-                TelemetryIntake telemetry = ingest.<TelemetryIntake>map(local -> local)
-                        .orElse(TelemetryIntake.unavailable());
+                TelemetryIntake telemetry = ingest.isPresent() ? ingest.get() : TelemetryIntake.unavailable();
                 Relay started = Relay.start(system, database.dataSource(), redis, metrics, telemetry);
                 relay = Optional.of(started);
                 CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(

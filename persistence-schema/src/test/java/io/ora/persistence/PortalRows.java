@@ -71,9 +71,14 @@ public final class PortalRows {
                 status, project);
     }
 
-    /** What claiming the AccessKey does: the project names its homeowner while it is still pending. */
+    /**
+     * What claiming the AccessKey does: the project's current key becomes claimed by {@code homeowner} (V7). The
+     * project row itself does not change until the handover completes.
+     */
     public void claim(UUID project, UUID homeowner) {
-        execute("UPDATE project SET homeowner_user_id = ?, updated_at = now() WHERE id = ?", homeowner, project);
+        execute("INSERT INTO access_key (id, project_id, key_id, verifier, state, created_by, expires_at, claimed_by, "
+                + "claimed_at) VALUES (?, ?, '00000', '\\x00'::bytea, 'CLAIMED', ?, now() + interval '1 hour', ?, "
+                + "now())", UUID.randomUUID(), project, user(), homeowner);
     }
 
     /** What completing the handover does, in one transaction: the claim (if not yet made) and HANDED_OVER. */

@@ -287,4 +287,118 @@ class HandoverTest {
         assertThat(api.get(site.project() + "/access-key", site.installer().token()).json()
                 .get("projectKeyUploaded").asBoolean()).isFalse();
     }
+
+    /** A homeowner who claimed {@code code} and fetched the envelope; returns their token. */
+    String claimAndFetch(Site site, String code) {
+        String homeowner = PORTAL.token("owner-" + UUID.randomUUID(), Role.HOMEOWNER);
+        assertThat(api.post("/v1/access-keys/claim", homeowner, Map.of("code", code)).status()).isEqualTo(200);
+        assertThat(api.get(site.project() + "/project-key", homeowner).status()).isEqualTo(200);
+        return homeowner;
+    }
+
+    /** Everything a claim opened to the homeowner answers 404 once it has ended. */
+    void nothingIsOpenTo(String homeowner, Site site) {
+        for (String path : List.of("", "/floor-plan", "/pairing-plan", "/hubs", "/project-key")) {
+            assertThat(api.get(site.project() + path, homeowner).status()).as("GET %s", path).isEqualTo(404);
+        }
+        assertThat(api.get("/v1/projects", homeowner).json().get("items")).as("listed").isEmpty();
+        assertThat(api.sendJson("POST", site.project() + "/transitions", homeowner, Map.of("to", "HANDED_OVER"),
+                Map.of("If-Match", "*")).status()).as("completing").isEqualTo(404);
+    }
+
+    @Test
+    void aCancelledHandoversClaimantCannotTakeTheHomeNorReadIt() {
+        Site site = commissioning();
+        String first = keyAndEnvelope(site, envelope());
+        transition(site.installer().token(), site.project(), "PENDING_HANDOVER", 200);
+        String claimant = claimAndFetch(site, first);
+
+        transition(site.installer().token(), site.project(), "COMMISSIONING", 200);
+        nothingIsOpenTo(claimant, site);
+        keyAndEnvelope(site, envelope());
+        transition(site.installer().token(), site.project(), "PENDING_HANDOVER", 200);
+
+        nothingIsOpenTo(claimant, site);
+        assertThat(api.get(site.project(), site.installer().token()).json().get("status").asString())
+                .isEqualTo("PENDING_HANDOVER");
+        assertThat(api.get(site.project() + "/access-key", site.installer().token()).json().get("state")
+                .asString()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aNewKeyOrARevocationEndsTheClaimOnTheOldOne() {
+        Site site = commissioning();
+        String first = keyAndEnvelope(site, envelope());
+        transition(site.installer().token(), site.project(), "PENDING_HANDOVER", 200);
+        String claimant = claimAndFetch(site, first);
+        assertThat(api.post(site.project() + "/access-key", site.installer().token(), Map.of()).status())
+                .isEqualTo(201);
+        nothingIsOpenTo(claimant, site);
+
+        String second = keyAndEnvelope(site, envelope());
+        String next = claimAndFetch(site, second);
+        assertThat(api.delete(site.project() + "/access-key", site.installer().token()).status()).isEqualTo(204);
+        nothingIsOpenTo(next, site);
+        assertThat(api.get(site.project() + "/access-key", site.installer().token()).json().get("state")
+                .asString()).isEqualTo("REVOKED");
+    }
+
+    @Test
+    void completingNeedsTheCurrentKeysEnvelopeReleasedNotAnEarlierOne() {
+        Site site = commissioning();
+        String first = keyAndEnvelope(site, envelope());
+        transition(site.installer().token(), site.project(), "PENDING_HANDOVER", 200);
+        String homeownerId = "owner-" + UUID.randomUUID();
+        String homeowner = PORTAL.token(homeownerId, Role.HOMEOWNER);
+        assertThat(api.post("/v1/access-keys/claim", homeowner, Map.of("code", first)).status()).isEqualTo(200);
+        assertThat(api.get(site.project() + "/project-key", homeowner).status()).isEqualTo(200);
+        transition(site.installer().token(), site.project(), "COMMISSIONING", 200);
+
+        String second = keyAndEnvelope(site, envelope());
+        transition(site.installer().token(), site.project(), "PENDING_HANDOVER", 200);
+        assertThat(api.post("/v1/access-keys/claim", homeowner, Map.of("code", second)).status()).isEqualTo(200);
+        assertThat(transition(homeowner, site.project(), "HANDED_OVER", 409).json().get("detail").asString())
+                .as("the earlier release does not count").contains("Project Key");
+        assertThat(api.get(site.project() + "/project-key", homeowner).status()).isEqualTo(200);
+        transition(homeowner, site.project(), "HANDED_OVER", 200);
+    }
+
+    @Test
+    void theKeyIsUsedUpByTheHandoverAndArchivingEndsAnUnusedOne() {
+        Site site = commissioning();
+        String code = keyAndEnvelope(site, envelope());
+        transition(site.installer().token(), site.project(), "PENDING_HANDOVER", 200);
+        String homeowner = claimAndFetch(site, code);
+        transition(homeowner, site.project(), "HANDED_OVER", 200);
+        assertThat(api.get(site.project() + "/access-key", site.installer().token()).json().get("state")
+                .asString()).isEqualTo("USED");
+        assertThat(api.get(site.project(), homeowner).status()).as("the home is theirs").isEqualTo(200);
+
+        Site other = commissioning();
+        keyAndEnvelope(other, envelope());
+        transition(other.installer().token(), other.project(), "ARCHIVED", 200);
+        assertThat(api.get(other.project() + "/access-key", other.installer().token()).json().get("state")
+                .asString()).isEqualTo("REVOKED");
+    }
+
+    @Test
+    void aClaimedKeyStillExpiresAndTheClaimEndsWithIt() throws Exception {
+        Site site = commissioning();
+        String code = keyAndEnvelope(site, envelope());
+        transition(site.installer().token(), site.project(), "PENDING_HANDOVER", 200);
+        String claimant = claimAndFetch(site, code);
+
+        // Time passes: the key's lifetime bounds the whole handover, not only the claim.
+        try (Connection c = PORTAL.dataSource().getConnection();
+             java.sql.PreparedStatement due = c.prepareStatement("UPDATE access_key SET expires_at = now() "
+                     + "- interval '1 second' WHERE project_id = ?")) {
+            due.setObject(1, UUID.fromString(site.project().substring(site.project().lastIndexOf('/') + 1)));
+            assertThat(due.executeUpdate()).isEqualTo(1);
+        }
+        nothingIsOpenTo(claimant, site);
+        assertThat(api.get(site.project() + "/access-key", site.installer().token()).json().get("state")
+                .asString()).isEqualTo("EXPIRED");
+        assertThat(api.get(site.project(), site.installer().token()).json().get("status").asString())
+                .isEqualTo("COMMISSIONING");
+    }
 }

@@ -36,15 +36,17 @@ import tools.jackson.databind.JsonNode;
  * The remote handover (docs/handover.md): AccessKeys, custody of the wrapped Project Key, the claim, the release, and
  * the project state machine with its hub lockdown and de-identification. Every change happens in one transaction
  * that first locks the project row, so concurrent requests on one project are serialised and each sees the state
- * the previous one left; single-use and "exactly one winner" follow from that.
+ * the previous one left; single-use and "exactly one winner" follow from that. The key's life, and with it who may
+ * reach a project before its handover, is kept in one place, {@link AccessKeys}.
  *
  * <p>Transitions (who may ask; what must hold):
  * <pre>
  *   DRAFT            -> COMMISSIONING     electrician
  *   COMMISSIONING    -> PENDING_HANDOVER  electrician; an ACTIVE AccessKey with its wrapped Project Key, and a hub
- *   PENDING_HANDOVER -> COMMISSIONING     electrician (cancel), or the AccessKey expiring; revokes the key
- *   PENDING_HANDOVER -> HANDED_OVER       the homeowner who claimed the key, after the Project Key was released
- *   DRAFT, COMMISSIONING, HANDED_OVER -> ARCHIVED   electrician
+ *   PENDING_HANDOVER -> COMMISSIONING     electrician (cancel), or the AccessKey expiring; ends the key and its claim
+ *   PENDING_HANDOVER -> HANDED_OVER       the homeowner holding the claim on the current key, after the Project Key
+ *                                         was released to them; uses the key up
+ *   DRAFT, COMMISSIONING, HANDED_OVER -> ARCHIVED   electrician; ends any current key
  * </pre>
  * Entering PENDING_HANDOVER locks the project's hubs; leaving it releases them. The lock is applied after the
  * transition commits and recorded in {@code project.hubs_locked}; {@link #reconcileLocks()} closes any gap left by
@@ -54,8 +56,8 @@ public final class Handover {
 
     private static final Logger LOG = LoggerFactory.getLogger(Handover.class);
 
-    /** Where an AccessKey stands. */
-    public enum KeyState { ACTIVE, CLAIMED, EXPIRED, REVOKED }
+    /** Where an AccessKey stands. ACTIVE and CLAIMED keys are current; the others have ended. */
+    public enum KeyState { ACTIVE, CLAIMED, USED, EXPIRED, REVOKED }
 
     /** Limits of the handover, from {@code ora.portal.handover}. */
     public record Settings(Duration accessKeyTtl, int attemptsPerKey, int accountFailures, Duration accountWindow) {
@@ -94,26 +96,29 @@ public final class Handover {
     // --- AccessKeys ---
 
     /**
-     * Issues an AccessKey for a COMMISSIONING or PENDING_HANDOVER project, revoking the active one if any (and
-     * dropping its wrapped Project Key: the new code needs a new wrap).
+     * Issues an AccessKey for a COMMISSIONING or PENDING_HANDOVER project, ending the current one if any (and with
+     * it its wrapped Project Key, which the new code cannot open, and any claim on it).
      */
     public CompletionStage<Issued> issue(Principal who, UUID projectId) {
         return db.tx(c -> {
-            Projects.Ref project = Projects.reach(c, who, projectId, true);
+            Projects.Ref project = expireDue(c, Projects.reach(c, who, projectId, true));
             if (project.status() != Projects.Status.COMMISSIONING
                     && project.status() != Projects.Status.PENDING_HANDOVER) {
                 throw ApiException.conflict("AccessKeys are issued while the project is COMMISSIONING or "
                         + "PENDING_HANDOVER");
             }
-            revokeActive(c, project, who.userId());
+            AccessKeys.endCurrent(c, projectId, project.organisationId(), AccessKeys.End.REVOKED, who.userId());
             for (int attempt = 0; ; attempt++) {
                 AccessKeyCode code = AccessKeyCode.generate(random);
-                Optional<Issued> issued = insertKey(c, projectId, code, who.userId());
-                if (issued.isPresent()) {
+                UUID id = UUID.randomUUID();
+                Instant expires = Instant.now().plus(settings.accessKeyTtl());
+                if (AccessKeys.insert(c, id, projectId, code.handle(), verifier.verifier(code), who.userId(),
+                        expires)) {
                     AuditLog.append(c, project.organisationId(), projectId, who.userId(),
-                            AuditLog.Action.ACCESS_KEY_ISSUED, issued.get().id().toString());
-                    return issued.get();
+                            AuditLog.Action.ACCESS_KEY_ISSUED, id.toString());
+                    return new Issued(id, code.display(), code.handle(), KeyState.ACTIVE, expires);
                 }
+                // The handle (25 bits) collides with another project's active key: rare, so just draw again.
                 if (attempt > 8) {
                     throw new IllegalStateException("no free AccessKey handle after several tries");
                 }
@@ -121,52 +126,10 @@ public final class Handover {
         });
     }
 
-    /** Inserts a key unless its handle collides with another active key's (25 bits: rare, so just draw again). */
-    private Optional<Issued> insertKey(Connection c, UUID projectId, AccessKeyCode code, UUID actor)
-            throws SQLException {
-        UUID id = UUID.randomUUID();
-        Instant expires = Instant.now().plus(settings.accessKeyTtl());
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO access_key (id, project_id, key_id, "
-                + "verifier, state, created_by, expires_at) VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?) "
-                + "ON CONFLICT (key_id) WHERE state = 'ACTIVE' DO NOTHING")) {
-            insert.setObject(1, id);
-            insert.setObject(2, projectId);
-            insert.setString(3, code.handle());
-            insert.setBytes(4, verifier.verifier(code));
-            insert.setObject(5, actor);
-            insert.setTimestamp(6, Timestamp.from(expires));
-            return insert.executeUpdate() == 1
-                    ? Optional.of(new Issued(id, code.display(), code.handle(), KeyState.ACTIVE, expires))
-                    : Optional.empty();
-        }
-    }
-
-    private static void revokeActive(Connection c, Projects.Ref project, UUID actor) throws SQLException {
-        try (PreparedStatement revoke = c.prepareStatement("UPDATE access_key SET state = 'REVOKED', ended_at = now() "
-                + "WHERE project_id = ? AND state = 'ACTIVE' RETURNING id")) {
-            revoke.setObject(1, project.id());
-            try (ResultSet row = revoke.executeQuery()) {
-                while (row.next()) {
-                    AuditLog.append(c, project.organisationId(), project.id(), actor,
-                            AuditLog.Action.ACCESS_KEY_REVOKED, row.getObject(1, UUID.class).toString());
-                }
-            }
-        }
-        deleteEnvelope(c, project.id());
-    }
-
-    private static void deleteEnvelope(Connection c, UUID projectId) throws SQLException {
-        try (PreparedStatement delete = c.prepareStatement("DELETE FROM project_key_envelope WHERE project_id = ?")) {
-            delete.setObject(1, projectId);
-            delete.executeUpdate();
-        }
-    }
-
-    /** The project's newest AccessKey, expired lazily if its time has passed. */
+    /** The project's newest AccessKey, expired first if its time has passed. */
     public CompletionStage<Optional<KeyStatus>> current(Principal who, UUID projectId) {
         return db.tx(c -> {
-            Projects.reach(c, who, projectId, true);
-            expireProject(c, projectId);
+            expireDue(c, Projects.reach(c, who, projectId, true));
             try (PreparedStatement select = c.prepareStatement("SELECT k.id, k.key_id, k.state, k.created_at, "
                     + "k.expires_at, k.claimed_at, e.access_key_id IS NOT NULL FROM access_key k "
                     + "LEFT JOIN project_key_envelope e ON e.access_key_id = k.id "
@@ -186,46 +149,33 @@ public final class Handover {
         });
     }
 
-    /** Revokes the project's active AccessKey (404 if there is none). The project's state does not change. */
+    /**
+     * Revokes the project's current AccessKey, claimed or not (404 if there is none): the claim and the access it
+     * gave end with it. The project's state does not change.
+     */
     public CompletionStage<Void> revoke(Principal who, UUID projectId) {
         return db.tx(c -> {
-            Projects.Ref project = Projects.reach(c, who, projectId, true);
-            if (activeKey(c, projectId).isEmpty()) {
-                throw ApiException.notFound("active AccessKey");
-            }
-            revokeActive(c, project, who.userId());
+            Projects.Ref project = expireDue(c, Projects.reach(c, who, projectId, true));
+            AccessKeys.Current key = AccessKeys.current(c, projectId)
+                    .orElseThrow(() -> ApiException.notFound("current AccessKey"));
+            AccessKeys.end(c, key, project.organisationId(), AccessKeys.End.REVOKED, who.userId());
             return null;
         });
     }
 
-    private record ActiveKey(UUID id, byte[] verifier, int failedAttempts, Instant expiresAt, UUID projectId) {
-    }
-
-    private static Optional<ActiveKey> activeKey(Connection c, UUID projectId) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("SELECT id, verifier, failed_attempts, expires_at, "
-                + "project_id FROM access_key WHERE project_id = ? AND state = 'ACTIVE' FOR UPDATE")) {
-            select.setObject(1, projectId);
-            return activeKey(select);
-        }
-    }
-
-    private static Optional<ActiveKey> activeKey(PreparedStatement select) throws SQLException {
-        try (ResultSet row = select.executeQuery()) {
-            return row.next() ? Optional.of(new ActiveKey(row.getObject(1, UUID.class), row.getBytes(2),
-                    row.getInt(3), row.getTimestamp(4).toInstant(), row.getObject(5, UUID.class)))
-                    : Optional.empty();
-        }
-    }
-
     // --- Project Key custody ---
 
-    /** Stores the Project Key wrapped under the active AccessKey's code (structure already checked). */
+    /**
+     * Stores the Project Key wrapped under the active AccessKey's code (structure already checked). Once the key is
+     * claimed its envelope no longer changes: the homeowner may already hold it.
+     */
     public CompletionStage<Void> upload(Principal who, UUID projectId, JsonNode envelope) {
         return db.tx(c -> {
-            Projects.Ref project = Projects.reach(c, who, projectId, true);
-            expireProject(c, projectId);
-            ActiveKey key = activeKey(c, projectId).orElseThrow(() -> ApiException.conflict(
-                    "the project has no active AccessKey: issue one, then wrap the Project Key under its code"));
+            Projects.Ref project = expireDue(c, Projects.reach(c, who, projectId, true));
+            AccessKeys.Current key = AccessKeys.current(c, projectId)
+                    .filter(current -> current.state() == KeyState.ACTIVE)
+                    .orElseThrow(() -> ApiException.conflict("the project has no active AccessKey: issue one, then "
+                            + "wrap the Project Key under its code"));
             try (PreparedStatement upsert = c.prepareStatement("INSERT INTO project_key_envelope (project_id, "
                     + "access_key_id, envelope, uploaded_by) VALUES (?, ?, ?, ?) ON CONFLICT (project_id) DO UPDATE "
                     + "SET access_key_id = EXCLUDED.access_key_id, envelope = EXCLUDED.envelope, "
@@ -243,23 +193,23 @@ public final class Handover {
     }
 
     /**
-     * The wrapped Project Key, for the homeowner who claimed the project's AccessKey (step-up already checked by the
-     * caller). Audited on every release.
+     * The wrapped Project Key, for the homeowner holding the claim on the project's current AccessKey (step-up
+     * already checked by the caller). Recorded on the key, so the handover can be completed, and audited.
      */
     public CompletionStage<JsonNode> release(Principal who, UUID projectId) {
         return db.tx(c -> {
-            Projects.Ref project = Projects.reach(c, who, projectId, true);
-            try (PreparedStatement select = c.prepareStatement("SELECT e.envelope::text, k.id FROM "
-                    + "project_key_envelope e JOIN access_key k ON k.id = e.access_key_id "
-                    + "WHERE e.project_id = ? AND k.state = 'CLAIMED' AND k.claimed_by = ?")) {
-                select.setObject(1, projectId);
-                select.setObject(2, who.userId());
+            Projects.Ref project = expireDue(c, Projects.reach(c, who, projectId, true));
+            AccessKeys.Current key = AccessKeys.current(c, projectId)
+                    .filter(current -> current.claimedBy(who.userId()))
+                    .orElseThrow(() -> ApiException.notFound("Project Key for you on this project"));
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT envelope::text FROM project_key_envelope WHERE access_key_id = ?")) {
+                select.setObject(1, key.id());
                 try (ResultSet row = select.executeQuery()) {
                     if (!row.next()) {
                         throw ApiException.notFound("Project Key for you on this project");
                     }
-                    AuditLog.append(c, project.organisationId(), projectId, who.userId(),
-                            AuditLog.Action.PROJECT_KEY_RELEASED, row.getObject(2, UUID.class).toString());
+                    AccessKeys.released(c, key, project.organisationId(), who.userId());
                     return Json.mapper().readTree(row.getString(1));
                 }
             }
@@ -283,49 +233,42 @@ public final class Handover {
                         List.of(RetryAfter.create(settings.accountWindow().toSeconds())));
             }
             Optional<AccessKeyCode> code = AccessKeyCode.parse(typed);
-            Optional<ActiveKey> key = Optional.empty();
+            Optional<Projects.Ref> project = Optional.empty();
+            Optional<AccessKeys.Current> key = Optional.empty();
             if (code.isPresent()) {
-                try (PreparedStatement select = c.prepareStatement("SELECT id, verifier, failed_attempts, "
-                        + "expires_at, project_id FROM access_key WHERE key_id = ? AND state = 'ACTIVE' FOR UPDATE")) {
-                    select.setString(1, code.get().handle());
-                    key = activeKey(select);
+                // The project's row first, then its key: the lock order of every other handover change.
+                Optional<UUID> projectId = AccessKeys.projectOfHandle(c, code.get().handle());
+                if (projectId.isPresent()) {
+                    project = Optional.of(lock(c, projectId.get()));
+                    key = AccessKeys.current(c, project.get().id()).filter(current ->
+                            current.state() == KeyState.ACTIVE && current.handle().equals(code.get().handle()));
                 }
             }
-            if (key.isPresent() && !key.get().expiresAt().isAfter(Instant.now())) {
-                expireProject(c, key.get().projectId());
-                return Outcome.<Claimed>refuse(ApiException.of(StatusCodes.GONE,
-                        "this AccessKey has expired: ask your installer for a new one"));
+            if (key.isPresent() && key.get().due()) {
+                // Expired now rather than by the sweeper; then it is judged as any expired key is.
+                expireDue(c, project.get());
+                key = Optional.empty();
             }
             if (key.isEmpty() && code.isPresent() && expiredMatch(c, code.get())) {
-                return Outcome.<Claimed>refuse(ApiException.of(StatusCodes.GONE,
-                        "this AccessKey has expired: ask your installer for a new one"));
+                return Outcome.<Claimed>refuse(expired());
             }
             if (key.isEmpty() || !verifier.matches(code.get(), key.get().verifier())) {
-                key.ifPresent(wrong -> countWrongAttempt(c, wrong));
+                if (key.isPresent()) {
+                    AccessKeys.wrongCode(c, key.get(), project.get().organisationId(), settings.attemptsPerKey());
+                }
                 recordFailure(c, who.userId());
                 return Outcome.<Claimed>refuse(ApiException.notFound("valid AccessKey with that code"));
             }
-            UUID projectId = key.get().projectId();
-            Projects.Status status = statusOf(c, projectId);
-            if (status != Projects.Status.PENDING_HANDOVER || !envelopeFor(c, key.get().id())) {
+            if (project.get().status() != Projects.Status.PENDING_HANDOVER || !envelopeFor(c, key.get().id())) {
                 throw ApiException.conflict("this project is not ready to be handed over yet");
             }
-            try (PreparedStatement update = c.prepareStatement("UPDATE access_key SET state = 'CLAIMED', "
-                    + "claimed_by = ?, claimed_at = now() WHERE id = ? AND state = 'ACTIVE'")) {
-                update.setObject(1, who.userId());
-                update.setObject(2, key.get().id());
-                update.executeUpdate();
-            }
-            try (PreparedStatement bind = c.prepareStatement(
-                    "UPDATE project SET homeowner_user_id = ?, updated_at = now() WHERE id = ?")) {
-                bind.setObject(1, who.userId());
-                bind.setObject(2, projectId);
-                bind.executeUpdate();
-            }
-            AuditLog.append(c, organisationOf(c, projectId), projectId, who.userId(),
-                    AuditLog.Action.ACCESS_KEY_CLAIMED, key.get().id().toString());
-            return Outcome.accept(new Claimed(projectId));
+            AccessKeys.claim(c, key.get(), project.get().organisationId(), who.userId());
+            return Outcome.accept(new Claimed(project.get().id()));
         }).thenApply(Outcome::get);
+    }
+
+    private static ApiException expired() {
+        return ApiException.of(StatusCodes.GONE, "this AccessKey has expired: ask your installer for a new one");
     }
 
     /**
@@ -349,10 +292,14 @@ public final class Handover {
         }
     }
 
-    /** Whether {@code code} is one that expired (swept already): the homeowner should hear that, not "wrong". */
+    /**
+     * Whether {@code code} is one that expired, swept already or not (a claimed key past its time, which the sweeper
+     * has not reached yet, counts): the homeowner should hear that, not "wrong".
+     */
     private boolean expiredMatch(Connection c, AccessKeyCode code) throws SQLException {
         try (PreparedStatement select = c.prepareStatement("SELECT verifier FROM access_key WHERE key_id = ? "
-                + "AND state = 'EXPIRED' ORDER BY ended_at DESC LIMIT 5")) {
+                + "AND (state = 'EXPIRED' OR (state IN ('ACTIVE', 'CLAIMED') AND expires_at <= now())) "
+                + "ORDER BY expires_at DESC LIMIT 5")) {
             select.setString(1, code.handle());
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
@@ -363,27 +310,6 @@ public final class Handover {
             }
         }
         return false;
-    }
-
-    private void countWrongAttempt(Connection c, ActiveKey key) {
-        try (PreparedStatement update = c.prepareStatement("UPDATE access_key "
-                + "SET failed_attempts = failed_attempts + 1, "
-                + "state = CASE WHEN failed_attempts + 1 >= ? THEN 'REVOKED' ELSE state END, "
-                + "ended_at = CASE WHEN failed_attempts + 1 >= ? THEN now() ELSE ended_at END WHERE id = ? "
-                + "RETURNING state")) {
-            update.setInt(1, settings.attemptsPerKey());
-            update.setInt(2, settings.attemptsPerKey());
-            update.setObject(3, key.id());
-            try (ResultSet row = update.executeQuery()) {
-                if (row.next() && row.getString(1).equals("REVOKED")) {
-                    deleteEnvelope(c, key.projectId());
-                    AuditLog.append(c, organisationOf(c, key.projectId()), key.projectId(), AuditLog.SYSTEM,
-                            AuditLog.Action.ACCESS_KEY_LOCKED_OUT, key.id().toString());
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private int recentFailures(Connection c, UUID user) throws SQLException {
@@ -398,7 +324,7 @@ public final class Handover {
         }
     }
 
-    private void recordFailure(Connection c, UUID user) {
+    private void recordFailure(Connection c, UUID user) throws SQLException {
         try (PreparedStatement prune = c.prepareStatement("DELETE FROM access_key_claim_failure "
                 + "WHERE user_id = ? AND failed_at <= now() - make_interval(secs => ?)");
              PreparedStatement insert = c.prepareStatement(
@@ -408,8 +334,6 @@ public final class Handover {
             prune.executeUpdate();
             insert.setObject(1, user);
             insert.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -423,22 +347,17 @@ public final class Handover {
         }
     }
 
-    private static Projects.Status statusOf(Connection c, UUID projectId) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("SELECT status FROM project WHERE id = ? FOR UPDATE")) {
+    /** A project by id alone, its row locked, for changes the caller's access does not decide (claims, expiry). */
+    private static Projects.Ref lock(Connection c, UUID projectId) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(
+                "SELECT id, organisation_id, status, version FROM project WHERE id = ? FOR UPDATE")) {
             select.setObject(1, projectId);
             try (ResultSet row = select.executeQuery()) {
-                row.next();
-                return Projects.Status.valueOf(row.getString(1));
-            }
-        }
-    }
-
-    private static UUID organisationOf(Connection c, UUID projectId) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("SELECT organisation_id FROM project WHERE id = ?")) {
-            select.setObject(1, projectId);
-            try (ResultSet row = select.executeQuery()) {
-                row.next();
-                return row.getObject(1, UUID.class);
+                if (!row.next()) {
+                    throw new IllegalStateException("a project with AccessKeys is gone");
+                }
+                return new Projects.Ref(row.getObject(1, UUID.class), row.getObject(2, UUID.class),
+                        Projects.Status.valueOf(row.getString(3)), row.getInt(4));
             }
         }
     }
@@ -449,8 +368,10 @@ public final class Handover {
     public CompletionStage<Projects.Project> transition(Principal who, UUID projectId, OptionalInt expected,
                                                         Projects.Status to) {
         return db.tx(c -> {
-            Projects.Ref project = Projects.reach(c, who, projectId, true);
-            Versions.check(expected, project.version());
+            Projects.Ref reached = Projects.reach(c, who, projectId, true);
+            // The version the caller read is checked before a lazy expiry bumps it.
+            Versions.check(expected, reached.version());
+            Projects.Ref project = expireDue(c, reached);
             Projects.Status from = project.status();
             boolean electrician = who.has(Role.ELECTRICIAN) && who.membership().isPresent();
             boolean ok = switch (to) {
@@ -466,17 +387,13 @@ public final class Handover {
                 throw ApiException.conflict("a project that is " + from + " cannot become " + to
                         + (who.has(Role.HOMEOWNER) ? "" : " by its installer"));
             }
-            if (to == Projects.Status.PENDING_HANDOVER) {
-                readyForHandover(c, projectId);
-            }
-            if (from == Projects.Status.PENDING_HANDOVER && to == Projects.Status.COMMISSIONING) {
-                revokeActive(c, project, who.userId());
-            }
-            if (to == Projects.Status.HANDED_OVER) {
-                requireReleased(c, projectId, who.userId());
-                deidentify(c, projectId);
-                AuditLog.append(c, project.organisationId(), projectId, who.userId(),
-                        AuditLog.Action.PROJECT_DEIDENTIFIED, null);
+            switch (to) {
+                case PENDING_HANDOVER -> readyForHandover(c, projectId);
+                case HANDED_OVER -> complete(c, project, who.userId());
+                // A cancel, or archiving a project that was being commissioned: no key outlives either.
+                case COMMISSIONING, ARCHIVED -> AccessKeys.endCurrent(c, projectId, project.organisationId(),
+                        AccessKeys.End.REVOKED, who.userId());
+                case DRAFT -> throw new IllegalStateException("no transition leads to DRAFT");
             }
             setStatus(c, projectId, to);
             AuditLog.append(c, project.organisationId(), projectId, who.userId(),
@@ -488,12 +405,10 @@ public final class Handover {
     }
 
     private static void readyForHandover(Connection c, UUID projectId) throws SQLException {
-        Optional<ActiveKey> key = activeKey(c, projectId);
+        Optional<AccessKeys.Current> key = AccessKeys.current(c, projectId)
+                .filter(current -> current.state() == KeyState.ACTIVE);
         if (key.isEmpty() || !envelopeFor(c, key.get().id())) {
             throw ApiException.conflict("handover needs an active AccessKey and the Project Key wrapped under it");
-        }
-        if (!key.get().expiresAt().isAfter(Instant.now())) {
-            throw ApiException.conflict("the AccessKey has expired: issue a new one");
         }
         try (PreparedStatement hubs = c.prepareStatement("SELECT 1 FROM project_hub WHERE project_id = ? LIMIT 1")) {
             hubs.setObject(1, projectId);
@@ -505,27 +420,28 @@ public final class Handover {
         }
     }
 
-    private static void requireReleased(Connection c, UUID projectId, UUID homeowner) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("SELECT 1 FROM access_key WHERE project_id = ? "
-                + "AND state = 'CLAIMED' AND claimed_by = ?")) {
-            select.setObject(1, projectId);
-            select.setObject(2, homeowner);
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    throw ApiException.conflict("claim the project's AccessKey first");
-                }
-            }
+    /**
+     * PENDING_HANDOVER to HANDED_OVER: only the homeowner holding the claim on the current key, after its envelope
+     * was released to them. The key is used up, the claimant becomes the project's homeowner, and the project's
+     * personal data is deleted.
+     */
+    private static void complete(Connection c, Projects.Ref project, UUID homeowner) throws SQLException {
+        AccessKeys.Current key = AccessKeys.current(c, project.id())
+                .filter(current -> current.claimedBy(homeowner))
+                .orElseThrow(() -> ApiException.conflict("claim the project's AccessKey first"));
+        if (!key.released()) {
+            throw ApiException.conflict("fetch the Project Key before completing the handover");
         }
-        try (PreparedStatement select = c.prepareStatement("SELECT 1 FROM audit_event WHERE project_id = ? "
-                + "AND action = 'PROJECT_KEY_RELEASED' AND actor_user_id = ? LIMIT 1")) {
-            select.setObject(1, projectId);
-            select.setObject(2, homeowner);
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    throw ApiException.conflict("fetch the Project Key before completing the handover");
-                }
-            }
+        AccessKeys.end(c, key, project.organisationId(), AccessKeys.End.USED, homeowner);
+        try (PreparedStatement update = c.prepareStatement(
+                "UPDATE project SET homeowner_user_id = ?, handed_over_at = now() WHERE id = ?")) {
+            update.setObject(1, homeowner);
+            update.setObject(2, project.id());
+            update.executeUpdate();
         }
+        deidentify(c, project.id());
+        AuditLog.append(c, project.organisationId(), project.id(), homeowner, AuditLog.Action.PROJECT_DEIDENTIFIED,
+                null);
     }
 
     /**
@@ -536,7 +452,7 @@ public final class Handover {
     private static void deidentify(Connection c, UUID projectId) throws SQLException {
         try (PreparedStatement update = c.prepareStatement("UPDATE project SET site_address = NULL, "
                 + "customer_name = NULL, customer_email = NULL, customer_phone = NULL, notes = NULL, "
-                + "handed_over_at = now(), device_count = coalesce((SELECT jsonb_array_length(content -> 'devices') "
+                + "device_count = coalesce((SELECT jsonb_array_length(content -> 'devices') "
                 + "FROM pairing_plan WHERE project_id = ? ORDER BY version DESC LIMIT 1), 0) WHERE id = ?")) {
             update.setObject(1, projectId);
             update.setObject(2, projectId);
@@ -561,38 +477,32 @@ public final class Handover {
 
     // --- expiry and the hub lock ---
 
-    /** Expires the project's active key if its time has passed, returning the project to COMMISSIONING. */
-    private static void expireProject(Connection c, UUID projectId) throws SQLException {
-        try (PreparedStatement expire = c.prepareStatement("UPDATE access_key SET state = 'EXPIRED', ended_at = now() "
-                + "WHERE project_id = ? AND state = 'ACTIVE' AND expires_at <= now() RETURNING id")) {
-            expire.setObject(1, projectId);
-            try (ResultSet row = expire.executeQuery()) {
-                if (!row.next()) {
-                    return;
-                }
-                UUID org = organisationOf(c, projectId);
-                AuditLog.append(c, org, projectId, AuditLog.SYSTEM, AuditLog.Action.ACCESS_KEY_EXPIRED,
-                        row.getObject(1, UUID.class).toString());
-                deleteEnvelope(c, projectId);
-                try (PreparedStatement revert = c.prepareStatement("UPDATE project SET status = 'COMMISSIONING', "
-                        + "version = version + 1, updated_at = now() WHERE id = ? AND status = 'PENDING_HANDOVER'")) {
-                    revert.setObject(1, projectId);
-                    if (revert.executeUpdate() == 1) {
-                        AuditLog.append(c, org, projectId, AuditLog.SYSTEM, AuditLog.Action.PROJECT_STATUS_CHANGED,
-                                Projects.Status.COMMISSIONING.name());
-                    }
-                }
-            }
+    /**
+     * Expires the project's current key if its time has passed, claimed or not (the key's lifetime bounds the whole
+     * handover), returning a PENDING_HANDOVER project to COMMISSIONING. Returns the project as it now stands.
+     */
+    private static Projects.Ref expireDue(Connection c, Projects.Ref project) throws SQLException {
+        Optional<AccessKeys.Current> key = AccessKeys.current(c, project.id()).filter(AccessKeys.Current::due);
+        if (key.isEmpty()) {
+            return project;
         }
+        AccessKeys.end(c, key.get(), project.organisationId(), AccessKeys.End.EXPIRED, AuditLog.SYSTEM);
+        if (project.status() != Projects.Status.PENDING_HANDOVER) {
+            return project;
+        }
+        setStatus(c, project.id(), Projects.Status.COMMISSIONING);
+        AuditLog.append(c, project.organisationId(), project.id(), AuditLog.SYSTEM,
+                AuditLog.Action.PROJECT_STATUS_CHANGED, Projects.Status.COMMISSIONING.name());
+        return new Projects.Ref(project.id(), project.organisationId(), Projects.Status.COMMISSIONING,
+                project.version() + 1);
     }
 
-    /** Expires every key whose time has passed (the sweeper), then closes lock gaps. Returns how many expired. */
+    /** Expires every key whose time has passed (the sweeper), then closes lock gaps. Returns how many were due. */
     public CompletionStage<Integer> sweep() {
         return db.tx(c -> {
             List<UUID> due = new ArrayList<>();
-            // No DISTINCT (PostgreSQL cannot lock its rows); a project has at most one active key anyway.
-            try (PreparedStatement select = c.prepareStatement("SELECT p.id FROM access_key k JOIN project p "
-                    + "ON p.id = k.project_id WHERE k.state = 'ACTIVE' AND k.expires_at <= now() FOR UPDATE OF p")) {
+            try (PreparedStatement select = c.prepareStatement("SELECT project_id FROM access_key "
+                    + "WHERE state IN ('ACTIVE', 'CLAIMED') AND expires_at <= now()")) {
                 try (ResultSet row = select.executeQuery()) {
                     while (row.next()) {
                         due.add(row.getObject(1, UUID.class));
@@ -600,7 +510,8 @@ public final class Handover {
                 }
             }
             for (UUID project : due) {
-                expireProject(c, project);
+                // Locked one by one in the order every change locks: the project, then its key.
+                expireDue(c, lock(c, project));
             }
             return due.size();
         }).thenCompose(expired -> reconcileLocks().thenApply(done -> expired));

@@ -27,8 +27,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Projects and the hubs registered to them, in PostgreSQL. Tenancy is enforced in the SQL itself: an electrician
- * reaches only their organisation's projects and a homeowner only the ones handed to them; anything else reads as
- * "not found" (OWASP API1), whether or not it exists.
+ * reaches only their organisation's projects and a homeowner only the ones handed to them (and, while a handover is
+ * pending, the one whose AccessKey they claimed); anything else reads as "not found" (OWASP API1), whether or not it
+ * exists.
  */
 public final class Projects {
 
@@ -121,14 +122,14 @@ public final class Projects {
         return db.read(c -> {
             Scope scope = scope(who);
             try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM project p WHERE "
-                    + scope.column() + " = ? AND (?::text IS NULL OR p.status = ?::text) "
+                    + scope.predicate() + " AND (?::text IS NULL OR p.status = ?::text) "
                     + "AND (p.created_at, p.id) > (?, ?) ORDER BY p.created_at, p.id LIMIT ?")) {
-                select.setObject(1, scope.id());
-                select.setString(2, status.map(Enum::name).orElse(null));
-                select.setString(3, status.map(Enum::name).orElse(null));
-                select.setTimestamp(4, Timestamp.from(page.from().after()));
-                select.setObject(5, page.from().afterId());
-                select.setInt(6, page.limit() + 1);
+                int next = scope.bind(select, 1);
+                select.setString(next, status.map(Enum::name).orElse(null));
+                select.setString(next + 1, status.map(Enum::name).orElse(null));
+                select.setTimestamp(next + 2, Timestamp.from(page.from().after()));
+                select.setObject(next + 3, page.from().afterId());
+                select.setInt(next + 4, page.limit() + 1);
                 List<Project> rows = new ArrayList<>();
                 try (ResultSet row = select.executeQuery()) {
                     while (row.next()) {
@@ -257,9 +258,9 @@ public final class Projects {
     public static Ref reach(Connection c, Principal who, UUID projectId, boolean forUpdate) throws SQLException {
         Scope scope = scope(who);
         try (PreparedStatement select = c.prepareStatement("SELECT p.id, p.organisation_id, p.status, p.version "
-                + "FROM project p WHERE p.id = ? AND " + scope.column() + " = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+                + "FROM project p WHERE p.id = ? AND " + scope.predicate() + (forUpdate ? " FOR UPDATE OF p" : ""))) {
             select.setObject(1, projectId);
-            select.setObject(2, scope.id());
+            scope.bind(select, 2);
             try (ResultSet row = select.executeQuery()) {
                 if (!row.next()) {
                     throw ApiException.notFound("project");
@@ -270,27 +271,45 @@ public final class Projects {
         }
     }
 
-    /** Which column ties a project to this caller: their organisation, or them as the homeowner. */
-    private record Scope(String column, UUID id) {
+    /**
+     * What ties a project to this caller, as a condition on {@code project p} whose every parameter is {@code id}:
+     * their organisation; or, for a homeowner, a project handed over to them or the one whose current AccessKey they
+     * hold the live claim on (nothing else before the handover: ending the key ends the reach).
+     */
+    private record Scope(String predicate, int parameters, UUID id) {
+        /** Binds the predicate's parameters from {@code index} on; returns the next free index. */
+        int bind(PreparedStatement statement, int index) throws SQLException {
+            for (int i = 0; i < parameters; i++) {
+                statement.setObject(index + i, id);
+            }
+            return index + parameters;
+        }
     }
+
+    /**
+     * A live claim on an AccessKey {@code k}: the project's current key, claimed and not yet expired. Who holds it
+     * may read the project, fetch its wrapped Project Key and complete its handover (io.ora.portal.handover).
+     */
+    public static final String LIVE_CLAIM = "k.state = 'CLAIMED' AND k.expires_at > now()";
 
     private static Scope scope(Principal who) {
         if (who.has(Role.ELECTRICIAN) && who.membership().isPresent()) {
-            return new Scope("p.organisation_id", who.membership().get().organisationId());
+            return new Scope("p.organisation_id = ?", 1, who.membership().get().organisationId());
         }
         if (who.has(Role.HOMEOWNER)) {
-            return new Scope("p.homeowner_user_id", who.userId());
+            return new Scope("(p.homeowner_user_id = ? OR p.id IN (SELECT k.project_id FROM access_key k "
+                    + "WHERE k.claimed_by = ? AND " + LIVE_CLAIM + "))", 2, who.userId());
         }
         // An electrician outside any organisation reaches nothing: a random id matches no row.
-        return new Scope("p.organisation_id", new UUID(0, 0));
+        return new Scope("p.organisation_id = ?", 1, new UUID(0, 0));
     }
 
     private static Optional<Project> read(Connection c, Principal who, UUID id) throws SQLException {
         Scope scope = scope(who);
         try (PreparedStatement select = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM project p WHERE p.id = ? AND " + scope.column() + " = ?")) {
+                "SELECT " + COLUMNS + " FROM project p WHERE p.id = ? AND " + scope.predicate())) {
             select.setObject(1, id);
-            select.setObject(2, scope.id());
+            scope.bind(select, 2);
             try (ResultSet row = select.executeQuery()) {
                 return row.next() ? Optional.of(project(row)) : Optional.empty();
             }

@@ -177,8 +177,8 @@ final class SvgPolicy {
             XMLStreamReader reader = factory().createXMLStreamReader(new ByteArrayInputStream(content), "UTF-8");
             return new Walk(reader).refusal();
         } catch (XMLStreamException | RuntimeException unreadable) {
-            // The parser is fed hostile bytes; whatever way it fails (it throws unchecked exceptions on some
-            // malformed input too), what the document would mean is unknown, so it is refused, never passed on.
+            // The parser's contract names XMLStreamException, but fed hostile bytes it is not trusted to keep to it;
+            // however reading fails, what the document would mean is unknown, so it is refused (closed, not open).
             return Optional.of(Refusal.NOT_XML);
         }
     }

@@ -2,6 +2,8 @@ package io.ora.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -79,6 +81,54 @@ class PlansTest {
                 Map.of("If-None-Match", "*"), "");
         assertThat(refused.status()).isEqualTo(415);
         assertThat(api.get(project + "/floor-plan", installer.token()).status()).isEqualTo(404);
+    }
+
+    static final String SVG_OPEN = "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+            + "xmlns:xlink=\"http://www.w3.org/1999/xlink\"><rect id=\"a\" width=\"10\" height=\"10\"/>";
+
+    /** What got past the old deny-list (the first four, from a probe) and its siblings, each in a clean drawing. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        SVG_OPEN + "<animate attributeName=\"href\" values=\"&#106;avascript:alert(1)\"/></svg>",
+        SVG_OPEN + "<set attributeName=\"onmouseover\" to=\"alert(1)\"/></svg>",
+        SVG_OPEN + "<style>@import url(https://evil.example/x.css)</style></svg>",
+        SVG_OPEN + "<rect style=\"fill:url(https://evil.example/x)\"/></svg>",
+        "<?xml-stylesheet href=\"https://evil.example/x.css\"?>" + SVG_OPEN + "</svg>",
+        SVG_OPEN + "<h:script xmlns:h=\"http://www.w3.org/1999/xhtml\">alert(1)</h:script></svg>",
+        SVG_OPEN + "<use xlink:href=\"javascript:alert(1)\"/></svg>",
+        SVG_OPEN + "<use href=\"&#106;&#x61;vascript:alert(1)\"/></svg>",
+        SVG_OPEN + "<image href=\"https://evil.example/x.png\"/></svg>",
+        SVG_OPEN + "<image href=\"data:image/svg+xml;base64,PHN2Zy8+\"/></svg>",
+        SVG_OPEN + "<filter id=\"f\"><feImage href=\"https://evil.example/x.png\"/></filter></svg>",
+        SVG_OPEN + "<rect style=\"fill:u\\72l(https://evil.example/x)\"/></svg>",
+        "<!DOCTYPE svg [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>" + SVG_OPEN + "<text>&x;</text></svg>",
+        SVG_OPEN + "<g xml:base=\"https://evil.example/\"><use href=\"#a\"/></g></svg>",
+        SVG_OPEN + "<x:widget xmlns:x=\"urn:example:widgets\"/></svg>",
+        SVG_OPEN + "<a href=\"#a\"><rect width=\"1\" height=\"1\"/></a></svg>"})
+    void svgsOutsideTheStaticSubsetAreRefusedWithoutEchoingThemAndNothingIsStored(String content) {
+        ApiClient.Response refused = upload(content.getBytes(StandardCharsets.UTF_8), "image/svg+xml",
+                Map.of("If-None-Match", "*"), "");
+        assertThat(refused.status()).isEqualTo(415);
+        ApiClient.Response notAPlan = upload("GIF89a".getBytes(StandardCharsets.US_ASCII), "image/gif",
+                Map.of("If-None-Match", "*"), "");
+        assertThat(refused.json().get("detail").asString()).as("one fixed text, nothing from the upload")
+                .isEqualTo(notAPlan.json().get("detail").asString()).contains("SVG");
+        assertThat(refused.text()).doesNotContain("evil", "alert", "javascript", "animate", "onmouseover", "import",
+                "href", "widget", "passwd");
+        assertThat(api.get(project + "/floor-plan", installer.token()).status()).isEqualTo(404);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hand-written.svg", "inkscape.svg"})
+    void realisticSvgsAreAcceptedAndServedBackUnchanged(String name) throws IOException {
+        byte[] svg;
+        try (InputStream in = PlansTest.class.getResourceAsStream("/floor-plans/" + name)) {
+            svg = in.readAllBytes();
+        }
+        ApiClient.Response stored = upload(svg, "application/octet-stream", Map.of("If-None-Match", "*"), "");
+        assertThat(stored.status()).isEqualTo(201);
+        assertThat(stored.json().get("contentType").asString()).isEqualTo("image/svg+xml");
+        assertThat(api.get(project + "/floor-plan", installer.token()).body()).isEqualTo(svg);
     }
 
     @Test

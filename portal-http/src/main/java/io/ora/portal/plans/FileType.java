@@ -1,15 +1,13 @@
 package io.ora.portal.plans;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * What a floor plan upload really is, decided from its bytes, never from the client's {@code Content-Type}: PNG,
- * JPEG and PDF by their signatures, SVG by its root element. SVG is a document that can carry script, so one is
- * accepted only without scripts, event handlers, external references or a DOCTYPE (entity expansion); it is served
- * back as an attachment under a sandboxing CSP either way.
+ * JPEG and PDF by their signatures, SVG by parsing it. SVG is a document that can carry script and load other
+ * resources, so one is accepted only if it is a static drawing by {@link SvgPolicy}'s allow-list; it is served back
+ * as an attachment under a sandboxing CSP either way, as a second line of defence.
  */
 public enum FileType {
     PNG("image/png", "png"),
@@ -18,11 +16,6 @@ public enum FileType {
     SVG("image/svg+xml", "svg");
 
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-    private static final Pattern SVG_ROOT = Pattern.compile(
-            "^\\uFEFF?\\s*(<\\?xml[^>]{0,200}\\?>\\s*)?(<!--.{0,2000}?-->\\s*)*<svg[\\s>]", Pattern.DOTALL);
-    private static final Pattern SVG_DANGER = Pattern.compile(
-            "<script|<!doctype|<!entity|<foreignobject|javascript:|data:text/html|\\son[a-z]+\\s*=|href\\s*=\\s*"
-                    + "(?![\"']?#)|<iframe|<embed|<object");
 
     private final String mediaType;
     private final String extension;
@@ -52,12 +45,7 @@ public enum FileType {
         if (startsWith(content, "%PDF-".getBytes(StandardCharsets.US_ASCII))) {
             return Optional.of(PDF);
         }
-        String text = new String(content, StandardCharsets.UTF_8);
-        if (SVG_ROOT.matcher(text).find()
-                && !SVG_DANGER.matcher(text.toLowerCase(Locale.ROOT)).find()) {
-            return Optional.of(SVG);
-        }
-        return Optional.empty();
+        return SvgPolicy.refusal(content).isEmpty() ? Optional.of(SVG) : Optional.empty();
     }
 
     private static boolean startsWith(byte[] content, byte[] prefix) {

@@ -62,9 +62,10 @@ public final class PlanRoutes {
         if (content.length == 0) {
             throw ApiException.badRequest("the floor plan is empty");
         }
+        // One fixed text for every refusal: naming what was found would echo the upload back.
         FileType type = FileType.sniff(content).orElseThrow(() -> ApiException.of(
-                StatusCodes.UNSUPPORTED_MEDIA_TYPE, "a floor plan must be PNG, JPEG, PDF or SVG (SVG without "
-                        + "scripts, event handlers, external links or a DOCTYPE); the type is read from the content"));
+                StatusCodes.UNSUPPORTED_MEDIA_TYPE, "a floor plan must be PNG, JPEG, PDF or SVG, and an SVG must "
+                        + "stay within the documented static subset; the type is read from the content"));
         return plans.saveFloorPlan(call.caller(), call.uuid("projectId"), expected, type, content, fileName)
                 .thenApply(saved -> Responses.versioned(expected.orElse(-1) == 0 ? StatusCodes.CREATED
                         : StatusCodes.OK, saved, saved.version()));

@@ -64,6 +64,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,8 +101,12 @@ public final class Portal implements AutoCloseable {
         AtomicReference<Route> api = new AtomicReference<>(Directives.complete(Problem.of(
                 StatusCodes.SERVICE_UNAVAILABLE, "the portal is starting").toResponse()));
         Route delegating = Directives.extractRequestContext(context -> api.get());
+        Config limits = portal.getConfig("limits");
+        long largestBody = Math.max(limits.getMemorySize("json-body").toBytes(), Math.max(
+                limits.getMemorySize("pairing-plan").toBytes(), limits.getMemorySize("floor-plan").toBytes()));
         CompletionStage<ServerBinding> bound = Http.get(system)
                 .newServerAt(http.getString("host"), http.getInt("port"))
+                .adaptSettings(server -> listenerSettings(server, largestBody))
                 .bind(ProblemHandling.wrap(delegating));
         ServerBinding binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
         List<AutoCloseable> resources = new ArrayList<>();
@@ -126,7 +131,6 @@ public final class Portal implements AutoCloseable {
             resources.add(limiter);
             Directory directory = new Directory(db, cache, CredentialVerification.MANUAL_REVIEW);
             Schemas schemas = Schemas.load();
-            Config limits = portal.getConfig("limits");
             long jsonBody = limits.getMemorySize("json-body").toBytes();
             HubPseudonym pseudonym = HubPseudonym.from(system.settings().config());
             Projects projects = new Projects(db, limits.getInt("hubs-per-project"), pseudonym);
@@ -167,6 +171,21 @@ public final class Portal implements AutoCloseable {
             binding.unbind();
             throw e;
         }
+    }
+
+    /**
+     * What the portal's listener needs of Pekko HTTP, set on the binding itself rather than under
+     * {@code pekko.http.server}: in the node's fat jar the modules' {@code reference.conf} files are merged into one,
+     * and pekko-http's own (appended after ours) silently replaced both keys, leaving every per-address rate limit
+     * keyed on "unknown", that is node-wide (docs/portal.md, "Rate limits").
+     *
+     * @param largestBody the largest body any operation takes; each operation limits its own body below it
+     */
+    static ServerSettings listenerSettings(ServerSettings server, long largestBody) {
+        return server
+                // The peer address the per-address rate limits are keyed on: a requirement, not a preference.
+                .withRemoteAddressAttribute(true)
+                .withParserSettings(server.getParserSettings().withMaxContentLength(largestBody));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.ora.core.concurrent.Failures;
 import io.ora.portal.auth.Caller;
 import io.ora.portal.auth.Role;
 import io.ora.portal.http.Problem;
+import io.ora.portal.limits.ClientAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -259,19 +261,31 @@ public final class Router {
         return accepted;
     }
 
+    /**
+     * The address per-address rate limits key on (docs/portal.md, "Rate limits"): the TCP peer, or behind a trusted
+     * load balancer the last {@code X-Forwarded-For} entry. A client may send X-Forwarded-For headers of its own, as
+     * many as it likes; the load balancer appends the peer it saw to the end, so only the very last entry over all
+     * of them is not the client's choice. If that is not an address, the peer is used.
+     */
     private String clientIp(HttpRequest request) {
+        Optional<String> peer = request.getAttribute(AttributeKeys.remoteAddress)
+                .flatMap(RemoteAddress::getAddress)
+                .map(address -> address.getHostAddress());
         if (trustForwardedFor) {
-            // Behind a load balancer that appends the peer it saw: the last entry is the only one not forgeable.
-            Optional<String> forwarded = request.getHeader("X-Forwarded-For").map(h -> h.value());
+            String last = "";
+            for (HttpHeader header : request.getHeaders()) {
+                if (header.is("x-forwarded-for")) {
+                    String[] hops = header.value().split(",", -1);
+                    last = hops[hops.length - 1];
+                }
+            }
+            Optional<String> forwarded = ClientAddress.parse(last).map(address -> address.getHostAddress());
             if (forwarded.isPresent()) {
-                String[] hops = forwarded.get().split(",");
-                return hops[hops.length - 1].trim();
+                return forwarded.get();
             }
         }
-        return request.getAttribute(AttributeKeys.remoteAddress)
-                .flatMap(RemoteAddress::getAddress)
-                .map(address -> address.getHostAddress())
-                .orElse("unknown");
+        // No peer address means a listener without the attribute, which the portal's binding always sets.
+        return peer.orElseThrow(() -> new IllegalStateException("the portal's listener gives no peer address"));
     }
 
     private record Body(Optional<JsonNode> json, Optional<byte[]> bytes) {

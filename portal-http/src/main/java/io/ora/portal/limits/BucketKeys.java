@@ -1,15 +1,12 @@
 package io.ora.portal.limits;
 
 import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -30,8 +27,6 @@ final class BucketKeys {
 
     private static final int HASH_BYTES = 16;
     private static final int MIN_SECRET_LENGTH = 32;
-    // Only these characters can make up an IPv6 literal; InetAddress parses such a string without any DNS look-up.
-    private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:.]+");
 
     private final String prefix;
     private final Optional<SecretKeySpec> secret;
@@ -58,19 +53,11 @@ final class BucketKeys {
     /** What an address is limited as: an IPv4 address itself, an IPv6 address's /64. */
     static String network(String clientIp) {
         String ip = clientIp.strip();
-        if (ip.indexOf(':') < 0 || !IPV6_LITERAL.matcher(ip).matches()) {
-            return ip;
-        }
-        try {
-            InetAddress address = InetAddress.getByName(ip);
-            if (address instanceof Inet6Address) {
-                return HexFormat.of().formatHex(Arrays.copyOf(address.getAddress(), 8)) + "::/64";
-            }
-            // An IPv4-mapped IPv6 address is its IPv4 address.
-            return address.getHostAddress();
-        } catch (UnknownHostException notAnAddress) {
-            return ip;
-        }
+        return ClientAddress.parse(ip).map(address -> address instanceof Inet6Address
+                        ? HexFormat.of().formatHex(Arrays.copyOf(address.getAddress(), 8)) + "::/64"
+                        // An IPv4-mapped IPv6 address is its IPv4 address.
+                        : address.getHostAddress())
+                .orElse(ip);
     }
 
     private String hash(String value) {

@@ -27,6 +27,7 @@ public final class AppEntity {
     /** Registers apps with cluster sharding on this node. */
     public static void init(ActorSystem<?> system, PeerSettings settings) {
         ClusterSharding.get(system).init(Entity.of(KEY, entity -> create(entity, settings))
+                .withSettings(PeerSession.shardingSettings(system))
                 .withStopMessage(new PeerCommand.Handoff()));
     }
 

@@ -119,6 +119,7 @@ public final class HubEntity extends EventSourcedBehavior<HubEntity.Command, Hub
     /** Registers hubs with cluster sharding on this node. */
     public static void init(ActorSystem<?> system, PeerSettings settings) {
         ClusterSharding.get(system).init(Entity.of(KEY, entity -> create(entity, settings))
+                .withSettings(PeerSession.shardingSettings(system))
                 .withStopMessage(new PeerCommand.Handoff()));
     }
 

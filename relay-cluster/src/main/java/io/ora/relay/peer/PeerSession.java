@@ -10,8 +10,10 @@ import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
@@ -53,6 +55,17 @@ final class PeerSession<C> {
         metrics.counter("ora_relay_entities_started_total", "Peer entities started on this node", "type", type)
                 .increment();
         startIdleTimer();
+    }
+
+    /**
+     * Sharding settings for peer entities. They passivate themselves, once they have held no connection for
+     * {@code idle-passivation}; sharding's own idle passivation must stay off, or it would stop an entity whose
+     * connection is live but quiet and make the connection re-attach to a fresh incarnation (journal recovery and
+     * all) every few minutes. Set here rather than in config: a library's {@code reference.conf}, merged into the
+     * node's jar after ours, replaced the config key, and this is a property of the entity, not a choice.
+     */
+    static ClusterShardingSettings shardingSettings(ActorSystem<?> system) {
+        return ClusterShardingSettings.create(system).withNoPassivationStrategy();
     }
 
     void attach(ActorRef<Connection.Command> newer) {

@@ -2,11 +2,14 @@ package io.ora.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import io.ora.persistence.CapturedLogs;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +114,51 @@ class BadInputTest {
             ApiClient.Response response = api.post("/v1/projects", installer.token(), body);
             assertRefusedAndNothingStored(response, 400);
             assertThat(response.json().get("errors").size()).isPositive();
+        }
+    }
+
+    static String cursor(String decoded) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(decoded.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A cursor is opaque but not trusted: a time outside what the database holds (the probe that once logged an
+     * ERROR and answered 500), a time before the epoch or after year 9999, and any text form other than the one the
+     * server writes are each a 400 problem, and none of them logs an error.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"-9223372036854775808/%s", "9223372036854775807/%s", "99999999999999999999/%s",
+        "253402300800000000/%s", "-1/%s", "+1/%s", "01/%s", "1/%S", "1/{%s}", "1/%s/", "1/%s/1", "/%s", "1/",
+        "1.5/%s", "1e3/%s", "\u0661/%s"})
+    void aForgedCursorIsA400ProblemAndLogsNoError(String form) {
+        String forged = cursor(form.replace("%s", UUID.randomUUID().toString())
+                .replace("%S", UUID.randomUUID().toString().toUpperCase(java.util.Locale.ROOT)));
+        try (CapturedLogs logs = new CapturedLogs()) {
+            for (String list : new String[] {"/v1/projects", "/v1/templates",
+                "/v1/organisations/" + installer.organisationId() + "/members"}) {
+                ApiClient.Response response = api.get(list + "?cursor=" + forged, installer.token());
+                assertThat(response.status()).as(list + " " + form).isEqualTo(400);
+                assertThat(response.contentType()).startsWith("application/problem+json");
+                assertThat(response.json().get("detail").asString()).isEqualTo("cursor is not one this server issued");
+            }
+            assertThat(logs.texts(Level.ERROR)).isEmpty();
+        }
+    }
+
+    @Test
+    void aCursorHasOneTextFormTheOneTheServerIssued() {
+        api.post("/v1/templates", installer.token(), Installers.template("Second"));
+        String issued = api.get("/v1/templates?limit=1", installer.token()).json().get("nextCursor").asString();
+        assertThat(api.get("/v1/templates?limit=1&cursor=" + issued, installer.token()).status()).isEqualTo(200);
+        String decoded = new String(Base64.getUrlDecoder().decode(issued), StandardCharsets.UTF_8);
+        for (String variant : new String[] {Base64.getUrlEncoder().encodeToString(decoded.getBytes(
+                StandardCharsets.UTF_8)), cursor(decoded.toUpperCase(java.util.Locale.ROOT)), cursor("0" + decoded),
+            cursor(decoded + "\n"), issued + "A"}) {
+            if (variant.equals(issued)) {
+                continue; // no padding was needed for this one: the unpadded form is the same text
+            }
+            ApiClient.Response response = api.get("/v1/templates?limit=1&cursor=" + variant, installer.token());
+            assertThat(response.status()).as(variant).isEqualTo(400);
         }
     }
 

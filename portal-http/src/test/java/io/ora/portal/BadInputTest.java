@@ -117,6 +117,43 @@ class BadInputTest {
         }
     }
 
+    /**
+     * Dates and numbers in bodies are bounded by the schema to what Java and PostgreSQL hold alike: a licence that
+     * expires in year 0000 or before the Gregorian calendar once came back as another date, one in year 275760 has
+     * no RFC 3339 form, and a template version past 2^31-1 cannot be a version.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0000-01-01", "0001-01-01", "1582-10-10", "1969-12-31", "275760-09-13",
+        "+275760-09-13", "10000-01-01", "-0001-01-01"})
+    void aLicenceExpiryOutsideTheStoredSpanIsA400NamingTheField(String expiresOn) {
+        Map<String, Object> licence = new java.util.HashMap<>(Installers.licence(java.time.LocalDate.now()));
+        licence.put("expiresOn", expiresOn);
+        String electrician = PORTAL.token(io.ora.portal.auth.Role.ELECTRICIAN);
+        ApiClient.Response response = api.put("/v1/me/licence", electrician, licence, Map.of());
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().get("errors").toString()).contains("/expiresOn");
+        assertThat(api.get("/v1/me/licence", electrician).status()).isEqualTo(404);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1970-01-01", "9999-12-31"})
+    void aLicenceExpiryAtEitherEndOfTheSpanIsStoredAsSent(String expiresOn) {
+        Map<String, Object> licence = new java.util.HashMap<>(Installers.licence(java.time.LocalDate.now()));
+        licence.put("expiresOn", expiresOn);
+        String electrician = PORTAL.token(io.ora.portal.auth.Role.ELECTRICIAN);
+        assertThat(api.put("/v1/me/licence", electrician, licence, Map.of()).status()).isEqualTo(200);
+        assertThat(api.get("/v1/me/licence", electrician).json().get("expiresOn").asString()).isEqualTo(expiresOn);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2147483648", "9223372036854775808", "99999999999999999999"})
+    void aTemplateVersionBeyondAnIntIsA400NamingTheField(String version) throws SQLException {
+        ApiClient.Response response = create("application/json", ("{\"templateId\":\"" + installer.templateId()
+                + "\",\"templateVersion\":" + version + "}").getBytes(StandardCharsets.UTF_8));
+        assertRefusedAndNothingStored(response, 400);
+        assertThat(response.json().get("errors").toString()).contains("/templateVersion");
+    }
+
     static String cursor(String decoded) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(decoded.getBytes(StandardCharsets.UTF_8));
     }

@@ -102,6 +102,7 @@ public final class Portal implements AutoCloseable {
         Route delegating = Directives.extractRequestContext(context -> api.get());
         CompletionStage<ServerBinding> bound = Http.get(system)
                 .newServerAt(http.getString("host"), http.getInt("port"))
+                .adaptSettings(ProblemHandling::adapt)
                 .bind(ProblemHandling.wrap(delegating));
         ServerBinding binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
         List<AutoCloseable> resources = new ArrayList<>();

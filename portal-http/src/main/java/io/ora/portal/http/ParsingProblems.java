@@ -8,10 +8,11 @@ import org.apache.pekko.http.scaladsl.model.StatusCode;
 import org.apache.pekko.http.scaladsl.settings.ServerSettings;
 
 /**
- * What the HTTP server answers for a request it refuses before any route sees it (a malformed request line or
- * header, a URI or head over the parser's limits, a declared body over the server's maximum, an unknown method or
- * HTTP version, an unsupported {@code Expect}): the same RFC 9457 problem as every other error. Pekko HTTP
- * instantiates it by class name (public, no-argument constructor), as {@link ProblemHandling#adapt} names it.
+ * What the HTTP server answers for a request it refuses before any route sees it (a malformed request line,
+ * header or {@code Content-Length}, a URI or head over the parser's limits, an unknown method or HTTP version, and
+ * a body over the server's maximum should a route leave that to the server): the same RFC 9457 problem as every
+ * other error. Pekko HTTP instantiates it by class name (public, no-argument constructor), as
+ * {@link ProblemHandling#adapt} names it.
  *
  * <p>The {@link ErrorInfo} is never used: it quotes the request (the URI, a header), and the detail must not echo
  * request content. Logged at debug by status only, so a client cannot write log lines of its choosing.

@@ -39,12 +39,20 @@ public final class CapturedLogs implements AutoCloseable {
      * stack traces of it and its causes).
      */
     public List<String> texts() {
+        return texts(Level.ALL);
+    }
+
+    /** Like {@link #texts()}, of the events at {@code least} or above only (e.g. to prove nothing logged an ERROR). */
+    public List<String> texts(Level least) {
         List<ILoggingEvent> events;
         synchronized (appender) {
             events = List.copyOf(appender.list);
         }
         List<String> texts = new ArrayList<>(events.size());
         for (ILoggingEvent event : events) {
+            if (!event.getLevel().isGreaterOrEqual(least)) {
+                continue;
+            }
             IThrowableProxy thrown = event.getThrowableProxy();
             texts.add(event.getFormattedMessage() + " " + event.getMDCPropertyMap()
                     + (thrown == null ? "" : " " + ThrowableProxyUtil.asString(thrown)));

@@ -106,7 +106,7 @@ public final class Portal implements AutoCloseable {
                 limits.getMemorySize("pairing-plan").toBytes(), limits.getMemorySize("floor-plan").toBytes()));
         CompletionStage<ServerBinding> bound = Http.get(system)
                 .newServerAt(http.getString("host"), http.getInt("port"))
-                .adaptSettings(server -> listenerSettings(server, largestBody))
+                .adaptSettings(server -> listenerSettings(ProblemHandling.adapt(server), largestBody))
                 .bind(ProblemHandling.wrap(delegating));
         ServerBinding binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
         List<AutoCloseable> resources = new ArrayList<>();

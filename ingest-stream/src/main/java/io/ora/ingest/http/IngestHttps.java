@@ -62,8 +62,8 @@ public final class IngestHttps implements AutoCloseable {
             binding = Http.get(system).newServerAt(settings.iface(), settings.port())
                     .enableHttps(ConnectionContext.httpsServer(tls::newEngine))
                     // The verified client certificate is read from the TLS session; only this server needs it.
-                    .adaptSettings(server -> server.withParserSettings(
-                            server.getParserSettings().withIncludeSslSessionAttribute(true)))
+                    .adaptSettings(server -> ParsingProblems.adapt(server.withParserSettings(
+                            server.getParserSettings().withIncludeSslSessionAttribute(true))))
                     .bind(routes.route())
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {

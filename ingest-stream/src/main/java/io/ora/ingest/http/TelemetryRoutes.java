@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * hands one telemetry payload to the {@link TelemetryIntake} and is told what became of it. Checks run cheapest
  * first — identity, revocation, the per-hub rate, the content type — so a refused request costs no body read, and a
  * body is read only up to the limit. This class is the one place where an outcome becomes an HTTP status
- * ({@link #respond}, {@link #rejections()}, {@link #exceptions()}); every response is counted by status.
+ * ({@link #respond}, {@link #rejections()}, {@link #exceptions()}); what the server refuses before any route sees it
+ * is {@link ParsingProblems}'s. Every response the route gives is counted by status.
  *
  * <p>Nothing from the request is logged: not the body, not the certificate, only failures by exception type.
  */
@@ -50,6 +51,9 @@ final class TelemetryRoutes {
     private static final String REQUESTS = "ora_ingest_http_requests_total";
     private static final HttpResponse STORED = HttpResponse.create().withStatus(StatusCodes.OK)
             .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"result\":\"stored\"}"));
+    /** Not {@code ingest-unavailable}: that one says nothing was kept, and a payload timed out may have been. */
+    private static final HttpResponse TIMED_OUT = Problem.of(StatusCodes.SERVICE_UNAVAILABLE,
+            "no answer in time; the payload may or may not have been kept, retry later").toResponse();
 
     private final TelemetryIntake intake;
     private final HubRateLimit rateLimit;
@@ -70,12 +74,16 @@ final class TelemetryRoutes {
         this.metrics = metrics;
     }
 
-    /** Every route of the listener, with every refusal a problem and every response counted. */
+    /**
+     * Every route of the listener, with every refusal a problem and every response counted; a request the server
+     * times out is answered with a problem too (it is the server's answer, so it is not counted).
+     */
     Route route() {
-        return Directives.mapResponse(this::count, () -> Directives.handleExceptions(exceptions(), () ->
-                Directives.handleRejections(rejections(), () ->
-                        Directives.path(PathMatchers.segment("ingest").slash("v1").slash("telemetry"), () ->
-                                Directives.post(() -> fromHub(this::telemetry))))));
+        return Directives.withRequestTimeoutResponse(request -> TIMED_OUT, () ->
+                Directives.mapResponse(this::count, () -> Directives.handleExceptions(exceptions(), () ->
+                        Directives.handleRejections(rejections(), () ->
+                                Directives.path(PathMatchers.segment("ingest").slash("v1").slash("telemetry"), () ->
+                                        Directives.post(() -> fromHub(this::telemetry)))))));
     }
 
     private Route fromHub(Function<UUID, Route> inner) {
@@ -106,6 +114,11 @@ final class TelemetryRoutes {
                 return Directives.complete(Problem.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE,
                         "telemetry is sent as " + MediaTypes.APPLICATION_JSON).toResponse());
             }
+            if (entity.getContentLengthOption().orElse(0) > settings.maxBytes()) {
+                // Refused on what it declares, unread: toStrict would refuse a length over its own bound
+                // (max-to-strict-bytes) as an unreadable body, a 400, not as the 413 it is.
+                return Directives.complete(tooLarge());
+            }
             return Directives.extractMaterializer(materializer -> Directives.onComplete(
                     entity.withSizeLimit(settings.maxBytes()).toStrict(settings.bodyTimeout().toMillis(), materializer),
                     body -> body.isSuccess()
@@ -131,10 +144,14 @@ final class TelemetryRoutes {
 
     private HttpResponse unread(Throwable failure) {
         if (Failures.cause(failure) instanceof EntityStreamSizeException) {
-            return Problem.of(StatusCodes.PAYLOAD_TOO_LARGE, "a telemetry body holds at most " + settings.maxBytes()
-                    + " bytes").toResponse();
+            return tooLarge();
         }
         return Problem.of(StatusCodes.BAD_REQUEST, "the request body could not be read in time").toResponse();
+    }
+
+    private HttpResponse tooLarge() {
+        return Problem.of(StatusCodes.PAYLOAD_TOO_LARGE, "a telemetry body holds at most " + settings.maxBytes()
+                + " bytes").toResponse();
     }
 
     private static RejectionHandler rejections() {

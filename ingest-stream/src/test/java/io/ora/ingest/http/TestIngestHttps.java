@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.UUID;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.awaitility.Awaitility;
@@ -163,6 +164,22 @@ final class TestIngestHttps implements BeforeAllCallback, AfterAllCallback {
                     .connectTimeout(Duration.ofSeconds(10)).build();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A TLS 1.3 socket to the listener with {@code peer}'s certificate, handshake done, for requests no HTTP client
+     * sends (see {@link io.ora.persistence.RawHttp}).
+     */
+    SSLSocket socket(Peer peer) {
+        try {
+            SSLSocket socket = (SSLSocket) credentials(peer).sslContext().getSocketFactory()
+                    .createSocket("127.0.0.1", port());
+            socket.setSoTimeout(15_000);
+            socket.startHandshake();
+            return socket;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

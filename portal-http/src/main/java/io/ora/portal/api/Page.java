@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * One page of a list, in keyset order (creation time, then id), so pages stay stable while rows are added and no
@@ -20,6 +21,20 @@ public record Page<T>(List<T> items, String nextCursor) {
     /** Default and largest page sizes. */
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 100;
+
+    /**
+     * The latest creation time a cursor may carry; the earliest is the epoch. Every row's creation time lies between
+     * (rows are stamped by the database's clock), and PostgreSQL and {@link java.sql.Timestamp} hold all of it.
+     */
+    private static final long LATEST_MICROS = micros(Instant.parse("9999-12-31T23:59:59.999999Z"));
+    /**
+     * Microseconds since the epoch as {@link Long#toString} writes them (no sign, so nothing before the epoch; no
+     * leading zero), at most 18 digits: every time up to the latest and nothing that could overflow a long.
+     */
+    private static final Pattern MICROS = Pattern.compile("0|[1-9][0-9]{0,17}");
+    /** A UUID as {@link UUID#toString} writes it: lower case. */
+    private static final Pattern UUID_TEXT =
+            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     /** Where a page starts: after this (time, id), or from the beginning. */
     public record Position(Instant after, UUID afterId) {
@@ -47,17 +62,36 @@ public record Page<T>(List<T> items, String nextCursor) {
             throw ApiException.badRequest("limit must be an integer from 1 to " + MAX_LIMIT);
         }
 
+        /**
+         * The position a cursor names, only if it is exactly one this server could have issued: base64url of
+         * {@code <microseconds>/<uuid>} with the time from the epoch to the end of year 9999 and the id in its
+         * canonical form, and encoding that position again gives back the very text sent. Anything else, including
+         * a time the database cannot hold, is a 400 here rather than a failure in SQL.
+         */
         private static Position decode(String cursor) {
-            try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8)
-                        .split("/", 2);
-                long micros = Long.parseLong(parts[0]);
-                Instant at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
-                        Math.floorMod(micros, 1_000_000L) * 1000L);
-                return new Position(at, Ids.parse("cursor", parts[1]));
-            } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException malformed) {
+            Optional<Position> position = parse(cursor);
+            if (position.isEmpty() || !encode(position.get()).equals(cursor)) {
                 throw ApiException.badRequest("cursor is not one this server issued");
             }
+            return position.get();
+        }
+
+        private static Optional<Position> parse(String cursor) {
+            String[] parts;
+            try {
+                parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("/", -1);
+            } catch (IllegalArgumentException notBase64) {
+                return Optional.empty();
+            }
+            if (parts.length != 2 || !MICROS.matcher(parts[0]).matches() || !UUID_TEXT.matcher(parts[1]).matches()) {
+                return Optional.empty();
+            }
+            long micros = Long.parseLong(parts[0]);
+            if (micros > LATEST_MICROS) {
+                return Optional.empty();
+            }
+            Instant at = Instant.ofEpochSecond(micros / 1_000_000L, (micros % 1_000_000L) * 1000L);
+            return Optional.of(new Position(at, UUID.fromString(parts[1])));
         }
     }
 
@@ -72,10 +106,12 @@ public record Page<T>(List<T> items, String nextCursor) {
     }
 
     private static String encode(Position position) {
-        long micros = Math.addExact(Math.multiplyExact(position.after().getEpochSecond(), 1_000_000L),
-                position.after().getNano() / 1000L);
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((micros + "/" + position.afterId()).getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((micros(position.after()) + "/"
+                + position.afterId()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long micros(Instant at) {
+        return Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000L), at.getNano() / 1000L);
     }
 
     public Optional<String> next() {

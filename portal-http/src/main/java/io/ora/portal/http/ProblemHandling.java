@@ -4,6 +4,7 @@ import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
 import org.apache.pekko.http.javadsl.server.Directives;
@@ -13,25 +14,42 @@ import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one place where every failure of the portal becomes an RFC 9457 problem response: route rejections (404,
- * 405 with {@code Allow}, 415, 400) and exceptions (413 for an oversized body, 500 for anything unexpected, logged
- * by type only).
+ * 405 with {@code Allow}, 415, 400), exceptions (413 for an oversized body, 500 for anything unexpected, logged
+ * by type only), and the answers the HTTP server gives on its own: requests it cannot parse or take
+ * ({@link ParsingProblems}) and a request that times out (503).
  */
 public final class ProblemHandling {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProblemHandling.class);
+    private static final HttpResponse TIMED_OUT = Problem.of(StatusCodes.SERVICE_UNAVAILABLE,
+            "the server could not answer in time; try again shortly").toResponse();
 
     private ProblemHandling() {
     }
 
     /** Wraps {@code route} so nothing it produces escapes as anything but a problem. */
     public static Route wrap(Route route) {
-        return Directives.handleExceptions(exceptions(), () -> Directives.handleRejections(rejections(), () -> route));
+        return Directives.withRequestTimeoutResponse(request -> TIMED_OUT, () ->
+                Directives.handleExceptions(exceptions(), () -> Directives.handleRejections(rejections(), () ->
+                        route)));
+    }
+
+    /**
+     * The server settings of a binding, with the server's own errors made problems too, and no warning that quotes
+     * a malformed header a client sent (the header is ignored, as before). Set on each binding in code
+     * ({@code newServerAt(..).adaptSettings(ProblemHandling::adapt)}), not through {@code pekko.http.server}: in a
+     * fat jar the merged {@code reference.conf} files can silently replace a module's setting.
+     */
+    public static ServerSettings adapt(ServerSettings settings) {
+        return settings.withParsingErrorHandler(ParsingProblems.class.getName())
+                .withParserSettings(settings.getParserSettings().withIllegalHeaderWarnings(false));
     }
 
     static RejectionHandler rejections() {

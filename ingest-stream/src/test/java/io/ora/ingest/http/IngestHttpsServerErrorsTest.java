@@ -1,0 +1,98 @@
+package io.ora.ingest.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import io.ora.persistence.CapturedLogs;
+import io.ora.persistence.RawHttp;
+import io.ora.persistence.ServerRefusal;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The listener's HTTP server refuses some requests before the telemetry route sees them, and times out requests
+ * the pipeline does not answer: these are problems like every other refusal, quoting nothing that was sent and
+ * logging none of it. Raw requests over a TLS socket with a hub's certificate, because no HTTP client sends most of
+ * them; a request timeout of one second keeps the timeout case short.
+ */
+class IngestHttpsServerErrorsTest {
+
+    private static final String MARKER = ServerRefusal.MARKER;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @RegisterExtension
+    static final TestIngestHttps INGEST = new TestIngestHttps(Map.of("pekko.http.server.request-timeout", "1s"));
+
+    static RawHttp.Response send(String head) {
+        return send(head, new byte[0]);
+    }
+
+    static RawHttp.Response send(String head, byte[] body) {
+        return RawHttp.exchange(INGEST.socket(INGEST.hub()), head.getBytes(StandardCharsets.ISO_8859_1), body);
+    }
+
+    static void assertProblem(RawHttp.Response response, int status, String... sent) {
+        assertThat(response.status()).isEqualTo(status);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("type").asString()).isNotBlank();
+        assertThat(problem.get("title").asString()).isNotBlank();
+        assertThat(problem.get("detail").asString()).isNotBlank();
+        assertThat(response.text()).doesNotContain(MARKER);
+        for (String part : sent) {
+            assertThat(response.text()).doesNotContain(part);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("refusals")
+    void theServersOwnRefusalsAreProblemsThatQuoteNothing(ServerRefusal refusal) {
+        assertProblem(send(refusal.head()), refusal.status(), refusal.sent().toArray(String[]::new));
+    }
+
+    static List<ServerRefusal> refusals() {
+        return ServerRefusal.to("/ingest/v1/telemetry");
+    }
+
+    @Test
+    void aDeclaredBodyOverTheLimitIsA413Problem() {
+        assertProblem(send("POST /ingest/v1/telemetry HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 99999999999\r\nX-Note: " + MARKER + "\r\n"), 413, "99999999999");
+    }
+
+    @Test
+    void aPayloadThePipelineDoesNotAnswerInTimeIsA503Problem() {
+        TestIngestHttps.Peer hub = INGEST.hub();
+        INGEST.intake().neverAnswer(hub.hub());
+        byte[] body = ("{\"fw\":\"" + MARKER + "\"}").getBytes(StandardCharsets.UTF_8);
+        RawHttp.Response response = RawHttp.exchange(INGEST.socket(hub), ("POST /ingest/v1/telemetry HTTP/1.1\r\n"
+                + "Host: x\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1), body);
+        assertProblem(response, 503);
+        assertThat(INGEST.intake().from(hub.hub())).hasSize(1);
+    }
+
+    /** Neither a refused request nor a malformed header is written to the log; nothing above debug at all. */
+    @Test
+    void refusedRequestsAndMalformedHeadersLogNothingAClientWrote() {
+        try (CapturedLogs logs = new CapturedLogs()) {
+            refusals().forEach(refusal -> send(refusal.head()));
+            send(MARKER + " /ingest/v1/telemetry HTTP/1.1\r\nHost: x\r\n");
+            byte[] sample = "{\"cpu\":1.5}".getBytes(StandardCharsets.UTF_8);
+            RawHttp.Response stored = send("POST /ingest/v1/telemetry HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                    + "application/json\r\nContent-Length: " + sample.length + "\r\nExpect: " + MARKER + "\r\n"
+                    + "If-Match: \"" + MARKER + "\r\n", sample);
+            assertThat(stored.status()).isEqualTo(200);
+            assertThat(logs.texts()).noneMatch(line -> line.contains(MARKER));
+            assertThat(logs.texts(Level.WARN)).isEmpty();
+        }
+    }
+}

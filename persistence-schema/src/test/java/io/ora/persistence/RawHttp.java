@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +52,26 @@ public final class RawHttp {
         try {
             return exchange(new Socket("127.0.0.1", port), head, body);
         } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A socket to 127.0.0.1:{@code port} from {@code localAddress} (another loopback address such as 127.0.0.2 on
+     * Linux, where all of 127/8 is local), for tests of what a server keys on the client's address.
+     */
+    public static Socket connectFrom(String localAddress, int port) {
+        Socket socket = new Socket();
+        try {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            return socket;
+        } catch (IOException e) {
+            try {
+                socket.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw new UncheckedIOException(e);
         }
     }

@@ -2,13 +2,8 @@ package io.ora.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ora.persistence.RawHttp;
 import io.ora.portal.auth.Role;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
@@ -16,13 +11,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Per-address limits are per address: clients on two loopback addresses (127.0.0.2 and 127.0.0.3, real sockets bound
- * to each) have a bucket each, so the ones behind one address cannot use up the budget of everyone else, and an
- * {@code X-Forwarded-For} header does not move a client to another bucket while the portal does not trust it.
+ * Per-address limits are per address, over real sockets bound to several loopback addresses (127.0.0.x): the
+ * clients behind one address cannot use up everyone's budget; without a trusted load balancer an
+ * {@code X-Forwarded-For} header changes nothing, and behind one only the entry the balancer appended counts.
  */
 class PerAddressRateLimitTest {
 
     private static final int PER_ADDRESS = 3;
+
+    /** A sensitive operation that costs one token and answers 404 (no such project) when it is not limited. */
+    private static final String SENSITIVE = "/v1/projects/" + UUID.randomUUID() + "/project-key";
 
     /**
      * With pekko-http's own default for the peer-address attribute, which is what the node's fat jar ended up with
@@ -34,36 +32,56 @@ class PerAddressRateLimitTest {
             "ora.portal.rate-limits.classes.sensitive.per-ip.capacity", PER_ADDRESS,
             "ora.portal.rate-limits.classes.sensitive.per-ip.period", "1h"));
 
+    /** A portal behind a load balancer that appends the peer it saw to X-Forwarded-For. */
+    @RegisterExtension
+    static final TestPortal BALANCED = new TestPortal(Map.of(
+            "ora.portal.http.trust-forwarded-for", true,
+            "ora.portal.rate-limits.classes.sensitive.per-ip.capacity", PER_ADDRESS,
+            "ora.portal.rate-limits.classes.sensitive.per-ip.period", "1h"));
+
     @Test
-    void oneAddressSpendingItsSensitiveBudgetLeavesAnotherAddressServed() throws IOException {
-        String path = "/v1/projects/" + UUID.randomUUID() + "/project-key";
+    void oneAddressSpendingItsSensitiveBudgetLeavesAnotherAddressServed() {
         for (int i = 0; i < PER_ADDRESS; i++) {
             // A new account each time: the per-user buckets stay full, only the address's empties.
-            assertThat(status("127.0.0.2", path, PORTAL.token(Role.HOMEOWNER), "")).as("request %s", i)
-                    .isEqualTo(404);
+            assertThat(status(PORTAL, "127.0.0.2", "")).as("request %s", i).isEqualTo(404);
         }
-        assertThat(status("127.0.0.2", path, PORTAL.token(Role.HOMEOWNER), "")).isEqualTo(429);
-        assertThat(status("127.0.0.2", path, PORTAL.token(Role.HOMEOWNER), "X-Forwarded-For: 198.51.100.7\r\n"))
+        assertThat(status(PORTAL, "127.0.0.2", "")).isEqualTo(429);
+        assertThat(status(PORTAL, "127.0.0.2", "X-Forwarded-For: 198.51.100.7\r\n"))
                 .as("a forwarded-for header the portal does not trust changes nothing").isEqualTo(429);
 
-        assertThat(status("127.0.0.3", path, PORTAL.token(Role.HOMEOWNER), "")).as("another address").isEqualTo(404);
+        assertThat(status(PORTAL, "127.0.0.3", "")).as("another address").isEqualTo(404);
     }
 
-    /** Sends one GET from {@code localAddress} over a plain socket and returns the status code. */
-    private static int status(String localAddress, String path, String token, String extraHeaders)
-            throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
-            socket.connect(new InetSocketAddress("127.0.0.1", PORTAL.portal().port()), 5_000);
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n"
-                    + extraHeaders + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-            assertThat(response).startsWith("HTTP/1.1 ");
-            return Integer.parseInt(response.substring(9, 12));
+    @Test
+    void onlyTheEntryTheBalancerAppendedCountsWhateverTheClientSentBeforeIt() {
+        for (int i = 0; i < PER_ADDRESS; i++) {
+            // The client's own header (a new address each time) and the balancer's, which names the same peer.
+            assertThat(status(BALANCED, "127.0.0.4", "X-Forwarded-For: 198.51.100." + i + "\r\n"
+                    + "X-Forwarded-For: 10.0.0." + i + ", 203.0.113.9\r\n")).as("request %s", i).isEqualTo(404);
         }
+        assertThat(status(BALANCED, "127.0.0.4", "X-Forwarded-For: 192.0.2.1, 203.0.113.9\r\n"))
+                .as("the same client, whatever came before the last entry").isEqualTo(429);
+        assertThat(status(BALANCED, "127.0.0.4", "X-Forwarded-For: 203.0.113.10\r\n"))
+                .as("another client behind the same balancer").isEqualTo(404);
+    }
+
+    @Test
+    void aLastEntryThatIsNotAnAddressCountsAsTheBalancerItself() {
+        for (int i = 0; i < PER_ADDRESS; i++) {
+            assertThat(status(BALANCED, "127.0.0.5", "X-Forwarded-For: 203.0.113.20, client-" + i + "\r\n"))
+                    .as("request %s", i).isEqualTo(404);
+        }
+        assertThat(status(BALANCED, "127.0.0.5", "X-Forwarded-For: not-an-address\r\n")).isEqualTo(429);
+    }
+
+    /**
+     * One GET of {@link #SENSITIVE} by a new homeowner, from {@code localAddress} over a socket bound to it, with
+     * {@code headers} (each ending in CRLF); the status.
+     */
+    static int status(TestPortal portal, String localAddress, String headers) {
+        String head = "GET " + SENSITIVE + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + portal.token(Role.HOMEOWNER) + "\r\n" + headers + "Connection: close\r\n";
+        return RawHttp.exchange(RawHttp.connectFrom(localAddress, portal.portal().port()),
+                head.getBytes(StandardCharsets.ISO_8859_1), new byte[0]).status();
     }
 }

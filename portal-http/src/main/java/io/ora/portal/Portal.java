@@ -106,7 +106,7 @@ public final class Portal implements AutoCloseable {
                 limits.getMemorySize("pairing-plan").toBytes(), limits.getMemorySize("floor-plan").toBytes()));
         CompletionStage<ServerBinding> bound = Http.get(system)
                 .newServerAt(http.getString("host"), http.getInt("port"))
-                .adaptSettings(server -> listenerSettings(ProblemHandling.adapt(server), largestBody))
+                .adaptSettings(server -> listenerSettings(server, largestBody))
                 .bind(ProblemHandling.wrap(delegating));
         ServerBinding binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
         List<AutoCloseable> resources = new ArrayList<>();
@@ -174,7 +174,8 @@ public final class Portal implements AutoCloseable {
     }
 
     /**
-     * What the portal's listener needs of Pekko HTTP, set on the binding itself rather than under
+     * What the portal's listener needs of Pekko HTTP (with the server's own errors as problems, {@link
+     * ProblemHandling#adapt}), set on the binding itself rather than under
      * {@code pekko.http.server}: in the node's fat jar the modules' {@code reference.conf} files are merged into one,
      * and pekko-http's own (appended after ours) silently replaced both keys, leaving every per-address rate limit
      * keyed on "unknown", that is node-wide (docs/portal.md, "Rate limits").
@@ -182,10 +183,11 @@ public final class Portal implements AutoCloseable {
      * @param largestBody the largest body any operation takes; each operation limits its own body below it
      */
     static ServerSettings listenerSettings(ServerSettings server, long largestBody) {
-        return server
+        ServerSettings problems = ProblemHandling.adapt(server);
+        return problems
                 // The peer address the per-address rate limits are keyed on: a requirement, not a preference.
                 .withRemoteAddressAttribute(true)
-                .withParserSettings(server.getParserSettings().withMaxContentLength(largestBody));
+                .withParserSettings(problems.getParserSettings().withMaxContentLength(largestBody));
     }
 
     /**

@@ -43,9 +43,9 @@ public final class ProblemHandling {
 
     /**
      * The server settings of a binding, with the server's own errors made problems too, and no warning that quotes
-     * a malformed header a client sent (the header is ignored, as before). Set on each binding in code
-     * ({@code newServerAt(..).adaptSettings(ProblemHandling::adapt)}), not through {@code pekko.http.server}: in a
-     * fat jar the merged {@code reference.conf} files can silently replace a module's setting.
+     * a malformed header a client sent (the header is ignored, as before). Set on the binding in code (through
+     * {@code newServerAt(..).adaptSettings}), not through {@code pekko.http.server}: in a fat jar the merged
+     * {@code reference.conf} files can silently replace a module's setting.
      */
     public static ServerSettings adapt(ServerSettings settings) {
         return settings.withParsingErrorHandler(ParsingProblems.class.getName())

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -49,9 +48,7 @@ class HubLockdownClusterTest {
     static void formCluster() {
         a = TestRelay.start(dir.resolve("a"), FAST_PASSIVATION, null);
         b = TestRelay.start(dir.resolve("b"), FAST_PASSIVATION, a);
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> StreamSupport.stream(
-                Cluster.get(a.system()).state().getMembers().spliterator(), false)
-                .filter(member -> member.status() == MemberStatus.up()).count() == 2);
+        a.awaitMembersUp(2);
     }
 
     @AfterAll

@@ -17,9 +17,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.StreamSupport;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,9 +40,7 @@ class RelayClusterTest {
         a = TestRelay.start(dir.resolve("a"));
         b = TestRelay.start(dir.resolve("b"), Map.of(), a);
         c = TestRelay.start(dir.resolve("c"), Map.of(), a);
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> StreamSupport.stream(
-                Cluster.get(a.system()).state().getMembers().spliterator(), false)
-                .filter(member -> member.status() == MemberStatus.up()).count() == 3);
+        a.awaitMembersUp(3);
     }
 
     @AfterAll

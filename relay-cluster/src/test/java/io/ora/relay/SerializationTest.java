@@ -9,6 +9,7 @@ import io.ora.relay.peer.PeerCommand;
 import io.ora.relay.session.Connection;
 import io.ora.relay.session.DeliveryResult;
 import io.ora.relay.session.Envelope;
+import io.ora.relay.session.Location;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -51,6 +52,7 @@ class SerializationTest {
         TestProbe<StatusReply<Done>> done = TestProbe.create(node.system());
         TestProbe<HubEntity.Status> status = TestProbe.create(node.system());
         TestProbe<HubLocks.LockStatus> lockStatus = TestProbe.create(node.system());
+        TestProbe<Location> learner = TestProbe.create(node.system());
         UUID hub = UUID.randomUUID();
         Envelope envelope = new Envelope("ora/v1/hub/6f1c2b9e-5a9d-4e59-9d2f-2d6c9a1d7e11/in", new byte[] {0, -1, 7},
                 1, "urn:ora:app:a", List.of(new Envelope.UserProperty("k", "v")), 42,
@@ -73,6 +75,7 @@ class SerializationTest {
                 new Connection.TakenOver(),
                 new Connection.Reattach(),
                 new Connection.Stop(),
+                new Location("urn:ora:hub:" + hub, connection.getRef()),
                 new HubLocks.Lock(hub, "project-1", done.getRef()),
                 new HubLocks.Release(hub, "project-1", done.getRef()),
                 new HubLocks.Query(hub, lockStatus.getRef()),
@@ -81,10 +84,15 @@ class SerializationTest {
             assertThat(roundTrip(message)).as(message.getClass().getName()).isEqualTo(message);
         }
 
-        Envelope copy = ((PeerCommand.Deliver) roundTrip(new PeerCommand.Deliver(envelope))).envelope();
+        PeerCommand.Deliver deliver = (PeerCommand.Deliver) roundTrip(new PeerCommand.Deliver(envelope,
+                learner.getRef()));
+        assertThat(deliver.learner()).isEqualTo(learner.getRef());
+        Envelope copy = deliver.envelope();
         assertThat(copy.payload()).isEqualTo(envelope.payload());
         assertThat(copy).usingRecursiveComparison().isEqualTo(envelope);
         assertThat(((Connection.Deliver) roundTrip(new Connection.Deliver(envelope))).envelope().payload())
+                .isEqualTo(envelope.payload());
+        assertThat(((Connection.Forward) roundTrip(new Connection.Forward(envelope))).envelope().payload())
                 .isEqualTo(envelope.payload());
     }
 

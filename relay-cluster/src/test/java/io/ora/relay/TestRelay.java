@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
@@ -168,6 +169,13 @@ public final class TestRelay implements AutoCloseable {
     }
 
     /** The value of a counter series on this node. */
+    /** Waits until this node sees {@code members} cluster members up (the cluster a test formed is complete). */
+    public void awaitMembersUp(int members) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> StreamSupport.stream(
+                Cluster.get(system).state().getMembers().spliterator(), false)
+                .filter(member -> member.status() == MemberStatus.up()).count() == members);
+    }
+
     public long metric(String name, String label, String value) {
         return metrics.value(name, label, value);
     }

@@ -16,4 +16,11 @@ public interface Bindings {
      * refuses.
      */
     CompletionStage<Scope> scope(String appId, UUID hub);
+
+    /**
+     * A number that changes whenever any answer given before may have become stale (a change was announced, or
+     * announcements stopped or resumed): a caller that keeps answers of its own (a connection, for the receivers it
+     * publishes to) keeps them only while this stays the same, and for no longer than the bindings' own cache does.
+     */
+    long generation();
 }

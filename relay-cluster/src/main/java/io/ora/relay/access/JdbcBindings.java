@@ -106,6 +106,8 @@ public final class JdbcBindings implements Bindings, AutoCloseable {
     private final AtomicBoolean databaseDown = new AtomicBoolean();
     // Counts listener state changes, so a late "in sync" cannot overrule a later loss.
     private final AtomicLong listenings = new AtomicLong();
+    /** Changes whenever any answer may have become stale ({@link #generation()}). */
+    private final AtomicLong generation = new AtomicLong();
     private volatile boolean listening;
     private volatile Runnable afterQuery = () -> { };
     private volatile Consumer<BindingChanges.Change> afterInvalidation = change -> { };
@@ -173,6 +175,7 @@ public final class JdbcBindings implements Bindings, AutoCloseable {
                 }
                 long epoch = listenings.incrementAndGet();
                 local.asMap().clear();
+                generation.incrementAndGet();
                 if (shared.isEmpty()) {
                     listening = true;
                     return;
@@ -191,6 +194,7 @@ public final class JdbcBindings implements Bindings, AutoCloseable {
                 listenings.incrementAndGet();
                 listening = false;
                 local.asMap().clear();
+                generation.incrementAndGet();
             }
         });
         return this;
@@ -265,6 +269,13 @@ public final class JdbcBindings implements Bindings, AutoCloseable {
     private void dropLocal(BindingChanges.Change change) {
         // The map view holds loads still in flight too: a dropped load answers its callers but is not kept.
         local.asMap().keySet().removeIf(pair -> pair.concerns(change));
+        // After the removal, never before: whoever reads the new generation can only find fresh answers.
+        generation.incrementAndGet();
+    }
+
+    @Override
+    public long generation() {
+        return generation.get();
     }
 
     /**

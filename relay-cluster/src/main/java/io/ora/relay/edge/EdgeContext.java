@@ -32,6 +32,7 @@ final class EdgeContext {
 
     private final RelaySettings settings;
     private final Router router;
+    private final Routes routes;
     private final Bindings bindings;
     private final TelemetryIntake telemetry;
     private final Metrics metrics;
@@ -39,6 +40,7 @@ final class EdgeContext {
     private final BooleanSupplier shedding;
     private final AtomicLong connectionNames = new AtomicLong();
     private final LongAdder routed;
+    private final LongAdder scopesFromConnection;
     private final LongAdder delivered;
     private final Map<DeliveryResult, LongAdder> refused = new EnumMap<>(DeliveryResult.class);
     private final Map<DeliveryResult, LongAdder> outcomes = new EnumMap<>(DeliveryResult.class);
@@ -49,6 +51,8 @@ final class EdgeContext {
                 Metrics metrics, ActorSystem<?> system, BooleanSupplier shedding) {
         this.settings = settings;
         this.router = router;
+        // Locations of the receivers this node's senders reach: a few per connection.
+        this.routes = new Routes(router, system, 4 * settings.limits().maxConnections(), metrics);
         this.bindings = bindings;
         this.telemetry = telemetry;
         this.metrics = metrics;
@@ -56,6 +60,10 @@ final class EdgeContext {
         this.shedding = shedding;
         this.routed = metrics.counter("ora_relay_messages_routed_total",
                 "PUBLISH packets accepted from a peer and sent towards their receiver");
+        // The same family as the bindings' own levels (local, redis, database): one look-up per app-hub PUBLISH.
+        this.scopesFromConnection = metrics.counter("ora_relay_access_lookups_total",
+                "App-hub access look-ups (one per app-hub PUBLISH), by the level that answered",
+                "answered_by", "connection");
         this.delivered = metrics.counter("ora_relay_deliveries_total",
                 "Messages written to (QoS 0) or acknowledged by (QoS 1) their receiver");
         for (DeliveryResult result : DeliveryResult.values()) {
@@ -77,6 +85,11 @@ final class EdgeContext {
 
     Router router() {
         return router;
+    }
+
+    /** The data plane: deliveries and QoS 1 outcomes, straight to connections where their location is known. */
+    Routes routes() {
+        return routes;
     }
 
     Bindings bindings() {
@@ -117,6 +130,11 @@ final class EdgeContext {
 
     void countRouted() {
         routed.increment();
+    }
+
+    /** An app-hub PUBLISH whose access the sending connection already knew. */
+    void countScopeFromConnection() {
+        scopesFromConnection.increment();
     }
 
     void countDelivered() {

@@ -10,6 +10,8 @@ final class HandlerNames {
     static final String ACCEPT_GUARD = "accept-guard";
     /** TLS 1.3 with a required client certificate; carries the handshake timeout. */
     static final String TLS = "tls";
+    /** Flushes once per event-loop turn rather than once per packet. */
+    static final String FLUSH_CONSOLIDATION = "flush-consolidation";
     /** Turns the finished handshake into a session with a verified identity, and starts the CONNECT timer. */
     static final String HANDSHAKE = "handshake";
     static final String MQTT_DECODER = "mqtt-decoder";

@@ -93,15 +93,37 @@ final class PublishHandler {
         Envelope envelope = new Envelope(topic, payload, qos.value(), session.identity().urn(),
                 userProperties(properties), packetId,
                 acknowledged ? Optional.of(session.actor()) : Optional.empty());
-        scope(session, session.identity(), inbox.peer()).whenComplete((scope, failure) ->
-                session.channel().eventLoop().execute(() -> {
-                    if (scope != null && scope.permits(inbox)) {
-                        session.edge().countRouted();
-                        session.edge().router().deliver(inbox.peer(), envelope);
-                    } else {
-                        refuse(session, acknowledged, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
-                    }
-                }));
+        Optional<Scope> known = session.cachedScope(inbox.peer());
+        if (known.isPresent()) {
+            session.edge().countScopeFromConnection();
+            route(session, inbox, envelope, known.get());
+            return;
+        }
+        long generation = session.edge().bindings().generation();
+        CompletableFuture<Scope> asked = scope(session, session.identity(), inbox.peer()).toCompletableFuture();
+        Scope answered = asked.isDone() && !asked.isCompletedExceptionally() ? asked.join() : null;
+        if (answered != null) {
+            session.cacheScope(inbox.peer(), answered, generation);
+            route(session, inbox, envelope, answered);
+            return;
+        }
+        asked.whenComplete((scope, failure) -> session.channel().eventLoop().execute(() -> {
+            if (scope != null) {
+                session.cacheScope(inbox.peer(), scope, generation);
+            }
+            route(session, inbox, envelope, scope == null ? Scope.NONE : scope);
+        }));
+    }
+
+    /** Sends an authorised message on its way, or refuses one the binding's scope does not cover. */
+    private static void route(Session session, Topics.Destination.Inbox inbox, Envelope envelope, Scope scope) {
+        if (scope.permits(inbox)) {
+            session.edge().countRouted();
+            session.edge().routes().deliver(inbox.peer(), envelope);
+        } else {
+            refuse(session, envelope.qos() == 1, envelope.packetId(), DeliveryResult.NOT_AUTHORIZED,
+                    "not_authorized");
+        }
     }
 
     /** Only the hub itself may ask for its OTA status; the payload is never read. */

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.ora.relay.tls.TlsReloader;
 
@@ -40,6 +41,10 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast(HandlerNames.ACCEPT_GUARD, acceptGuard);
         pipeline.addLast(HandlerNames.TLS, ssl);
+        // Between the MQTT handlers' flushes and TLS: a turn of the event loop that writes many packets to one
+        // connection flushes once, so TLS seals them into few records and the socket takes them in one write.
+        pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         pipeline.addLast(HandlerNames.HANDSHAKE, handshake);
         pipeline.addLast(HandlerNames.MQTT_DECODER,
                 new MqttDecoder(edge.settings().mqtt().maxPacketSize(), MAX_CLIENT_ID_LENGTH));

@@ -4,8 +4,12 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.ora.core.metrics.Metrics;
@@ -49,9 +53,15 @@ public final class RelayServer implements AutoCloseable {
     public static RelayServer start(ActorSystem<?> system, RelaySettings settings, Router router,
                                     Bindings bindings, TelemetryIntake telemetry, Metrics metrics)
             throws IOException {
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.mqtt().ioThreads(),
-                NioIoHandler.newFactory());
+        // epoll on Linux: fewer syscalls and copies per read and write than NIO's selector; NIO where it is not.
+        boolean epoll = Epoll.isAvailable();
+        if (!epoll) {
+            LOG.info("epoll is not available ({}): the MQTT listener uses NIO", Epoll.unavailabilityCause()
+                    .getClass().getSimpleName());
+        }
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.mqtt().ioThreads(), io);
         try {
             HeapWatch heap = new HeapWatch(settings.limits().heapShedThreshold());
             long every = settings.limits().heapCheckInterval().toMillis();
@@ -63,7 +73,7 @@ public final class RelayServer implements AutoCloseable {
             TlsReloader tls = TlsReloader.start(settings.tls(), metrics, boss, registry::revalidate);
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(

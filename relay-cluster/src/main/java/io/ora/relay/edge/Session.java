@@ -17,14 +17,17 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.ora.core.identity.PeerId;
 import io.ora.core.limits.TokenBucket;
 import io.ora.core.topic.Topics;
+import io.ora.relay.access.Scope;
 import io.ora.relay.session.Connection;
 import io.ora.relay.session.DeliveryResult;
 import io.ora.relay.session.Envelope;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -55,7 +58,17 @@ final class Session {
     private ActorRef<Connection.Command> actor;
     private final Map<String, MqttQoS> subscriptions = new LinkedHashMap<>();
     private final TokenBucket publishRate;
+    /** Messages delivered into this peer: its inbound rate limit, applied wherever the sender is. */
+    private final TokenBucket inboundRate;
     private int inflightWindow;
+    /** The subscription match of the last delivered topic: a peer's deliveries mostly share one topic. */
+    private String lastTopic;
+    private Optional<MqttQoS> lastGranted = Optional.empty();
+    /** The binding scope of the last receiver this peer published to, while the bindings say it is current. */
+    private PeerId scopeReceiver;
+    private Scope scope;
+    private long scopeGeneration;
+    private long scopeExpiresNanos;
     /** QoS 1 publishes from the peer, in arrival order: PUBACKs must go out in that order (MQTT 4.6). */
     private final ArrayDeque<Outstanding> outstanding = new ArrayDeque<>();
     private final Map<Integer, Outstanding> outstandingById = new HashMap<>();
@@ -96,6 +109,8 @@ final class Session {
         this.serial = serial;
         this.publishRate = new TokenBucket(edge.settings().limits().publishRate(),
                 edge.settings().limits().publishBurst());
+        this.inboundRate = new TokenBucket(edge.settings().limits().inboundRate(),
+                edge.settings().limits().inboundBurst());
         this.inflightWindow = edge.settings().limits().inflightWindow();
     }
 
@@ -139,8 +154,20 @@ final class Session {
         return edge;
     }
 
+    /** The peer's subscriptions, filter to granted QoS (read only: change them with {@link #subscribe}). */
     Map<String, MqttQoS> subscriptions() {
-        return subscriptions;
+        return Collections.unmodifiableMap(subscriptions);
+    }
+
+    void subscribe(String filter, MqttQoS granted) {
+        subscriptions.put(filter, granted);
+        lastTopic = null;
+    }
+
+    /** Whether {@code filter} was subscribed. */
+    boolean unsubscribe(String filter) {
+        lastTopic = null;
+        return subscriptions.remove(filter) != null;
     }
 
     /** Records the keep-alive in force and whether the client id was assigned by the relay (it sent none). */
@@ -172,6 +199,7 @@ final class Session {
         inflightWindow = Math.min(edge.settings().limits().inflightWindow(), clientReceiveMaximum);
         state = State.ATTACHING;
         actor = edge.spawnConnection(this::onCommandFromCluster);
+        edge.routes().register(this);
         attachRequested = true;
         edge.router().attach(identity, actor);
         pendingTimer = channel.eventLoop().schedule(() -> {
@@ -184,14 +212,25 @@ final class Session {
 
     /** The connection actor's commands, moved onto this channel's event loop. */
     private void onCommandFromCluster(Connection.Command command) {
-        channel.eventLoop().execute(() -> handle(command));
+        try {
+            channel.eventLoop().execute(() -> handle(command));
+        } catch (RejectedExecutionException stopping) {
+            // The listener is shutting down and its event loops are gone: a message still on its way is answered.
+            if (command instanceof Connection.Deliver deliver) {
+                deliver.envelope().reply(DeliveryResult.NO_SUBSCRIBERS);
+            } else if (command instanceof Connection.Forward forward) {
+                forward.envelope().reply(DeliveryResult.NO_SUBSCRIBERS);
+            }
+        }
     }
 
     private void handle(Connection.Command command) {
         if (command instanceof Connection.Attached) {
             onAttached();
         } else if (command instanceof Connection.Deliver deliver) {
-            deliver(deliver.envelope());
+            receive(deliver.envelope(), false);
+        } else if (command instanceof Connection.Forward forward) {
+            receive(forward.envelope(), true);
         } else if (command instanceof Connection.Outcome outcome) {
             onOutcome(outcome.packetId(), outcome.result());
         } else if (command instanceof Connection.TakenOver) {
@@ -254,6 +293,27 @@ final class Session {
         } else {
             channel.close();
         }
+    }
+
+    /**
+     * The binding scope towards {@code receiver} this connection learned last, while the bindings have announced no
+     * change since and for no longer than their own cache keeps an answer: a peer publishes mostly to one receiver,
+     * and this spares each PUBLISH the node-wide look-up.
+     */
+    Optional<Scope> cachedScope(PeerId receiver) {
+        if (receiver.equals(scopeReceiver) && scopeGeneration == edge.bindings().generation()
+                && System.nanoTime() - scopeExpiresNanos < 0) {
+            return Optional.of(scope);
+        }
+        return Optional.empty();
+    }
+
+    /** Keeps {@code answer}, which the bindings gave for {@code receiver} when their generation was {@code asked}. */
+    void cacheScope(PeerId receiver, Scope answer, long asked) {
+        scopeReceiver = receiver;
+        scope = answer;
+        scopeGeneration = asked;
+        scopeExpiresNanos = System.nanoTime() + edge.settings().access().localTtl().toNanos();
     }
 
     // ---- QoS 1 publishes from this peer -------------------------------------------------------------------------
@@ -350,28 +410,39 @@ final class Session {
 
     // ---- deliveries to this peer ---------------------------------------------------------------------------------
 
-    private void deliver(Envelope envelope) {
+    /**
+     * Writes a message to this peer, whoever sent it and from wherever (on this connection's event loop), or tells
+     * its sender why not: not connected, no matching subscription, over the inbound rate, or no room. A message
+     * that came by a learned location ({@code direct}) to a connection that is no longer the peer's session goes to
+     * the peer's entity instead, which knows the current one.
+     */
+    void receive(Envelope envelope, boolean direct) {
         if (state != State.CONNECTED) {
-            envelope.reply(DeliveryResult.NO_SUBSCRIBERS);
-            edge.countRefused(DeliveryResult.NO_SUBSCRIBERS);
+            if (direct && state == State.CLOSED) {
+                edge.routes().throughEntity(identity, envelope);
+            } else {
+                refuse(envelope, DeliveryResult.NO_SUBSCRIBERS);
+            }
             return;
         }
         String topic = isMqtt5() ? envelope.topic() : envelope.topic() + "/" + envelope.sender();
         Optional<MqttQoS> granted = grantedQos(topic);
         if (granted.isEmpty()) {
-            envelope.reply(DeliveryResult.NO_SUBSCRIBERS);
-            edge.countRefused(DeliveryResult.NO_SUBSCRIBERS);
+            refuse(envelope, DeliveryResult.NO_SUBSCRIBERS);
+            return;
+        }
+        // The relay's own answers (the OTA status) are not the senders' traffic the limit is for.
+        if (!Envelope.RELAY_SENDER.equals(envelope.sender()) && !inboundRate.tryTake()) {
+            refuse(envelope, DeliveryResult.RATE_LIMITED);
             return;
         }
         MqttQoS qos = envelope.qos() == 0 ? MqttQoS.AT_MOST_ONCE : granted.get();
         if (!channel.isWritable() || (qos == MqttQoS.AT_MOST_ONCE && edge.shedding())) {
-            envelope.reply(DeliveryResult.QUOTA_EXCEEDED);
-            edge.countRefused(DeliveryResult.QUOTA_EXCEEDED);
+            refuse(envelope, DeliveryResult.QUOTA_EXCEEDED);
             return;
         }
         if (qos == MqttQoS.AT_LEAST_ONCE && inflight.size() >= inflightWindow) {
-            envelope.reply(DeliveryResult.QUOTA_EXCEEDED);
-            edge.countRefused(DeliveryResult.QUOTA_EXCEEDED);
+            refuse(envelope, DeliveryResult.QUOTA_EXCEEDED);
             return;
         }
         int packetId = qos == MqttQoS.AT_LEAST_ONCE ? allocatePacketId() : 0;
@@ -390,9 +461,14 @@ final class Session {
             channel.writeAndFlush(publish);
         } else {
             channel.writeAndFlush(publish);
-            envelope.reply(DeliveryResult.DELIVERED);
+            edge.routes().reply(envelope, DeliveryResult.DELIVERED);
             edge.countDelivered();
         }
+    }
+
+    private void refuse(Envelope envelope, DeliveryResult result) {
+        edge.routes().reply(envelope, result);
+        edge.countRefused(result);
     }
 
     /** The peer acknowledged one of our QoS 1 deliveries. */
@@ -403,23 +479,30 @@ final class Session {
         }
         delivery.timeout().cancel(false);
         if (ReasonCodes.isSuccess(reasonCode)) {
-            delivery.envelope().reply(DeliveryResult.DELIVERED);
+            edge.routes().reply(delivery.envelope(), DeliveryResult.DELIVERED);
             edge.countDelivered();
         } else {
-            delivery.envelope().reply(DeliveryResult.RECEIVER_FAILED);
-            edge.countRefused(DeliveryResult.RECEIVER_FAILED);
+            refuse(delivery.envelope(), DeliveryResult.RECEIVER_FAILED);
         }
     }
 
     private void onDeliveryTimeout(int packetId) {
         InFlight delivery = inflight.remove(packetId);
         if (delivery != null) {
-            delivery.envelope().reply(DeliveryResult.TIMED_OUT);
-            edge.countRefused(DeliveryResult.TIMED_OUT);
+            refuse(delivery.envelope(), DeliveryResult.TIMED_OUT);
         }
     }
 
     private Optional<MqttQoS> grantedQos(String topic) {
+        if (topic.equals(lastTopic)) {
+            return lastGranted;
+        }
+        lastGranted = matchSubscriptions(topic);
+        lastTopic = topic;
+        return lastGranted;
+    }
+
+    private Optional<MqttQoS> matchSubscriptions(String topic) {
         MqttQoS best = null;
         for (Map.Entry<String, MqttQoS> subscription : subscriptions.entrySet()) {
             if (Topics.matches(subscription.getKey(), topic)
@@ -456,6 +539,8 @@ final class Session {
     /** The channel closed: tell everyone waiting on it, leave the peer's entity, stop the actor. */
     void closed() {
         state = State.CLOSED;
+        // Before anything else: from now on no sender on this node routes here.
+        edge.routes().unregister(this);
         earlyPackets.forEach(ReferenceCountUtil::release);
         earlyPackets.clear();
         if (pendingTimer != null) {
@@ -463,7 +548,7 @@ final class Session {
         }
         inflight.values().forEach(delivery -> {
             delivery.timeout().cancel(false);
-            delivery.envelope().reply(DeliveryResult.RECEIVER_FAILED);
+            edge.routes().reply(delivery.envelope(), DeliveryResult.RECEIVER_FAILED);
         });
         inflight.clear();
         outstanding.forEach(pending -> pending.timeout.cancel(false));

@@ -53,7 +53,7 @@ final class SubscribeHandler {
         }
         MqttQoS granted = subscription.qualityOfService() == MqttQoS.AT_MOST_ONCE
                 ? MqttQoS.AT_MOST_ONCE : MqttQoS.AT_LEAST_ONCE;
-        session.subscriptions().put(filter, granted);
+        session.subscribe(filter, granted);
         return granted.value();
     }
 

@@ -14,7 +14,7 @@ final class UnsubscribeHandler {
         MqttMessageBuilders.UnsubAckBuilder unsubAck = MqttMessageBuilders.unsubAck()
                 .packetId(unsubscribe.idAndPropertiesVariableHeader().messageId());
         for (String filter : unsubscribe.payload().topics()) {
-            boolean existed = session.subscriptions().remove(filter) != null;
+            boolean existed = session.unsubscribe(filter);
             unsubAck.addReasonCode(existed ? MqttReasonCodes.UnsubAck.SUCCESS.byteValue()
                     : MqttReasonCodes.UnsubAck.NO_SUBSCRIPTION_EXISTED.byteValue());
         }

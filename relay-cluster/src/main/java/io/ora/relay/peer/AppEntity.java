@@ -1,5 +1,6 @@
 package io.ora.relay.peer;
 
+import io.ora.core.identity.PeerId;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -33,8 +34,8 @@ public final class AppEntity {
 
     static Behavior<PeerCommand> create(EntityContext<PeerCommand> entity, PeerSettings settings) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-            PeerSession<PeerCommand> session = new PeerSession<>("app", context, timers, entity.getShard(),
-                    ConnectionGone::new, new IdleTimeout(), settings);
+            PeerSession<PeerCommand> session = new PeerSession<>("app", new PeerId.App(entity.getEntityId()).urn(),
+                    context, timers, entity.getShard(), ConnectionGone::new, new IdleTimeout(), settings);
             return Behaviors.receive(PeerCommand.class)
                     .onMessage(PeerCommand.Attach.class, attach -> {
                         session.attach(attach.connection());
@@ -49,7 +50,7 @@ public final class AppEntity {
                         return Behaviors.same();
                     })
                     .onMessage(PeerCommand.Deliver.class, deliver -> {
-                        session.deliver(deliver.envelope());
+                        session.deliver(deliver.envelope(), deliver.learner());
                         return Behaviors.same();
                     })
                     .onMessage(IdleTimeout.class, tick -> {

@@ -112,8 +112,8 @@ public final class HubEntity extends EventSourcedBehavior<HubEntity.Command, Hub
                       ActorRef<ClusterSharding.ShardCommand> shard, PeerSettings settings) {
         super(PersistenceId.of(KEY.name(), hub.toString()));
         this.hub = new PeerId.Hub(hub);
-        this.session = new PeerSession<>("hub", context, timers, shard, ConnectionGone::new, new IdleTimeout(),
-                settings);
+        this.session = new PeerSession<>("hub", this.hub.urn(), context, timers, shard, ConnectionGone::new,
+                new IdleTimeout(), settings);
     }
 
     /** Registers hubs with cluster sharding on this node. */
@@ -155,7 +155,7 @@ public final class HubEntity extends EventSourcedBehavior<HubEntity.Command, Hub
                     return Effect().none();
                 })
                 .onCommand(PeerCommand.Deliver.class, deliver -> {
-                    session.deliver(deliver.envelope());
+                    session.deliver(deliver.envelope(), deliver.learner());
                     return Effect().none();
                 })
                 .onCommand(IdleTimeout.class, tick -> {

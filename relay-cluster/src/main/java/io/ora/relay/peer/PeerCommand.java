@@ -2,6 +2,7 @@ package io.ora.relay.peer;
 
 import io.ora.relay.session.Connection;
 import io.ora.relay.session.Envelope;
+import io.ora.relay.session.Location;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -23,8 +24,11 @@ public sealed interface PeerCommand extends HubEntity.Command
     record Detach(ActorRef<Connection.Command> connection) implements PeerCommand {
     }
 
-    /** Deliver into the peer's live connection, or report why not to the envelope's sender. */
-    record Deliver(Envelope envelope) implements PeerCommand {
+    /**
+     * Deliver into the peer's live connection, or report why not to the envelope's sender; tell {@code learner}
+     * where the connection is, so that its edge can send the next messages there directly.
+     */
+    record Deliver(Envelope envelope, ActorRef<Location> learner) implements PeerCommand {
     }
 
     /** Sent by sharding when the entity's shard moves to another node. */

@@ -3,6 +3,7 @@ package io.ora.relay.peer;
 import io.ora.core.identity.PeerId;
 import io.ora.relay.session.Connection;
 import io.ora.relay.session.Envelope;
+import io.ora.relay.session.Location;
 import io.ora.relay.session.Router;
 import java.time.Duration;
 import java.util.UUID;
@@ -42,8 +43,8 @@ public final class PeerRouter implements Router {
     }
 
     @Override
-    public void deliver(PeerId receiver, Envelope envelope) {
-        tell(receiver, new PeerCommand.Deliver(envelope));
+    public void deliver(PeerId receiver, Envelope envelope, ActorRef<Location> learner) {
+        tell(receiver, new PeerCommand.Deliver(envelope, learner));
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.ora.relay.peer;
 
-import io.ora.core.limits.TokenBucket;
 import io.ora.core.metrics.Metrics;
 import io.ora.relay.session.Connection;
 import io.ora.relay.session.DeliveryResult;
 import io.ora.relay.session.Envelope;
+import io.ora.relay.session.Location;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
@@ -17,9 +17,11 @@ import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * The live-session half of a peer entity: which connection is current, takeover, delivery and the inbound rate
- * limit. Not durable by design: a connection cannot outlive its socket, so after a crash or a rebalance the peer's
- * connection re-attaches (or reconnects) and the session is rebuilt from that.
+ * The live-session half of a peer entity, the relay's control plane: which connection is current, takeover, and
+ * where deliveries go. The data plane does not pass through here: an edge routes a message through the entity only
+ * until it has learned the connection's {@link Location}, then straight to the connection. Not durable by design: a
+ * connection cannot outlive its socket, so after a crash or a rebalance the peer's connection re-attaches (or
+ * reconnects) and the session is rebuilt from that.
  *
  * <p>Owned by one entity and only touched from its actor thread.
  */
@@ -31,13 +33,12 @@ final class PeerSession<C> {
     private final Function<ActorRef<Connection.Command>, C> gone;
     private final C idleTimeout;
     private final Duration idlePassivation;
-    private final TokenBucket inbound;
+    private final String peer;
     private final LongAdder noSubscribers;
-    private final LongAdder rateLimited;
     private final LongAdder stopped;
     private Optional<ActorRef<Connection.Command>> connection = Optional.empty();
 
-    PeerSession(String type, ActorContext<C> context, TimerScheduler<C> timers,
+    PeerSession(String type, String peer, ActorContext<C> context, TimerScheduler<C> timers,
                 ActorRef<ClusterSharding.ShardCommand> shard, Function<ActorRef<Connection.Command>, C> gone,
                 C idleTimeout, PeerSettings settings) {
         this.context = context;
@@ -46,10 +47,9 @@ final class PeerSession<C> {
         this.gone = gone;
         this.idleTimeout = idleTimeout;
         this.idlePassivation = settings.idlePassivation();
-        this.inbound = new TokenBucket(settings.inboundRate(), settings.inboundBurst());
+        this.peer = peer;
         Metrics metrics = settings.metrics();
         this.noSubscribers = refused(metrics, DeliveryResult.NO_SUBSCRIBERS);
-        this.rateLimited = refused(metrics, DeliveryResult.RATE_LIMITED);
         this.stopped = metrics.counter("ora_relay_entities_stopped_total", "Peer entities stopped on this node",
                 "type", type);
         metrics.counter("ora_relay_entities_started_total", "Peer entities started on this node", "type", type)
@@ -89,16 +89,19 @@ final class PeerSession<C> {
         }
     }
 
-    void deliver(Envelope envelope) {
+    /**
+     * Hands {@code envelope} to the live connection, and tells {@code learner} where that is: the sender's edge then
+     * sends the next messages there directly, and the receiving connection applies the inbound rate limit and
+     * everything else a delivery needs. Without a connection the sender hears there is no subscriber.
+     */
+    void deliver(Envelope envelope, ActorRef<Location> learner) {
         if (connection.isEmpty()) {
             noSubscribers.increment();
             envelope.reply(DeliveryResult.NO_SUBSCRIBERS);
-        } else if (!inbound.tryTake()) {
-            rateLimited.increment();
-            envelope.reply(DeliveryResult.RATE_LIMITED);
-        } else {
-            connection.get().tell(new Connection.Deliver(envelope));
+            return;
         }
+        connection.get().tell(new Connection.Deliver(envelope));
+        learner.tell(new Location(peer, connection.get()));
     }
 
     /** The shard is moving: the current connection attaches again to the entity's next incarnation. */

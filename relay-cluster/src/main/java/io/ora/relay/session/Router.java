@@ -16,8 +16,12 @@ public interface Router {
     /** {@code connection} has closed. */
     void detach(PeerId peer, ActorRef<Connection.Command> connection);
 
-    /** Delivers to {@code receiver}'s live connection, or reports to the envelope's sender why not. */
-    void deliver(PeerId receiver, Envelope envelope);
+    /**
+     * Delivers to {@code receiver}'s live connection through its entity, or reports to the envelope's sender why
+     * not; when the receiver is connected, its entity also tells {@code learner} where the connection is, so the
+     * next messages can go there directly.
+     */
+    void deliver(PeerId receiver, Envelope envelope, ActorRef<Location> learner);
 
     /**
      * {@code hub}, connected as {@code connection}, asked for its OTA status with a PUBLISH of QoS {@code qos}

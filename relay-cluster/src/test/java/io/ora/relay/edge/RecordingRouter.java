@@ -3,6 +3,7 @@ package io.ora.relay.edge;
 import io.ora.core.identity.PeerId;
 import io.ora.relay.session.Connection;
 import io.ora.relay.session.Envelope;
+import io.ora.relay.session.Location;
 import io.ora.relay.session.Router;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,7 +50,7 @@ final class RecordingRouter implements Router {
     }
 
     @Override
-    public void deliver(PeerId receiver, Envelope envelope) {
+    public void deliver(PeerId receiver, Envelope envelope, ActorRef<Location> learner) {
         deliveries.add(new Delivery(receiver, envelope));
     }
 

@@ -12,13 +12,17 @@ import io.ora.core.identity.PeerId;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.relay.RelaySettings;
+import io.ora.relay.access.Bindings;
 import io.ora.relay.access.Scope;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -56,12 +60,23 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
     private final List<PeerConnection> connections = new CopyOnWriteArrayList<>();
     private final EdgeContext context;
     private volatile CompletableFuture<Scope> answer = CompletableFuture.completedFuture(Scope.FULL);
+    /** Bumped with every change of {@link #answer}, as real bindings do when a change is announced. */
+    private final AtomicLong generation = new AtomicLong();
     private volatile TelemetryIntake telemetry = TelemetryIntake.unavailable();
 
     private TestEdge(ActorTestKit actors, RelaySettings settings) {
         this.actors = actors;
-        this.context = new EdgeContext(settings, router, (appId, hub) -> answer,
-                (hub, payload) -> telemetry.submit(hub, payload), metrics, actors.system(), () -> false);
+        this.context = new EdgeContext(settings, router, new Bindings() {
+            @Override
+            public CompletionStage<Scope> scope(String appId, UUID hub) {
+                return answer;
+            }
+
+            @Override
+            public long generation() {
+                return generation.get();
+            }
+        }, (hub, payload) -> telemetry.submit(hub, payload), metrics, actors.system(), () -> false);
     }
 
     /** An edge with the {@code reference.conf} settings. */
@@ -106,11 +121,13 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
     /** The scope the bindings answer to every question. */
     void scope(Scope scope) {
         answer = CompletableFuture.completedFuture(scope);
+        generation.incrementAndGet();
     }
 
     /** The bindings fail every look-up, as when the database is down. */
     void lookupsFail() {
         answer = CompletableFuture.failedFuture(new SQLException("the database is down"));
+        generation.incrementAndGet();
     }
 
     /** Where hubs' telemetry goes from now on. */

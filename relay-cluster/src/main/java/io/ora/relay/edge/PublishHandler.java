@@ -76,7 +76,7 @@ final class PublishHandler {
             refuse(session, acknowledged, packetId, DeliveryResult.SENDER_RATE_LIMITED, "rate_limited");
             return;
         }
-        Optional<Topics.Destination> destination = Topics.destination(topic);
+        Optional<Topics.Destination> destination = session.destination(topic);
         if (destination.isPresent() && destination.get() instanceof Topics.Destination.Ota ota) {
             checkOta(session, ota.hub(), qos, packetId);
             return;
@@ -193,9 +193,13 @@ final class PublishHandler {
     }
 
     private static List<Envelope.UserProperty> userProperties(MqttProperties properties) {
+        List<? extends MqttProperties.MqttProperty> given =
+                properties.getProperties(MqttProperties.MqttPropertyType.USER_PROPERTY.value());
+        if (given.isEmpty()) {
+            return List.of();
+        }
         List<Envelope.UserProperty> relayed = new ArrayList<>();
-        for (MqttProperties.MqttProperty<?> property
-                : properties.getProperties(MqttProperties.MqttPropertyType.USER_PROPERTY.value())) {
+        for (MqttProperties.MqttProperty<?> property : given) {
             if (property instanceof MqttProperties.UserProperties list) {
                 list.value().stream()
                         .filter(pair -> !pair.key.startsWith(EdgeContext.RESERVED_PREFIX))

@@ -64,6 +64,14 @@ final class Session {
     /** The subscription match of the last delivered topic: a peer's deliveries mostly share one topic. */
     private String lastTopic;
     private Optional<MqttQoS> lastGranted = Optional.empty();
+    /** The last delivery's sender stamp (MQTT 5 properties, or the 3.1.1 topic), for the next from the same sender. */
+    private String stampedSender;
+    private String stampedTopic;
+    private MqttProperties senderStamp;
+    private String stampedTopicName;
+    /** Where the last topic this peer published to leads: peers publish to few topics, mostly one. */
+    private String publishedTopic;
+    private Optional<Topics.Destination> publishedDestination;
     /** The binding scope of the last receiver this peer published to, while the bindings say it is current. */
     private PeerId scopeReceiver;
     private Scope scope;
@@ -295,6 +303,15 @@ final class Session {
         }
     }
 
+    /** Where {@code topic}, which this peer publishes to, leads ({@link Topics#destination}); the last is kept. */
+    Optional<Topics.Destination> destination(String topic) {
+        if (!topic.equals(publishedTopic)) {
+            publishedDestination = Topics.destination(topic);
+            publishedTopic = topic;
+        }
+        return publishedDestination;
+    }
+
     /**
      * The binding scope towards {@code receiver} this connection learned last, while the bindings have announced no
      * change since and for no longer than their own cache keeps an answer: a peer publishes mostly to one receiver,
@@ -425,7 +442,7 @@ final class Session {
             }
             return;
         }
-        String topic = isMqtt5() ? envelope.topic() : envelope.topic() + "/" + envelope.sender();
+        String topic = isMqtt5() ? envelope.topic() : legacyTopic(envelope);
         Optional<MqttQoS> granted = grantedQos(topic);
         if (granted.isEmpty()) {
             refuse(envelope, DeliveryResult.NO_SUBSCRIBERS);
@@ -513,10 +530,35 @@ final class Session {
         return Optional.ofNullable(best);
     }
 
+    /** MQTT 3.1.1 has no user properties: the verified sender is the topic's last level. */
+    private String legacyTopic(Envelope envelope) {
+        if (!envelope.topic().equals(stampedTopic) || !envelope.sender().equals(stampedSender)) {
+            stampedTopic = envelope.topic();
+            stampedSender = envelope.sender();
+            stampedTopicName = envelope.topic() + "/" + envelope.sender();
+            senderStamp = null;
+        }
+        return stampedTopicName;
+    }
+
     private MqttProperties deliveryProperties(Envelope envelope) {
         if (!isMqtt5()) {
             return MqttProperties.NO_PROPERTIES;
         }
+        if (envelope.userProperties().isEmpty()) {
+            // Most messages carry no properties of their own: the stamp alone, built once per sender (the encoder
+            // only reads it).
+            if (senderStamp == null || !envelope.sender().equals(stampedSender)) {
+                stampedSender = envelope.sender();
+                stampedTopic = null;
+                senderStamp = stamp(envelope);
+            }
+            return senderStamp;
+        }
+        return stamp(envelope);
+    }
+
+    private static MqttProperties stamp(Envelope envelope) {
         MqttProperties properties = new MqttProperties();
         MqttProperties.UserProperties user = new MqttProperties.UserProperties();
         envelope.userProperties().forEach(property -> user.add(property.name(), property.value()));

@@ -12,6 +12,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode
 import io.ora.core.topic.Topics;
 import io.ora.hubkit.PeerCredentials;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,8 @@ class DataPlaneTest {
 
     private static final int MESSAGES = 20;
     private static final String ROUTED = "ora_relay_routed_total";
+    private static final String LOCKDOWNS = "ora_relay_lockdowns_started_total";
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     @TempDir
     static Path dir;
@@ -151,5 +154,35 @@ class DataPlaneTest {
         } finally {
             app.disconnect();
         }
+    }
+
+    @Test
+    void aHubThatConnectsAndIsSentMessagesNeverWaitsForItsLockToBeRead() throws Exception {
+        UUID hubId = UUID.randomUUID();
+        String appId = "app-" + UUID.randomUUID();
+        a.grant(appId, hubId);
+        long before = lockdownsStarted();
+        Mqtt5BlockingClient hub = RelayInteropTest.connect(b, a.hub(hubId));
+        Mqtt5BlockingClient app = RelayInteropTest.connect(a, a.app(appId));
+        String inbox = Topics.hubInbox(hubId);
+        try {
+            hub.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            for (int i = 0; i < 5; i++) {
+                assertThat(publishQos1(app, inbox, randomBytes(8))).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            }
+            assertThat(lockdownsStarted() - before).as("connecting and messages read no lock").isZero();
+
+            assertThat(a.relay().router().status(hubId, TIMEOUT).toCompletableFuture().get().connected()).isTrue();
+            a.relay().router().status(hubId, TIMEOUT).toCompletableFuture().get();
+            assertThat(lockdownsStarted() - before).as("status queries read it, once").isEqualTo(1);
+        } finally {
+            hub.disconnect();
+            app.disconnect();
+        }
+    }
+
+    /** Hub lock states read from the journal, on either node (the hub's entity lives on one of them). */
+    private static long lockdownsStarted() {
+        return a.metric(LOCKDOWNS, "", "") + b.metric(LOCKDOWNS, "", "");
     }
 }

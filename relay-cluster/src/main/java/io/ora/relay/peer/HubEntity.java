@@ -6,6 +6,7 @@ import io.ora.relay.api.HubLocks;
 import io.ora.relay.session.Connection;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -25,7 +26,6 @@ import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One Hub, one sharded entity, keyed by the hub's UUID: the hub's live relay session, its handover lock, and the
@@ -33,8 +33,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p><b>Sharding contract.</b> The handover lock is durable: it is event-sourced to PostgreSQL
  * (pekko-persistence-jdbc), so it survives passivation, rebalancing, node loss and full restarts, and every lock
- * command is acknowledged only once its event is persisted. The live session (which connection holds the hub, the
- * inbound rate bucket) is deliberately not durable: a connection cannot outlive its socket. On a rebalance the
+ * command is acknowledged only once its event is persisted. It lives in a child of the entity ({@code Lockdown},
+ * persistence id {@code Hub|<uuid>}), started on the first lock command, status query or OTA check of an
+ * incarnation: a hub connecting, or a message routed to it, never waits for the journal. The live session (which
+ * connection holds the hub) is deliberately not durable: a connection cannot outlive its socket. On a rebalance the
  * entity asks its connection to attach to the next incarnation; after a node crash the hub reconnects and attaches
  * wherever it lands. An OTA status check is answered from the durable lock alone, to the connection that asked, so
  * it is right in any incarnation, even one its connection has not re-attached to yet.
@@ -45,14 +47,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>Phase 2 puts device state, command queues and stream sessions here, as more commands and events.
  */
-public final class HubEntity extends EventSourcedBehavior<HubEntity.Command, HubEntity.Event, HubEntity.State> {
+public final class HubEntity {
 
     /** The sharding type of hubs. */
     public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "Hub");
 
     /** Everything a hub entity accepts. */
     public sealed interface Command extends OraMessage
-            permits PeerCommand, Lock, Release, Unlock, GetStatus, OtaCheck {
+            permits PeerCommand, Lock, Release, Unlock, GetStatus, OtaCheck, StatusFor, LockdownStopped {
     }
 
     /**
@@ -105,15 +107,15 @@ public final class HubEntity extends EventSourcedBehavior<HubEntity.Command, Hub
     public record State(boolean locked, String holder) implements OraMessage {
     }
 
-    private final PeerId.Hub hub;
-    private final PeerSession<Command> session;
+    /** {@link GetStatus}, passed to the lockdown with what only the session knows. Entity-internal. */
+    private record StatusFor(ActorRef<Status> replyTo, boolean connected) implements Command {
+    }
 
-    private HubEntity(UUID hub, ActorContext<Command> context, TimerScheduler<Command> timers,
-                      ActorRef<ClusterSharding.ShardCommand> shard, PeerSettings settings) {
-        super(PersistenceId.of(KEY.name(), hub.toString()));
-        this.hub = new PeerId.Hub(hub);
-        this.session = new PeerSession<>("hub", this.hub.urn(), context, timers, shard, ConnectionGone::new,
-                new IdleTimeout(), settings);
+    /** The lockdown child stopped (it cannot recover, say): the next command that needs it starts it again. */
+    private record LockdownStopped() implements Command {
+    }
+
+    private HubEntity() {
     }
 
     /** Registers hubs with cluster sharding on this node. */
@@ -126,89 +128,156 @@ public final class HubEntity extends EventSourcedBehavior<HubEntity.Command, Hub
     static Behavior<Command> create(EntityContext<Command> entity, PeerSettings settings) {
         UUID hub = UUID.fromString(entity.getEntityId());
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new HubEntity(hub, context, timers, entity.getShard(), settings)));
+                new Live(new PeerId.Hub(hub), context, timers, entity.getShard(), settings).behavior()));
     }
 
-    @Override
-    public State emptyState() {
-        return new State(false, "");
-    }
+    /** One incarnation of the entity: the session, and the lockdown once something has needed it. */
+    private static final class Live {
+        private final PeerId.Hub hub;
+        private final ActorContext<Command> context;
+        private final PeerSession<Command> session;
+        private final LongAdder lockdownsStarted;
+        private ActorRef<Command> lockdown;
 
-    @Override
-    public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(20, 2);
-    }
-
-    @Override
-    public CommandHandler<Command, Event, State> commandHandler() {
-        return newCommandHandlerBuilder().forAnyState()
-                .onCommand(PeerCommand.Attach.class, attach -> {
-                    session.attach(attach.connection());
-                    return Effect().none();
-                })
-                .onCommand(PeerCommand.Detach.class, detach -> {
-                    session.detach(detach.connection());
-                    return Effect().none();
-                })
-                .onCommand(ConnectionGone.class, gone -> {
-                    session.detach(gone.connection());
-                    return Effect().none();
-                })
-                .onCommand(PeerCommand.Deliver.class, deliver -> {
-                    session.deliver(deliver.envelope(), deliver.learner());
-                    return Effect().none();
-                })
-                .onCommand(IdleTimeout.class, tick -> {
-                    session.onIdleTimeout();
-                    return Effect().none();
-                })
-                .onCommand(PeerCommand.Handoff.class, handoff -> {
-                    session.handoff();
-                    return Effect().stop();
-                })
-                .onCommand(Lock.class, this::onLock)
-                .onCommand(Release.class, this::onRelease)
-                .onCommand(Unlock.class, this::onUnlock)
-                .onCommand(GetStatus.class, (state, get) -> {
-                    get.replyTo().tell(new Status(state.locked(), state.holder(), session.connected()));
-                    return Effect().none();
-                })
-                .onCommand(OtaCheck.class, this::onOtaCheck)
-                .build();
-    }
-
-    private Effect<Event, State> onLock(State state, Lock lock) {
-        Optional<String> refusal = refuseHolder(lock.holder());
-        if (refusal.isPresent()) {
-            return Effect().reply(lock.replyTo(), StatusReply.error(refusal.get()));
+        Live(PeerId.Hub hub, ActorContext<Command> context, TimerScheduler<Command> timers,
+             ActorRef<ClusterSharding.ShardCommand> shard, PeerSettings settings) {
+            this.hub = hub;
+            this.context = context;
+            this.session = new PeerSession<>("hub", hub.urn(), context, timers, shard, ConnectionGone::new,
+                    new IdleTimeout(), settings);
+            this.lockdownsStarted = settings.metrics().counter("ora_relay_lockdowns_started_total",
+                    "Hub lock states read from the journal: one per hub entity incarnation that needed its lock");
         }
-        if (state.locked() && state.holder().equals(lock.holder())) {
-            return Effect().reply(lock.replyTo(), StatusReply.ack());
+
+        Behavior<Command> behavior() {
+            return Behaviors.receive(Command.class)
+                    .onMessage(PeerCommand.Attach.class, attach -> {
+                        session.attach(attach.connection());
+                        return Behaviors.same();
+                    })
+                    .onMessage(PeerCommand.Detach.class, detach -> {
+                        session.detach(detach.connection());
+                        return Behaviors.same();
+                    })
+                    .onMessage(ConnectionGone.class, gone -> {
+                        session.detach(gone.connection());
+                        return Behaviors.same();
+                    })
+                    .onMessage(PeerCommand.Deliver.class, deliver -> {
+                        session.deliver(deliver.envelope(), deliver.learner());
+                        return Behaviors.same();
+                    })
+                    .onMessage(IdleTimeout.class, tick -> {
+                        session.onIdleTimeout();
+                        return Behaviors.same();
+                    })
+                    .onMessage(PeerCommand.Handoff.class, handoff -> {
+                        session.handoff();
+                        return Behaviors.stopped();
+                    })
+                    .onMessage(Lock.class, this::toLockdown)
+                    .onMessage(Release.class, this::toLockdown)
+                    .onMessage(Unlock.class, this::toLockdown)
+                    .onMessage(OtaCheck.class, this::toLockdown)
+                    .onMessage(GetStatus.class, get -> toLockdown(new StatusFor(get.replyTo(), session.connected())))
+                    .onMessage(LockdownStopped.class, stopped -> {
+                        lockdown = null;
+                        return Behaviors.same();
+                    })
+                    .onSignal(PostStop.class, stop -> {
+                        session.onStopped();
+                        return Behaviors.same();
+                    })
+                    .build();
         }
-        return Effect().persist(new Locked(lock.holder())).thenReply(lock.replyTo(), locked -> StatusReply.ack());
+
+        private Behavior<Command> toLockdown(Command command) {
+            if (lockdown == null) {
+                lockdown = context.spawn(new Lockdown(hub), "lockdown");
+                lockdownsStarted.increment();
+                context.watchWith(lockdown, new LockdownStopped());
+            }
+            lockdown.tell(command);
+            return Behaviors.same();
+        }
     }
 
-    private Effect<Event, State> onRelease(State state, Release release) {
-        Optional<String> refusal = refuseHolder(release.holder());
-        if (refusal.isPresent()) {
-            return Effect().reply(release.replyTo(), StatusReply.error(refusal.get()));
-        }
-        if (!state.locked() || !state.holder().equals(release.holder())) {
-            return Effect().reply(release.replyTo(), StatusReply.ack());
-        }
-        return Effect().persist(new Unlocked()).thenReply(release.replyTo(), unlocked -> StatusReply.ack());
-    }
+    /** The hub's durable handover lock, event-sourced; it answers lock commands, status queries and OTA checks. */
+    private static final class Lockdown extends EventSourcedBehavior<Command, Event, State> {
 
-    private Effect<Event, State> onUnlock(State state, Unlock unlock) {
-        if (!state.locked()) {
-            return Effect().reply(unlock.replyTo(), StatusReply.ack());
-        }
-        return Effect().persist(new Unlocked()).thenReply(unlock.replyTo(), unlocked -> StatusReply.ack());
-    }
+        private final PeerId.Hub hub;
 
-    private Effect<Event, State> onOtaCheck(State state, OtaCheck check) {
-        check.connection().tell(new Connection.Deliver(OtaStatus.of(state).answer(hub, check)));
-        return Effect().none();
+        Lockdown(PeerId.Hub hub) {
+            // The entity's own persistence id, as before the lock moved into a child: journals stay readable.
+            super(PersistenceId.of(KEY.name(), hub.uuid().toString()));
+            this.hub = hub;
+        }
+
+        @Override
+        public State emptyState() {
+            return new State(false, "");
+        }
+
+        @Override
+        public RetentionCriteria retentionCriteria() {
+            return RetentionCriteria.snapshotEvery(20, 2);
+        }
+
+        @Override
+        public CommandHandler<Command, Event, State> commandHandler() {
+            return newCommandHandlerBuilder().forAnyState()
+                    .onCommand(Lock.class, this::onLock)
+                    .onCommand(Release.class, this::onRelease)
+                    .onCommand(Unlock.class, this::onUnlock)
+                    .onCommand(StatusFor.class, (state, get) -> {
+                        get.replyTo().tell(new Status(state.locked(), state.holder(), get.connected()));
+                        return Effect().none();
+                    })
+                    .onCommand(OtaCheck.class, this::onOtaCheck)
+                    .build();
+        }
+
+        private Effect<Event, State> onLock(State state, Lock lock) {
+            Optional<String> refusal = refuseHolder(lock.holder());
+            if (refusal.isPresent()) {
+                return Effect().reply(lock.replyTo(), StatusReply.error(refusal.get()));
+            }
+            if (state.locked() && state.holder().equals(lock.holder())) {
+                return Effect().reply(lock.replyTo(), StatusReply.ack());
+            }
+            return Effect().persist(new Locked(lock.holder())).thenReply(lock.replyTo(), locked -> StatusReply.ack());
+        }
+
+        private Effect<Event, State> onRelease(State state, Release release) {
+            Optional<String> refusal = refuseHolder(release.holder());
+            if (refusal.isPresent()) {
+                return Effect().reply(release.replyTo(), StatusReply.error(refusal.get()));
+            }
+            if (!state.locked() || !state.holder().equals(release.holder())) {
+                return Effect().reply(release.replyTo(), StatusReply.ack());
+            }
+            return Effect().persist(new Unlocked()).thenReply(release.replyTo(), unlocked -> StatusReply.ack());
+        }
+
+        private Effect<Event, State> onUnlock(State state, Unlock unlock) {
+            if (!state.locked()) {
+                return Effect().reply(unlock.replyTo(), StatusReply.ack());
+            }
+            return Effect().persist(new Unlocked()).thenReply(unlock.replyTo(), unlocked -> StatusReply.ack());
+        }
+
+        private Effect<Event, State> onOtaCheck(State state, OtaCheck check) {
+            check.connection().tell(new Connection.Deliver(OtaStatus.of(state).answer(hub, check)));
+            return Effect().none();
+        }
+
+        @Override
+        public EventHandler<State, Event> eventHandler() {
+            return newEventHandlerBuilder().forAnyState()
+                    .onEvent(Locked.class, (state, locked) -> new State(true, locked.holder()))
+                    .onEvent(Unlocked.class, (state, unlocked) -> new State(false, ""))
+                    .build();
+        }
     }
 
     private static Optional<String> refuseHolder(String holder) {
@@ -219,20 +288,5 @@ public final class HubEntity extends EventSourcedBehavior<HubEntity.Command, Hub
             return Optional.of("the lock holder must be at most " + HubLocks.MAX_HOLDER_LENGTH + " characters");
         }
         return Optional.empty();
-    }
-
-    @Override
-    public SignalHandler<State> signalHandler() {
-        return newSignalHandlerBuilder()
-                .onSignal(PostStop.instance(), state -> session.onStopped())
-                .build();
-    }
-
-    @Override
-    public EventHandler<State, Event> eventHandler() {
-        return newEventHandlerBuilder().forAnyState()
-                .onEvent(Locked.class, (state, locked) -> new State(true, locked.holder()))
-                .onEvent(Unlocked.class, (state, unlocked) -> new State(false, ""))
-                .build();
     }
 }

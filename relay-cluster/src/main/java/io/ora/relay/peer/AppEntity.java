@@ -37,30 +37,7 @@ public final class AppEntity {
             PeerSession<PeerCommand> session = new PeerSession<>("app", new PeerId.App(entity.getEntityId()).urn(),
                     context, timers, entity.getShard(), ConnectionGone::new, new IdleTimeout(), settings);
             return Behaviors.receive(PeerCommand.class)
-                    .onMessage(PeerCommand.Attach.class, attach -> {
-                        session.attach(attach.connection());
-                        return Behaviors.same();
-                    })
-                    .onMessage(PeerCommand.Detach.class, detach -> {
-                        session.detach(detach.connection());
-                        return Behaviors.same();
-                    })
-                    .onMessage(ConnectionGone.class, gone -> {
-                        session.detach(gone.connection());
-                        return Behaviors.same();
-                    })
-                    .onMessage(PeerCommand.Deliver.class, deliver -> {
-                        session.deliver(deliver.envelope(), deliver.learner());
-                        return Behaviors.same();
-                    })
-                    .onMessage(IdleTimeout.class, tick -> {
-                        session.onIdleTimeout();
-                        return Behaviors.same();
-                    })
-                    .onMessage(PeerCommand.Handoff.class, handoff -> {
-                        session.handoff();
-                        return Behaviors.stopped();
-                    })
+                    .onMessage(PeerCommand.class, session::handle)
                     .onSignal(PostStop.class, stop -> {
                         session.onStopped();
                         return Behaviors.same();

@@ -151,30 +151,7 @@ public final class HubEntity {
 
         Behavior<Command> behavior() {
             return Behaviors.receive(Command.class)
-                    .onMessage(PeerCommand.Attach.class, attach -> {
-                        session.attach(attach.connection());
-                        return Behaviors.same();
-                    })
-                    .onMessage(PeerCommand.Detach.class, detach -> {
-                        session.detach(detach.connection());
-                        return Behaviors.same();
-                    })
-                    .onMessage(ConnectionGone.class, gone -> {
-                        session.detach(gone.connection());
-                        return Behaviors.same();
-                    })
-                    .onMessage(PeerCommand.Deliver.class, deliver -> {
-                        session.deliver(deliver.envelope(), deliver.learner());
-                        return Behaviors.same();
-                    })
-                    .onMessage(IdleTimeout.class, tick -> {
-                        session.onIdleTimeout();
-                        return Behaviors.same();
-                    })
-                    .onMessage(PeerCommand.Handoff.class, handoff -> {
-                        session.handoff();
-                        return Behaviors.stopped();
-                    })
+                    .onMessage(PeerCommand.class, session::handle)
                     .onMessage(Lock.class, this::toLockdown)
                     .onMessage(Release.class, this::toLockdown)
                     .onMessage(Unlock.class, this::toLockdown)

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
@@ -66,6 +68,25 @@ final class PeerSession<C> {
      */
     static ClusterShardingSettings shardingSettings(ActorSystem<?> system) {
         return ClusterShardingSettings.create(system).withNoPassivationStrategy();
+    }
+
+    /** The session protocol, the same for every peer entity: what it does, and whether the entity goes on. */
+    Behavior<C> handle(PeerCommand command) {
+        if (command instanceof PeerCommand.Attach attach) {
+            attach(attach.connection());
+        } else if (command instanceof PeerCommand.Detach detach) {
+            detach(detach.connection());
+        } else if (command instanceof ConnectionGone gone) {
+            detach(gone.connection());
+        } else if (command instanceof PeerCommand.Deliver deliver) {
+            deliver(deliver.envelope(), deliver.learner());
+        } else if (command instanceof IdleTimeout) {
+            onIdleTimeout();
+        } else if (command instanceof PeerCommand.Handoff) {
+            handoff();
+            return Behaviors.stopped();
+        }
+        return Behaviors.same();
     }
 
     void attach(ActorRef<Connection.Command> newer) {

@@ -25,6 +25,7 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -80,8 +81,18 @@ final class Session {
     /** QoS 1 publishes from the peer, in arrival order: PUBACKs must go out in that order (MQTT 4.6). */
     private final ArrayDeque<Outstanding> outstanding = new ArrayDeque<>();
     private final Map<Integer, Outstanding> outstandingById = new HashMap<>();
-    /** QoS 1 deliveries to the peer awaiting its PUBACK, by the packet id we chose. */
-    private final Map<Integer, InFlight> inflight = new HashMap<>();
+    /**
+     * QoS 1 deliveries to the peer awaiting its PUBACK, by the packet id we chose, in the order they were written:
+     * all wait the same time, so that is also the order of their deadlines.
+     */
+    private final Map<Integer, InFlight> inflight = new LinkedHashMap<>();
+    /**
+     * One timer per window rather than one per message (a scheduled task is an allocation and a priority-queue
+     * insertion and removal on the event loop): armed for the oldest entry's deadline, it times out everything due
+     * and re-arms for the next.
+     */
+    private ScheduledFuture<?> outstandingTimer;
+    private ScheduledFuture<?> inflightTimer;
     private int nextPacketId = 1;
     private ScheduledFuture<?> pendingTimer;
     private int keepAliveSeconds;
@@ -94,20 +105,20 @@ final class Session {
     private static final class Outstanding {
         private final int packetId;
         private final long ticket;
-        private final ScheduledFuture<?> timeout;
+        private final long deadlineNanos;
         private DeliveryResult result;
 
-        private Outstanding(int packetId, long ticket, ScheduledFuture<?> timeout) {
+        private Outstanding(int packetId, long ticket, long deadlineNanos) {
             this.packetId = packetId;
             this.ticket = ticket;
-            this.timeout = timeout;
+            this.deadlineNanos = deadlineNanos;
         }
     }
 
     /** Tells publishes apart that reuse a packet id, so a late outcome cannot settle a newer publish. */
     private long nextTicket;
 
-    private record InFlight(Envelope envelope, ScheduledFuture<?> timeout) {
+    private record InFlight(Envelope envelope, long deadlineNanos) {
     }
 
     private Session(Channel channel, EdgeContext edge, PeerId identity, String serial) {
@@ -340,12 +351,14 @@ final class Session {
         if (outstandingById.containsKey(packetId)) {
             return false;
         }
-        long timeoutMillis = edge.settings().limits().deliveryTimeout().toMillis() * 2;
-        ScheduledFuture<?> timeout = channel.eventLoop().schedule(
-                () -> onOutcome(packetId, DeliveryResult.TIMED_OUT), timeoutMillis, TimeUnit.MILLISECONDS);
-        Outstanding pending = new Outstanding(packetId, ++nextTicket, timeout);
+        // Twice the delivery timeout: the receiver's own timeout answers first, this only covers a lost answer.
+        long deadline = now() + edge.settings().limits().deliveryTimeout().toNanos() * 2;
+        Outstanding pending = new Outstanding(packetId, ++nextTicket, deadline);
         outstanding.addLast(pending);
         outstandingById.put(packetId, pending);
+        if (outstandingTimer == null) {
+            outstandingTimer = schedule(this::onOutstandingDue, deadline);
+        }
         if (outstanding.size() >= edge.settings().limits().senderWindow()) {
             channel.config().setAutoRead(false);
         }
@@ -387,7 +400,6 @@ final class Session {
             return;
         }
         pending.result = result;
-        pending.timeout.cancel(false);
         edge.countOutcome(result);
         while (!outstanding.isEmpty() && outstanding.peekFirst().result != null) {
             Outstanding done = outstanding.removeFirst();
@@ -472,9 +484,11 @@ final class Session {
                 .properties(deliveryProperties(envelope))
                 .build();
         if (qos == MqttQoS.AT_LEAST_ONCE) {
-            ScheduledFuture<?> timeout = channel.eventLoop().schedule(() -> onDeliveryTimeout(packetId),
-                    edge.settings().limits().deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            inflight.put(packetId, new InFlight(envelope, timeout));
+            long deadline = now() + edge.settings().limits().deliveryTimeout().toNanos();
+            inflight.put(packetId, new InFlight(envelope, deadline));
+            if (inflightTimer == null) {
+                inflightTimer = schedule(this::onInflightDue, deadline);
+            }
             channel.writeAndFlush(publish);
         } else {
             channel.writeAndFlush(publish);
@@ -494,7 +508,6 @@ final class Session {
         if (delivery == null) {
             return;
         }
-        delivery.timeout().cancel(false);
         if (ReasonCodes.isSuccess(reasonCode)) {
             edge.routes().reply(delivery.envelope(), DeliveryResult.DELIVERED);
             edge.countDelivered();
@@ -503,11 +516,46 @@ final class Session {
         }
     }
 
-    private void onDeliveryTimeout(int packetId) {
-        InFlight delivery = inflight.remove(packetId);
-        if (delivery != null) {
+    /** Times out the deliveries to this peer that are due, oldest first, and waits for the next one's deadline. */
+    private void onInflightDue() {
+        inflightTimer = null;
+        long now = now();
+        var entries = inflight.values().iterator();
+        while (entries.hasNext()) {
+            InFlight delivery = entries.next();
+            if (delivery.deadlineNanos() - now > 0) {
+                inflightTimer = schedule(this::onInflightDue, delivery.deadlineNanos());
+                return;
+            }
+            entries.remove();
             refuse(delivery.envelope(), DeliveryResult.TIMED_OUT);
         }
+    }
+
+    /** Times out this peer's QoS 1 publishes whose outcome is overdue, and waits for the next one's deadline. */
+    private void onOutstandingDue() {
+        outstandingTimer = null;
+        long now = now();
+        for (Outstanding pending : List.copyOf(outstanding)) {
+            if (pending.result != null) {
+                continue;
+            }
+            if (pending.deadlineNanos - now > 0) {
+                outstandingTimer = schedule(this::onOutstandingDue, pending.deadlineNanos);
+                return;
+            }
+            onOutcome(pending.packetId, DeliveryResult.TIMED_OUT);
+        }
+    }
+
+    /** The event loop's clock, the one its scheduled tasks run by (tests advance it). */
+    private long now() {
+        return channel.eventLoop().ticker().nanoTime();
+    }
+
+    private ScheduledFuture<?> schedule(Runnable task, long deadlineNanos) {
+        return channel.eventLoop().schedule(task, Math.max(0, deadlineNanos - now()),
+                TimeUnit.NANOSECONDS);
     }
 
     private Optional<MqttQoS> grantedQos(String topic) {
@@ -588,12 +636,15 @@ final class Session {
         if (pendingTimer != null) {
             pendingTimer.cancel(false);
         }
-        inflight.values().forEach(delivery -> {
-            delivery.timeout().cancel(false);
-            edge.routes().reply(delivery.envelope(), DeliveryResult.RECEIVER_FAILED);
-        });
+        inflight.values().forEach(delivery ->
+                edge.routes().reply(delivery.envelope(), DeliveryResult.RECEIVER_FAILED));
         inflight.clear();
-        outstanding.forEach(pending -> pending.timeout.cancel(false));
+        if (inflightTimer != null) {
+            inflightTimer.cancel(false);
+        }
+        if (outstandingTimer != null) {
+            outstandingTimer.cancel(false);
+        }
         outstanding.clear();
         outstandingById.clear();
         if (actor != null) {

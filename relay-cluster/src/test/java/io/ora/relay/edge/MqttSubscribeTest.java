@@ -13,11 +13,14 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.ora.core.identity.PeerId;
 import io.ora.core.topic.Topics;
 import io.ora.relay.session.Connection;
+import io.ora.relay.session.DeliveryResult;
 import io.ora.relay.session.Envelope;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -152,5 +155,26 @@ class MqttSubscribeTest {
             }
         }
         return pairs;
+    }
+
+    @Test
+    void qos1DeliveriesNeverAcknowledgedTimeOutEachAtItsOwnDeadline() {
+        PeerConnection peer = edge.open(hub).connected(MqttVersion.MQTT_5);
+        peer.send(MqttBytes.subscribe(19, inbox + "/#", 1, true));
+        subAck(peer.next(), 19);
+        TestProbe<Connection.Command> sender = edge.sender();
+        Duration timeout = edge.settings().limits().deliveryTimeout();
+        for (int packet = 1; packet <= 3; packet++) {
+            deliver(peer, new Envelope(inbox, PAYLOAD, 1, app.urn(), List.of(), packet,
+                    Optional.of(sender.getRef())));
+            assertThat(publish(peer.next()).fixedHeader().qosLevel().value()).isEqualTo(1);
+            peer.advanceTime(Duration.ofSeconds(1));
+        }
+        // The hub acknowledges nothing. Now 3 s after the first delivery: each times out on its own deadline.
+        for (int packet = 1; packet <= 3; packet++) {
+            peer.advanceTime(packet == 1 ? timeout.minusSeconds(3).plusMillis(1) : Duration.ofSeconds(1));
+            assertThat(sender.receiveMessage()).isEqualTo(new Connection.Outcome(packet, DeliveryResult.TIMED_OUT));
+            sender.expectNoMessage(Duration.ZERO);
+        }
     }
 }

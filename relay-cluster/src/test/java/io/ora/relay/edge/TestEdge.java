@@ -14,6 +14,7 @@ import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Bindings;
 import io.ora.relay.access.Scope;
+import io.ora.relay.session.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -133,6 +135,11 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
     /** Where hubs' telemetry goes from now on. */
     void telemetry(TelemetryIntake intake) {
         telemetry = intake;
+    }
+
+    /** A probe standing for a QoS 1 sender's connection, to receive its outcomes. */
+    TestProbe<Connection.Command> sender() {
+        return actors.createTestProbe(Connection.Command.class);
     }
 
     RecordingRouter router() {

@@ -1,5 +1,6 @@
 package io.ora.load;
 
+import io.netty.util.ResourceLeakDetector;
 import io.ora.load.client.ClientLoops;
 import io.ora.load.client.ClientTls;
 import io.ora.load.identities.CertificateSet;
@@ -42,6 +43,7 @@ public final class LoadGenerator {
     private static final double TELEMETRY_P99_LIMIT_MS = 200;
 
     private static final int MAX_EVENT_LOOPS = 64;
+    private static final String LEAK_DETECTION = "io.netty.leakDetection.level";
 
     private static final Set<String> TARGET_OPTIONS = Set.of("host", "port", "certs", "concurrency",
             "connect-timeout", "source-addresses", "event-loops");
@@ -85,6 +87,11 @@ public final class LoadGenerator {
 
     /** Runs one command and exits with its status (0 ok, 1 failed, 2 usage). */
     public static void main(String[] args) {
+        if (System.getProperty(LEAK_DETECTION) == null) {
+            // Netty's default samples one buffer in 128 and records a stack trace for it: at tens of thousands of
+            // messages a second that is CPU taken from the broker under test. The tests keep the default.
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         int status = run(Arrays.asList(args));
         // A failed run may leave non-daemon threads (a JDBC driver's); the process must still end by itself.
         System.exit(status);

@@ -351,7 +351,9 @@ public final class MqttClient {
                 keepAlive.cancel(false);
             }
             String cause = closeCause != null ? closeCause : "connection closed by the server";
-            connecting.completeExceptionally(new MqttRefusal(cause));
+            if (!connecting.isDone()) {
+                connecting.completeExceptionally(new MqttRefusal(cause));
+            }
             if (subscribing != null) {
                 subscribing.completeExceptionally(new MqttRefusal(cause));
             }

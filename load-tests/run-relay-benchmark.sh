@@ -21,7 +21,9 @@
 #   MOSQUITTO [/usr/sbin/mosquitto] MOSQUITTO_PORT [18883]
 #   ORA_START [0]                   1: this script starts the Ora node and loads the bindings (see the marked block)
 #   ORA_PID []                      pid of an Ora node started by hand, for the memory-per-connection figure
-#   JAVA_OPTS []                    extra JVM options for the load generator
+#   EVENT_LOOPS [1]                 the generator's client event loops (threads)
+#   JAVA_OPTS []                    extra JVM options for the load generator (its GC: GENERATOR_GC_OPTS, in
+#                                   bench-common.sh, with the reasons)
 #
 # Builds nothing: expects load-tests/target/load-tests.jar (mvn -o -pl load-tests package) and, for the Ora side with
 # ORA_START=1, ora-node/target/ora-node.jar. Everything it writes goes under load-tests/target/relay-benchmark/.
@@ -48,6 +50,7 @@ QOS_LEVELS="${QOS_LEVELS:-0 1}"
 SWEEP="${SWEEP:-0}"
 P99_LIMIT_MS="${P99_LIMIT_MS:-10}"
 SOURCE_ADDRESSES="${SOURCE_ADDRESSES:-}"
+EVENT_LOOPS="${EVENT_LOOPS:-1}"
 MOSQUITTO="${MOSQUITTO:-/usr/sbin/mosquitto}"
 MOSQUITTO_HOST=127.0.0.1
 MOSQUITTO_PORT="${MOSQUITTO_PORT:-18883}"
@@ -71,10 +74,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Runs the scenarios against one broker; $5, when given, is the broker's pid for the memory figure.
+# Runs the scenarios against one broker; $5, when given, is the broker's pid for its memory and CPU figures.
 run_scenarios() {
     local name="$1" host="$2" port="$3" certs="$4" pid="${5:-}"
-    local target=(--host "$host" --port "$port" --certs "$certs" --concurrency "$CONCURRENCY")
+    local target=(--host "$host" --port "$port" --certs "$certs" --concurrency "$CONCURRENCY"
+        --event-loops "$EVENT_LOOPS")
     if [[ -n "$SOURCE_ADDRESSES" ]]; then
         target+=(--source-addresses "$SOURCE_ADDRESSES")
     fi
@@ -93,12 +97,12 @@ run_scenarios() {
         log "[$name] relay: $HUBS hubs, $APPS apps, $RATE msg/s, QoS $qos, ${DURATION}s"
         echo "=== $name: relay QoS $qos" | tee -a "$RESULTS"
         generator relay "${target[@]}" --hubs "$HUBS" --apps "$APPS" --rate "$RATE" --duration "$DURATION" \
-            --warmup "$WARMUP" --payload "$PAYLOAD" --qos "$qos" | tee -a "$RESULTS"
+            --warmup "$WARMUP" --payload "$PAYLOAD" --qos "$qos" ${memory[@]+"${memory[@]}"} | tee -a "$RESULTS"
         if [[ "$SWEEP" == 1 ]]; then
             log "[$name] sweep: QoS $qos"
             echo "=== $name: sweep QoS $qos" | tee -a "$RESULTS"
             generator sweep "${target[@]}" --hubs "$HUBS" --apps "$APPS" --payload "$PAYLOAD" --qos "$qos" \
-                --p99-limit-ms "$P99_LIMIT_MS" | tee -a "$RESULTS"
+                --p99-limit-ms "$P99_LIMIT_MS" ${memory[@]+"${memory[@]}"} | tee -a "$RESULTS"
         fi
     done
 }

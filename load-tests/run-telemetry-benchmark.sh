@@ -28,7 +28,7 @@
 #                               -Dora.ingest.writers=4" (ingest-stream reference.conf)
 #   JFR [0]                     1: record a JFR profile (settings=profile) of the node's whole life into
 #                               target/telemetry-benchmark/ora-node.jfr
-#   JAVA_OPTS []                extra JVM options for the load generator
+#   JAVA_OPTS []                extra JVM options for the load generator (its GC: GENERATOR_GC_OPTS, bench-common.sh)
 #   KEEP_HOME [0]               1: keep the node's ORA_HOME (database included) in /tmp instead of deleting it
 #
 # Builds ora-node/target/ora-node.jar and load-tests/target/load-tests.jar when either is missing (Maven offline,
@@ -91,10 +91,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-generator() {
-    java ${JAVA_OPTIONS[@]+"${JAVA_OPTIONS[@]}"} -jar "$JAR" "$@"
-}
 
 # A value of the node's run file ($ORA_HOME/run/node.properties), with the escaping of java.util.Properties undone.
 run_file_value() {

@@ -1,6 +1,8 @@
 package io.ora.load;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
+import io.netty.util.ResourceLeakDetector;
+import io.ora.load.client.ClientLoops;
+import io.ora.load.client.ClientTls;
 import io.ora.load.identities.CertificateSet;
 import io.ora.load.identities.IdentityIssuer;
 import io.ora.load.identities.MosquittoConfig;
@@ -40,10 +42,13 @@ public final class LoadGenerator {
     private static final int DEFAULT_WARMUP_CONNECTIONS = 200;
     private static final double TELEMETRY_P99_LIMIT_MS = 200;
 
+    private static final int MAX_EVENT_LOOPS = 64;
+    private static final String LEAK_DETECTION = "io.netty.leakDetection.level";
+
     private static final Set<String> TARGET_OPTIONS = Set.of("host", "port", "certs", "concurrency",
-            "connect-timeout", "source-addresses");
+            "connect-timeout", "source-addresses", "event-loops");
     private static final Set<String> RELAY_OPTIONS = Set.of("hubs", "apps", "hub-ports", "app-port", "payload",
-            "qos", "rate", "duration", "warmup", "drain", "max-lag", "connect-limit");
+            "qos", "rate", "duration", "warmup", "drain", "max-lag", "connect-limit", "server-pid");
     private static final Set<String> TELEMETRY_OPTIONS = Set.of("hubs", "samples", "rate", "duration", "warmup",
             "drain", "max-lag", "connect-limit", "server-pid", "jdbc-url", "jdbc-user", "p99-limit-ms");
     private static final Set<String> SWEEP_OPTIONS = Set.of("start-rate", "max-rate", "step-duration",
@@ -57,10 +62,11 @@ public final class LoadGenerator {
                          [--threads CORES]
               handshake  --host H --port P --certs DIR [--connections ALL] [--concurrency 100]
                          [--duration-limit 300] [--hold 5] [--server-pid PID] [--connect-timeout 30]
-                         [--warmup-connections 200] [--source-addresses A,B,...]
+                         [--warmup-connections 200] [--source-addresses A,B,...] [--event-loops 1]
               relay      --host H --port P --certs DIR --hubs N --apps M --rate R [--payload 256] [--qos 0|1]
                          [--duration 30] [--warmup 5] [--drain 5] [--max-lag 5] [--concurrency 100]
                          [--connect-limit 300] [--connect-timeout 30] [--source-addresses A,B,...] [--find-max]
+                         [--server-pid PID] [--event-loops 1]
              [--hub-ports P1,P2,...] [--app-port P]   (hubs and apps on different nodes of one cluster)
               sweep      relay's options without --rate, plus [--start-rate 1000] [--max-rate 100000]
                          [--step-duration 10] [--step-warmup 2] [--max-steps 16] [--p99-limit-ms 10]
@@ -69,6 +75,7 @@ public final class LoadGenerator {
                          [--warmup 10] [--generator-warmup 0] [--drain 30] [--max-lag 5] [--p99-limit-ms 200]
                          [--server-pid PID] [--jdbc-url URL] [--jdbc-user postgres] [--concurrency 100]
                          [--connect-limit 300] [--connect-timeout 30] [--source-addresses A,B,...]
+                         [--event-loops 1]
                          [--find-max: sweep's options instead of --rate; --start-rate 500 --max-rate 20000
                           --step-warmup 5 --step-duration 20]
 
@@ -80,8 +87,13 @@ public final class LoadGenerator {
 
     /** Runs one command and exits with its status (0 ok, 1 failed, 2 usage). */
     public static void main(String[] args) {
+        if (System.getProperty(LEAK_DETECTION) == null) {
+            // Netty's default samples one buffer in 128 and records a stack trace for it: at tens of thousands of
+            // messages a second that is CPU taken from the broker under test. The tests keep the default.
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         int status = run(Arrays.asList(args));
-        // The MQTT client's event loops outlive a failed run; the process must still end by itself.
+        // A failed run may leave non-daemon threads (a JDBC driver's); the process must still end by itself.
         System.exit(status);
     }
 
@@ -102,7 +114,8 @@ public final class LoadGenerator {
                 default -> throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
             };
             if (!args.get(0).equals("certs")) {
-                print("client TLS: " + Target.tlsImplementation());
+                print("client TLS: " + ClientTls.implementation() + "; transport: "
+                        + ClientLoops.availableTransport());
             }
             lines.forEach(LoadGenerator::print);
             return EXIT_OK;
@@ -143,9 +156,7 @@ public final class LoadGenerator {
                 connections,
                 options.integer("concurrency", 100, 1, 100_000),
                 options.seconds("duration-limit", 300, MAX_SECONDS),
-                options.seconds("hold", 5, MAX_SECONDS),
-                options.has("server-pid") ? OptionalLong.of(options.whole("server-pid", null, 1, Long.MAX_VALUE))
-                        : OptionalLong.empty(),
+                options.seconds("hold", 5, MAX_SECONDS), serverPid(options),
                 options.integer("warmup-connections", DEFAULT_WARMUP_CONNECTIONS, 0, MAX_POPULATION))).lines();
     }
 
@@ -190,9 +201,7 @@ public final class LoadGenerator {
         return new TelemetryBenchmark.Settings(target(options), options.path("certs"), hubs,
                 options.integer("concurrency", 100, 1, 100_000), options.seconds("connect-limit", 300, MAX_SECONDS),
                 new RelayBenchmark.Limits(options.seconds("drain", 30, MAX_SECONDS),
-                        options.seconds("max-lag", 5, MAX_SECONDS)),
-                options.has("server-pid") ? OptionalLong.of(options.whole("server-pid", null, 1, Long.MAX_VALUE))
-                        : OptionalLong.empty(),
+                        options.seconds("max-lag", 5, MAX_SECONDS)), serverPid(options),
                 options.has("jdbc-url")
                         ? Optional.of(new SampleTable(options.text("jdbc-url"), options.text("jdbc-user", "postgres"),
                                 databasePassword))
@@ -231,23 +240,18 @@ public final class LoadGenerator {
     }
 
     private static RelayBenchmark.Settings relaySettings(Options options) {
-        int qos = options.integer("qos", 0, 0, 1);
         Target hubs = target(options);
         if (options.has("hub-ports")) {
-            hubs = new Target(hubs.host(), hubs.port(), hubs.sourceAddresses(), hubs.connectTimeout(),
-                    Arrays.stream(options.text("hub-ports").split(",")).map(String::strip)
-                            .map(Integer::parseInt).toList());
+            hubs = hubs.onPorts(Arrays.stream(options.text("hub-ports").split(",")).map(String::strip)
+                    .map(Integer::parseInt).toList());
         }
-        Target apps = options.has("app-port")
-                ? new Target(hubs.host(), options.integer("app-port", null, 1, 65_535), hubs.sourceAddresses(),
-                        hubs.connectTimeout())
-                : hubs;
+        Target apps = options.has("app-port") ? hubs.onPort(options.integer("app-port", null, 1, 65_535)) : hubs;
         return new RelayBenchmark.Settings(hubs, apps, options.path("certs"),
                 options.integer("hubs", null, 1, MAX_POPULATION), options.integer("apps", null, 1, MAX_POPULATION),
-                qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE,
+                options.integer("qos", 0, 0, 1),
                 options.integer("concurrency", 100, 1, 100_000), options.seconds("connect-limit", 300, MAX_SECONDS),
                 new RelayBenchmark.Limits(options.seconds("drain", 5, MAX_SECONDS),
-                        options.seconds("max-lag", 5, MAX_SECONDS)));
+                        options.seconds("max-lag", 5, MAX_SECONDS)), serverPid(options));
     }
 
     private static Target target(Options options) {
@@ -259,7 +263,13 @@ public final class LoadGenerator {
         if (connectTimeout.isZero()) {
             throw new IllegalArgumentException("--connect-timeout must be above 0");
         }
-        return new Target(options.text("host"), options.integer("port", null, 1, 65_535), sources, connectTimeout);
+        return new Target(options.text("host"), options.integer("port", null, 1, 65_535), sources, connectTimeout,
+                List.of(), options.integer("event-loops", 1, 1, MAX_EVENT_LOOPS));
+    }
+
+    private static OptionalLong serverPid(Options options) {
+        return options.has("server-pid") ? OptionalLong.of(options.whole("server-pid", null, 1, Long.MAX_VALUE))
+                : OptionalLong.empty();
     }
 
     private static int countHubs(Options options) throws IOException {

@@ -1,6 +1,6 @@
 package io.ora.load.measure;
 
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
 import java.util.Optional;
 
 /**
@@ -13,7 +13,9 @@ import java.util.Optional;
  * </pre>
  *
  * <p>Sender and receiver are the same JVM, so the due time can be compared with the receiver's clock directly. The
- * run id lets a rate sweep reuse its connections and still recognise a late message from an earlier step.
+ * run id lets a rate sweep reuse its connections and still recognise a late message from an earlier step. Both
+ * directions work on Netty buffers in place: the sender writes the body straight into the outgoing PUBLISH frame,
+ * the receiver reads the header where the decoder left it, so neither copies the body.
  */
 public final class Payload {
 
@@ -27,25 +29,26 @@ public final class Payload {
     private Payload() {
     }
 
-    /** A payload of {@code size} bytes carrying the given header. */
-    public static byte[] encode(int size, long dueNanos, int run, long index) {
+    /** Appends a payload of {@code size} bytes carrying the given header to {@code out}. */
+    public static void write(ByteBuf out, int size, long dueNanos, int run, long index) {
         if (size < HEADER_BYTES) {
             throw new IllegalArgumentException("payload must hold at least " + HEADER_BYTES + " bytes: " + size);
         }
         if (run < 0 || run > MAX_RUN || index < 0 || index > MAX_INDEX) {
             throw new IllegalArgumentException("run or index out of range: " + run + "/" + index);
         }
-        byte[] body = new byte[size];
-        ByteBuffer.wrap(body).putLong(dueNanos).putLong(((long) run << 48) | index);
-        return body;
+        out.writeLong(dueNanos).writeLong(((long) run << 48) | index).writeZero(size - HEADER_BYTES);
     }
 
-    /** The header of a received payload, or empty when it is too short to be one of ours. */
-    public static Optional<Header> decode(ByteBuffer payload) {
-        if (payload.remaining() < HEADER_BYTES) {
+    /**
+     * The header of a received payload (its readable bytes, which are left unread), or empty when it is too short to
+     * be one of ours.
+     */
+    public static Optional<Header> decode(ByteBuf payload) {
+        if (payload.readableBytes() < HEADER_BYTES) {
             return Optional.empty();
         }
-        int at = payload.position();
+        int at = payload.readerIndex();
         long due = payload.getLong(at);
         long sequence = payload.getLong(at + Long.BYTES);
         return Optional.of(new Header(due, (int) (sequence >>> 48), sequence & MAX_INDEX));

@@ -1,7 +1,7 @@
 package io.ora.load.scenario;
 
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import io.ora.load.measure.LatencyHistogram;
+import io.ora.load.client.MqttClient;
+import io.ora.load.measure.Latency;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,15 +15,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Connects many MQTT 5 clients as fast as allowed with at most a given number of CONNECTs in flight, timing each
- * from the start of the TCP connect to the CONNACK. Used by the connection storm, where this is the measurement,
- * and by the relay scenario, where it is the set-up.
+ * Connects many MQTT 5 clients (clean start) as fast as allowed with at most a given number of CONNECTs in flight,
+ * timing each from the start of the TCP connect to the CONNACK. Used by the connection storm, where this is the
+ * measurement, and by the relay scenario, where it is the set-up.
  */
 final class Connector {
 
     private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
-    /** Clean start and a keep-alive well above any benchmark's idle period. */
-    private static final int KEEP_ALIVE_SECONDS = 60;
     /** Time beyond the client's own connect timeout for a last outcome to arrive. */
     private static final Duration SETTLE_SLACK = Duration.ofSeconds(5);
     private static final int PROGRESS_EVERY = 1000;
@@ -42,23 +40,23 @@ final class Connector {
      * @param elapsed     from the first connect started to the last outcome
      * @param cutShort    whether the time limit stopped new connects
      */
-    record Outcome(int attempted, List<Mqtt5AsyncClient> connected, Failures failures, long unsettled,
-                   LatencyHistogram latency, Duration elapsed, boolean cutShort) {
+    record Outcome(int attempted, List<MqttClient> connected, Failures failures, long unsettled,
+                   Latency latency, Duration elapsed, boolean cutShort) {
     }
 
     /** Connects {@code clients} in order, at most {@code concurrency} at a time, for at most {@code timeLimit}. */
-    static Outcome connectAll(List<Mqtt5AsyncClient> clients, int concurrency, Duration timeLimit,
+    static Outcome connectAll(List<MqttClient> clients, int concurrency, Duration timeLimit,
                               Duration connectTimeout) throws InterruptedException {
         Semaphore permits = new Semaphore(concurrency);
-        Queue<Mqtt5AsyncClient> connected = new ConcurrentLinkedQueue<>();
+        Queue<MqttClient> connected = new ConcurrentLinkedQueue<>();
         Failures failures = new Failures();
-        LatencyHistogram latency = new LatencyHistogram();
+        Latency latency = Latency.threadSafe();
         long started = System.nanoTime();
         long deadline = started + timeLimit.toNanos();
         AtomicLong lastOutcome = new AtomicLong(started);
         int attempted = 0;
         boolean cutShort = false;
-        for (Mqtt5AsyncClient client : clients) {
+        for (MqttClient client : clients) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0 || !permits.tryAcquire(remaining, TimeUnit.NANOSECONDS)) {
                 cutShort = true;
@@ -66,7 +64,7 @@ final class Connector {
             }
             attempted++;
             long began = System.nanoTime();
-            client.connectWith().cleanStart(true).keepAlive(KEEP_ALIVE_SECONDS).send().whenComplete((ack, error) -> {
+            client.connect().whenComplete((ack, error) -> {
                 long done = System.nanoTime();
                 latency.record(done - began);
                 lastOutcome.accumulateAndGet(done, Math::max);
@@ -82,7 +80,7 @@ final class Connector {
             }
         }
         // Every started connect ends by itself within the client's connect timeouts; wait for that, no longer.
-        long settleNanos = 2 * connectTimeout.toNanos() + SETTLE_SLACK.toNanos();
+        long settleNanos = 3 * connectTimeout.toNanos() + SETTLE_SLACK.toNanos();
         boolean settled = permits.tryAcquire(concurrency, settleNanos, TimeUnit.NANOSECONDS);
         if (settled) {
             permits.release(concurrency);
@@ -93,10 +91,10 @@ final class Connector {
     }
 
     /** Disconnects the clients cleanly (DISCONNECT, then close); returns how many did not manage to within limit. */
-    static long disconnectAll(List<Mqtt5AsyncClient> clients, Duration limit) throws InterruptedException {
+    static long disconnectAll(List<MqttClient> clients, Duration limit) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(clients.size());
         Failures failures = new Failures();
-        for (Mqtt5AsyncClient client : clients) {
+        for (MqttClient client : clients) {
             client.disconnect().whenComplete((ignored, error) -> {
                 if (error != null) {
                     failures.add(error);

@@ -1,9 +1,6 @@
 package io.ora.load.scenario;
 
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import io.ora.load.client.MqttRefusal;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,17 +53,8 @@ public final class Failures {
                 && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        if (cause instanceof Mqtt5ConnAckException connAck) {
-            return "CONNACK " + connAck.getMqttMessage().getReasonCode();
-        }
-        if (cause instanceof Mqtt5SubAckException subAck) {
-            return "SUBACK " + subAck.getMqttMessage().getReasonCodes();
-        }
-        if (cause instanceof Mqtt5PubAckException pubAck) {
-            return "PUBACK " + pubAck.getMqttMessage().getReasonCode();
-        }
-        if (cause instanceof Mqtt5DisconnectException disconnect) {
-            return "DISCONNECT from server " + disconnect.getMqttMessage().getReasonCode();
+        if (cause instanceof MqttRefusal refusal) {
+            return refusal.getMessage();
         }
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) {

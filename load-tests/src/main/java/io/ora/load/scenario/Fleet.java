@@ -1,32 +1,32 @@
 package io.ora.load.scenario;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.datatypes.MqttTopic;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import io.ora.core.identity.PeerId;
 import io.ora.core.topic.Topics;
+import io.ora.load.client.ClientLoops;
+import io.ora.load.client.ClientTls;
+import io.ora.load.client.MqttClient;
 import io.ora.load.identities.Bindings;
 import io.ora.load.identities.CertificateSet;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connected population of a benchmark. For relay traffic ({@link #connect}): every hub connected and subscribed
- * to {@code <inbox>/#}, every app connected and knowing the inbox topics of its bound hubs; deliveries go to
- * whichever {@link Delivery} the current run installed, so a rate sweep reuses one set of connections for all its
- * steps. For telemetry ({@link #connectHubs}): hubs only, connected and subscribed to nothing, since they only
- * publish.
+ * The connected population of a benchmark, on its event loops. For relay traffic ({@link #connect}): every hub
+ * connected and subscribed to {@code <inbox>/#}, every app connected and knowing which hubs it may publish to; each
+ * run installs its own listener and framer on the clients ({@link MqttClient#use}), so a rate sweep reuses one set
+ * of connections for all its steps. For telemetry ({@link #connectHubs}): hubs only, connected and subscribed to
+ * nothing, since they only publish.
  *
  * <p>Set-up is all or nothing: a population with a hub missing would report its messages as lost.
  */
@@ -35,48 +35,51 @@ final class Fleet implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
     private static final Duration SUBSCRIBE_LIMIT = Duration.ofSeconds(60);
     private static final Duration DISCONNECT_LIMIT = Duration.ofSeconds(60);
-    private static final Delivery IGNORE = (inbox, publish, receivedNanos) -> { };
 
+    private final ClientLoops loops;
     private final List<UUID> hubIds;
-    private final List<Mqtt5AsyncClient> hubs;
+    private final List<String> inboxes;
+    private final List<MqttClient> hubs;
     private final List<App> apps;
-    private final AtomicReference<Delivery> delivery = new AtomicReference<>(IGNORE);
 
-    private Fleet(List<UUID> hubIds, List<Mqtt5AsyncClient> hubs, List<App> apps) {
+    private Fleet(ClientLoops loops, List<UUID> hubIds, List<MqttClient> hubs, List<App> apps) {
+        this.loops = loops;
         this.hubIds = hubIds;
+        this.inboxes = hubIds.stream().map(hub -> Topics.inbox(new PeerId.Hub(hub))).toList();
         this.hubs = hubs;
         this.apps = apps;
     }
 
-    /** Receives every message a hub gets; runs on the client's event loop, so it must be quick. */
-    @FunctionalInterface
-    interface Delivery {
-        /** {@code inbox} is the receiving hub's inbox topic; {@code receivedNanos} was read on arrival. */
-        void deliver(String inbox, Mqtt5Publish publish, long receivedNanos);
-    }
-
-    /** An app and the inbox topics of the hubs it may publish to. */
-    record App(String id, Mqtt5AsyncClient client, List<MqttTopic> hubInboxes) {
+    /**
+     * An app and the hubs it may publish to.
+     *
+     * @param hubs positions of its bound hubs in {@link #hubClients()}
+     */
+    record App(String id, MqttClient client, List<Integer> hubs) {
     }
 
     /** Connects and subscribes the hubs, then connects the apps; throws unless every one of them succeeded. */
-    static Fleet connect(CertificateSet set, Bindings population, Target target, Target appTarget, MqttQos qos,
-                         int concurrency,
-                         Duration connectLimit) throws IOException, InterruptedException {
+    static Fleet connect(ClientLoops loops, CertificateSet set, Bindings population, Target target,
+                         Target appTarget, int qos, int concurrency, Duration connectLimit)
+            throws IOException, InterruptedException {
         List<UUID> hubIds = population.hubs();
         List<String> appIds = population.apps();
-        List<Mqtt5AsyncClient> hubClients = target.prepare(hubIds.stream().map(set::hubDir).toList());
-        List<Mqtt5AsyncClient> appClients = appTarget.prepare(appIds.stream().map(set::appDir).toList());
+        ClientTls tls = new ClientTls();
+        List<MqttClient> hubClients = target.prepare(loops, tls, hubIds.stream().map(set::hubDir).toList());
+        List<MqttClient> appClients = appTarget.prepare(loops, tls, appIds.stream().map(set::appDir).toList());
+        Map<UUID, Integer> position = new HashMap<>();
+        for (int i = 0; i < hubIds.size(); i++) {
+            position.put(hubIds.get(i), i);
+        }
         Map<String, List<UUID>> hubsByApp = population.hubsByApp();
         List<App> apps = new ArrayList<>();
         for (int i = 0; i < appIds.size(); i++) {
-            List<MqttTopic> inboxes = hubsByApp.get(appIds.get(i)).stream()
-                    .map(hub -> MqttTopic.of(Topics.inbox(new PeerId.Hub(hub)))).toList();
-            apps.add(new App(appIds.get(i), appClients.get(i), inboxes));
+            apps.add(new App(appIds.get(i), appClients.get(i),
+                    hubsByApp.get(appIds.get(i)).stream().map(position::get).toList()));
         }
-        return setUp(new Fleet(hubIds, hubClients, apps), fleet -> {
+        return setUp(new Fleet(loops, hubIds, hubClients, apps), fleet -> {
             fleet.connectHubs(target, concurrency, connectLimit);
-            fleet.subscribe(hubIds, qos);
+            fleet.subscribe(qos);
             LOG.info("connecting {} apps", appClients.size());
             requireAll("apps", Connector.connectAll(appClients, concurrency, connectLimit, target.connectTimeout()),
                     appClients.size());
@@ -84,10 +87,12 @@ final class Fleet implements AutoCloseable {
     }
 
     /** Connects the given hubs, and no apps; throws unless every one of them succeeded. */
-    static Fleet connectHubs(CertificateSet set, List<UUID> hubIds, Target target, int concurrency,
-                             Duration connectLimit) throws IOException, InterruptedException {
-        return setUp(new Fleet(List.copyOf(hubIds), target.prepare(hubIds.stream().map(set::hubDir).toList()),
-                List.of()), fleet -> fleet.connectHubs(target, concurrency, connectLimit));
+    static Fleet connectHubs(ClientLoops loops, CertificateSet set, List<UUID> hubIds, Target target,
+                             int concurrency, Duration connectLimit) throws IOException, InterruptedException {
+        List<MqttClient> clients = target.prepare(loops, new ClientTls(),
+                hubIds.stream().map(set::hubDir).toList());
+        return setUp(new Fleet(loops, List.copyOf(hubIds), clients, List.of()),
+                fleet -> fleet.connectHubs(target, concurrency, connectLimit));
     }
 
     /** A step of the set-up. */
@@ -110,9 +115,8 @@ final class Fleet implements AutoCloseable {
         }
     }
 
-    /** Sends every later delivery to {@code next}. */
-    void deliverTo(Delivery next) {
-        delivery.set(next);
+    ClientLoops loops() {
+        return loops;
     }
 
     List<App> apps() {
@@ -123,8 +127,8 @@ final class Fleet implements AutoCloseable {
         return hubs.size();
     }
 
-    /** The hubs' clients, in the order of {@link #hubIds()}. */
-    List<Mqtt5AsyncClient> hubClients() {
+    /** The hubs' clients, in the order of {@link #hubIds()}; a client's tag is its position. */
+    List<MqttClient> hubClients() {
         return hubs;
     }
 
@@ -132,13 +136,24 @@ final class Fleet implements AutoCloseable {
         return hubIds;
     }
 
+    /** The inbox topic of the hub at {@code position}. */
+    String inbox(int position) {
+        return inboxes.get(position);
+    }
+
+    /** Every client, hubs first. */
+    List<MqttClient> clients() {
+        List<MqttClient> all = new ArrayList<>(hubs);
+        apps.forEach(app -> all.add(app.client()));
+        return all;
+    }
+
     /** Disconnects everyone who is connected, within a bound. */
     @Override
     public void close() throws InterruptedException {
-        deliverTo(IGNORE);
-        List<Mqtt5AsyncClient> all = new ArrayList<>(hubs);
-        apps.forEach(app -> all.add(app.client()));
-        List<Mqtt5AsyncClient> connected = all.stream().filter(client -> client.getState().isConnected()).toList();
+        List<MqttClient> all = clients();
+        all.forEach(client -> client.use(null, null));
+        List<MqttClient> connected = all.stream().filter(MqttClient::isConnected).toList();
         long failures = Connector.disconnectAll(connected, DISCONNECT_LIMIT);
         if (failures > 0) {
             LOG.warn("{} of {} clients did not disconnect cleanly", failures, connected.size());
@@ -152,26 +167,26 @@ final class Fleet implements AutoCloseable {
                 hubs.size());
     }
 
-    private void subscribe(List<UUID> hubIds, MqttQos qos) throws IOException, InterruptedException {
+    private void subscribe(int qos) throws IOException, InterruptedException {
         Failures failures = new Failures();
-        CountDownLatch done = new CountDownLatch(hubs.size());
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
         for (int i = 0; i < hubs.size(); i++) {
-            String inbox = Topics.inbox(new PeerId.Hub(hubIds.get(i)));
-            hubs.get(i).subscribeWith().topicFilter(inbox + "/#").qos(qos)
-                    .callback(publish -> delivery.get().deliver(inbox, publish, System.nanoTime()))
-                    .send()
-                    .whenComplete((subAck, error) -> {
+            pending.add(hubs.get(i).subscribe(inboxes.get(i) + "/#", qos)
+                    .handle((ok, error) -> {
                         if (error != null) {
                             failures.add(error);
-                        } else {
-                            subAck.getReasonCodes().stream().filter(Mqtt5SubAckReasonCode::isError)
-                                    .forEach(code -> failures.add("SUBACK " + code));
                         }
-                        done.countDown();
-                    });
+                        return null;
+                    }));
         }
-        if (!done.await(SUBSCRIBE_LIMIT.toNanos(), TimeUnit.NANOSECONDS)) {
-            throw new IOException(done.getCount() + " hubs got no SUBACK within " + SUBSCRIBE_LIMIT);
+        try {
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                    .get(SUBSCRIBE_LIMIT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException slow) {
+            throw new IOException(pending.stream().filter(f -> !f.isDone()).count() + " hubs got no SUBACK within "
+                    + SUBSCRIBE_LIMIT, slow);
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException("failures are counted, not thrown", impossible);
         }
         if (failures.total() > 0) {
             throw new IOException("hubs could not subscribe to their inboxes: " + failures.snapshot());

@@ -1,8 +1,11 @@
 package io.ora.load.scenario;
 
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.ora.load.client.ClientLoops;
+import io.ora.load.client.ClientTls;
+import io.ora.load.client.MqttClient;
 import io.ora.load.identities.CertificateSet;
-import io.ora.load.measure.LatencyHistogram;
+import io.ora.load.measure.CpuUse;
+import io.ora.load.measure.Latency;
 import io.ora.load.measure.ProcessMemory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -60,12 +63,13 @@ public final class HandshakeBenchmark {
      * @param warmedUp  identities that connected and disconnected before the storm
      * @param rssBefore broker resident bytes before the first (warm-up) connect
      * @param rssAfter  broker resident bytes after the hold, all connections still open
+     * @param cpu       CPU of the generator and of the broker (given its pid) over the measured connect phase
      */
     public record Result(Settings settings, Duration prepareTime, int warmedUp, int attempted, int connected,
                          Map<String, Long> failures, long unsettled, boolean cutShort, Duration connectTime,
-                         LatencyHistogram.Summary connectLatency, int stillConnectedAfterHold,
+                         Latency.Summary connectLatency, int stillConnectedAfterHold,
                          OptionalLong rssBefore, OptionalLong rssAfter, long disconnectFailures,
-                         Duration disconnectTime, Duration total) {
+                         Duration disconnectTime, Duration total, CpuUse cpu) {
 
         /** Successful connections per second over the connect phase. */
         public double connectionsPerSecond() {
@@ -85,6 +89,7 @@ public final class HandshakeBenchmark {
                     connected, attempted, connectTime.toMillis() / 1000.0, connectionsPerSecond(),
                     cutShort ? " (time limit reached)" : ""));
             lines.add("  connect latency " + connectLatency.toMillisString());
+            lines.add("  " + cpu.line(connected, "conn"));
             lines.add("  failures: " + (failures.isEmpty() ? "none" : failures.toString())
                     + (unsettled > 0 ? ", no outcome: " + unsettled : ""));
             lines.add(String.format(Locale.ROOT, "  still connected after %d s idle: %d", settings.hold().toSeconds(),
@@ -102,20 +107,26 @@ public final class HandshakeBenchmark {
                     disconnectTime.toMillis() / 1000.0, disconnectFailures, total.toMillis() / 1000.0));
             lines.add(String.format(Locale.ROOT,
                     "RESULT handshake connections=%d connected=%d failed=%d conn_per_s=%.1f p50_ms=%.3f p99_ms=%.3f"
-                            + " rss_kib_per_conn=%s",
+                            + " rss_kib_per_conn=%s %s",
                     attempted, connected, attempted - connected, connectionsPerSecond(),
-                    LatencyHistogram.Summary.millis(connectLatency.p50()),
-                    LatencyHistogram.Summary.millis(connectLatency.p99()),
+                    Latency.Summary.millis(connectLatency.p50()),
+                    Latency.Summary.millis(connectLatency.p99()),
                     rssBefore.isPresent() && rssAfter.isPresent() && stillConnectedAfterHold > 0
                             ? String.format(Locale.ROOT, "%.1f", (rssAfter.getAsLong() - rssBefore.getAsLong())
                                     / 1024.0 / stillConnectedAfterHold)
-                            : "n/a"));
+                            : "n/a", cpu.resultFields(connected, "conn")));
             return lines;
         }
     }
 
     /** Runs the storm; every phase is bounded in time. */
     public static Result run(Settings settings) throws IOException, InterruptedException {
+        try (ClientLoops loops = ClientLoops.open(settings.target().eventLoops())) {
+            return run(settings, loops);
+        }
+    }
+
+    private static Result run(Settings settings, ClientLoops loops) throws IOException, InterruptedException {
         CertificateSet set = CertificateSet.open(settings.certs());
         List<UUID> hubs = set.bindings().hubs();
         if (hubs.size() < settings.connections()) {
@@ -123,9 +134,10 @@ public final class HandshakeBenchmark {
                     + settings.certs() + " holds only " + hubs.size() + " hubs");
         }
         long started = System.nanoTime();
-        List<Mqtt5AsyncClient> clients = settings.target().prepare(
+        ClientTls tls = new ClientTls();
+        List<MqttClient> clients = settings.target().prepare(loops, tls,
                 hubs.subList(0, settings.connections()).stream().map(set::hubDir).toList());
-        List<Mqtt5AsyncClient> warmup = settings.target().prepare(warmupIdentities(set, settings));
+        List<MqttClient> warmup = settings.target().prepare(loops, tls, warmupIdentities(set, settings));
         Duration prepareTime = Duration.ofNanos(System.nanoTime() - started);
         LOG.info("prepared {} clients in {} ms", clients.size() + warmup.size(), prepareTime.toMillis());
 
@@ -144,13 +156,15 @@ public final class HandshakeBenchmark {
             Thread.sleep(WARMUP_SETTLE.toMillis());
         }
 
+        CpuUse.Mark stormStart = CpuUse.Mark.now(settings.serverPid());
         Connector.Outcome outcome = Connector.connectAll(clients, settings.concurrency(), settings.timeLimit(),
                 settings.target().connectTimeout());
+        CpuUse cpu = stormStart.until(CpuUse.Mark.now(settings.serverPid()));
         LOG.info("connected {} in {} ms; holding for {} s", outcome.connected().size(), outcome.elapsed().toMillis(),
                 settings.hold().toSeconds());
 
         Thread.sleep(settings.hold().toMillis());
-        int stillConnected = (int) outcome.connected().stream().filter(c -> c.getState().isConnected()).count();
+        int stillConnected = (int) outcome.connected().stream().filter(MqttClient::isConnected).count();
         OptionalLong rssAfter = rss(settings);
 
         long disconnecting = System.nanoTime();
@@ -160,7 +174,7 @@ public final class HandshakeBenchmark {
         return new Result(settings, prepareTime, warmedUp, outcome.attempted(), outcome.connected().size(),
                 outcome.failures().snapshot(), outcome.unsettled(), outcome.cutShort(), outcome.elapsed(),
                 outcome.latency().summary(), stillConnected, rssBefore, rssAfter, disconnectFailures,
-                disconnectTime, Duration.ofNanos(System.nanoTime() - started));
+                disconnectTime, Duration.ofNanos(System.nanoTime() - started), cpu);
     }
 
     /**

@@ -1,9 +1,9 @@
 package io.ora.load.scenario;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
 import io.ora.load.identities.Bindings;
 import io.ora.load.identities.CertificateSet;
-import io.ora.load.measure.LatencyHistogram;
+import io.ora.load.client.ClientLoops;
+import io.ora.load.measure.Latency;
 import io.ora.load.measure.Payload;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -42,14 +45,15 @@ public final class RelayBenchmark {
      * @param connectConcurrency connects in flight at most while setting up
      * @param connectLimit       bound on each connect phase
      * @param limits             bounds of every run
+     * @param serverPid          the broker's process, when it runs on this machine, for its CPU per message
      */
-    public record Settings(Target target, Target appTarget, Path certs, int hubs, int apps, MqttQos qos,
-                           int connectConcurrency, Duration connectLimit, Limits limits) {
+    public record Settings(Target target, Target appTarget, Path certs, int hubs, int apps, int qos,
+                           int connectConcurrency, Duration connectLimit, Limits limits, OptionalLong serverPid) {
         public Settings {
             if (hubs < 1 || apps < 1) {
                 throw new IllegalArgumentException("need at least one hub and one app");
             }
-            if (qos != MqttQos.AT_MOST_ONCE && qos != MqttQos.AT_LEAST_ONCE) {
+            if (qos != 0 && qos != 1) {
                 throw new IllegalArgumentException("QoS must be 0 or 1");
             }
             if (connectConcurrency < 1) {
@@ -102,18 +106,33 @@ public final class RelayBenchmark {
             for (RelayResult step : steps) {
                 lines.add(String.format(Locale.ROOT,
                         "  step %2d: target %9.0f  sent %9.1f/s  recv %9.1f/s  lost %7d  errors %5d  p99 %8.3f ms"
-                                + "  max %8.3f ms  lag p99 %7.3f ms  %s%s",
+                                + "  max %8.3f ms  lag p99 %7.3f ms  cpu gen %5s %% server %5s %%  %s%s",
                         step.run(), step.targetRate(), step.sendRate(), step.receiveRate(), step.lost(),
                         step.errors().values().stream().mapToLong(Long::longValue).sum(),
-                        LatencyHistogram.Summary.millis(step.latency().p99()),
-                        LatencyHistogram.Summary.millis(step.latency().max()),
-                        LatencyHistogram.Summary.millis(step.sendLag().p99()),
+                        Latency.Summary.millis(step.latency().p99()),
+                        Latency.Summary.millis(step.latency().max()),
+                        Latency.Summary.millis(step.sendLag().p99()), percent(step.cpu().generatorPercent()),
+                        percent(step.cpu().serverPercent()),
                         step.meets(plan.p99LimitMs()) ? "pass" : "FAIL",
                         step.generatorBound() ? " (generator-bound)" : ""));
             }
-            lines.add(String.format(Locale.ROOT, "RESULT sweep best_rate=%.0f steps=%d qos=%d conclusion=\"%s\"",
-                    bestRate, steps.size(), steps.isEmpty() ? -1 : steps.get(0).qos(), conclusion));
+            lines.add(String.format(Locale.ROOT, "RESULT sweep best_rate=%.0f steps=%d qos=%d conclusion=\"%s\"%s",
+                    bestRate, steps.size(), steps.isEmpty() ? -1 : steps.get(0).qos(), conclusion, best()
+                            .map(step -> " at_best: p99_ms=" + String.format(Locale.ROOT, "%.3f",
+                                    Latency.Summary.millis(step.latency().p99())) + " "
+                                    + step.cpu().resultFields(step.measuredSent(), "msg"))
+                            .orElse("")));
             return lines;
+        }
+
+        /** The passing step at the best rate, if any passed. */
+        public Optional<RelayResult> best() {
+            return steps.stream().filter(step -> step.targetRate() == bestRate && step.meets(plan.p99LimitMs()))
+                    .reduce((first, later) -> later);
+        }
+
+        private static String percent(OptionalDouble value) {
+            return value.isPresent() ? String.format(Locale.ROOT, "%.1f", value.getAsDouble()) : "n/a";
         }
     }
 
@@ -133,8 +152,9 @@ public final class RelayBenchmark {
 
     /** One run at a fixed rate. */
     public static RelayResult run(Settings settings, Load load) throws IOException, InterruptedException {
-        try (Fleet fleet = connect(settings)) {
-            return RelayRun.execute(fleet, 1, load, settings.qos(), settings.limits());
+        try (ClientLoops loops = ClientLoops.open(settings.target().eventLoops());
+             Fleet fleet = connect(loops, settings)) {
+            return RelayRun.execute(fleet, 1, load, settings.qos(), settings.limits(), settings.serverPid());
         }
     }
 
@@ -143,18 +163,20 @@ public final class RelayBenchmark {
             throws IOException, InterruptedException {
         // The largest step must be a valid load; building it checks that.
         new Load(plan.maxRate(), plan.warmup(), plan.duration(), payloadBytes);
-        try (Fleet fleet = connect(settings)) {
+        try (ClientLoops loops = ClientLoops.open(settings.target().eventLoops());
+             Fleet fleet = connect(loops, settings)) {
             Sweep.Outcome<RelayResult> outcome = Sweep.run(plan,
                     (run, rate, warmup, duration) -> RelayRun.execute(fleet, run,
-                            new Load(rate, warmup, duration, payloadBytes), settings.qos(), settings.limits()),
+                            new Load(rate, warmup, duration, payloadBytes), settings.qos(), settings.limits(),
+                            settings.serverPid()),
                     step -> step.meets(plan.p99LimitMs()),
-                    step -> "p99 " + LatencyHistogram.Summary.millis(step.latency().p99()) + " ms, lost "
+                    step -> "p99 " + Latency.Summary.millis(step.latency().p99()) + " ms, lost "
                             + step.lost() + ", errors " + step.errors().size());
             return new SweepResult(plan, outcome.steps(), outcome.bestRate(), outcome.conclusion());
         }
     }
 
-    private static Fleet connect(Settings settings) throws IOException, InterruptedException {
+    private static Fleet connect(ClientLoops loops, Settings settings) throws IOException, InterruptedException {
         CertificateSet set = CertificateSet.open(settings.certs());
         Bindings population = set.bindings().select(settings.hubs(), settings.apps());
         for (Map.Entry<String, List<UUID>> app : population.hubsByApp().entrySet()) {
@@ -163,7 +185,7 @@ public final class RelayBenchmark {
                         + " selected; use at least as many hubs as apps");
             }
         }
-        return Fleet.connect(set, population, settings.target(), settings.appTarget(), settings.qos(),
+        return Fleet.connect(loops, set, population, settings.target(), settings.appTarget(), settings.qos(),
                 settings.connectConcurrency(),
                 settings.connectLimit());
     }

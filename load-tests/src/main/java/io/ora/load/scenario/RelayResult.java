@@ -1,6 +1,7 @@
 package io.ora.load.scenario;
 
-import io.ora.load.measure.LatencyHistogram;
+import io.ora.load.measure.CpuUse;
+import io.ora.load.measure.Latency;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,12 +33,15 @@ import java.util.Map;
  * @param latency      due-to-arrival latency of measured messages
  * @param sendLag      how late the generator released each measured message against its schedule
  * @param elapsed      wall time of the run including warm-up and drain
+ * @param cpu          CPU of the generator (and of the server, given its pid) from the first measured message's due
+ *                     time to the end of the schedule, and the generator's GC pauses then
+ * @param measuredSent messages sent in that window: what the CPU per message is divided by
  */
 public record RelayResult(int run, double targetRate, int hubs, int apps, int qos, int payloadBytes, long planned,
                           long sent, long unsent, long received, long duplicates, long stale, long malformed,
                           long misrouted, long oraSender, Map<String, Long> errors, double sendRate,
-                          double receiveRate, LatencyHistogram.Summary latency, LatencyHistogram.Summary sendLag,
-                          Duration elapsed) {
+                          double receiveRate, Latency.Summary latency, Latency.Summary sendLag,
+                          Duration elapsed, CpuUse cpu, long measuredSent) {
 
 
     public RelayResult {
@@ -52,7 +56,7 @@ public record RelayResult(int run, double targetRate, int hubs, int apps, int qo
     /** Whether the run kept up: everything sent and delivered, no errors, and p99 below the limit. */
     public boolean meets(double p99LimitMillis) {
         return unsent == 0 && lost() == 0 && errors.isEmpty() && misrouted == 0 && latency.count() > 0
-                && LatencyHistogram.Summary.millis(latency.p99()) < p99LimitMillis;
+                && Latency.Summary.millis(latency.p99()) < p99LimitMillis;
     }
 
     /**
@@ -78,17 +82,20 @@ public record RelayResult(int run, double targetRate, int hubs, int apps, int qo
         lines.add("  latency " + latency.toMillisString());
         lines.add("  generator send lag " + sendLag.toMillisString());
         lines.add("  errors: " + (errors.isEmpty() ? "none" : errors.toString()));
+        lines.add("  " + cpu.line(measuredSent, "msg"));
         if (generatorBound()) {
             lines.add("  WARNING: generator send lag p99 is at least half the latency p99: the generator or the"
                     + " machine, not the broker, limits this run");
         }
         lines.add(String.format(Locale.ROOT,
                 "RESULT relay run=%d qos=%d hubs=%d apps=%d payload=%d target=%.0f sent_per_s=%.1f recv_per_s=%.1f"
-                        + " lost=%d errors=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f",
+                        + " lost=%d errors=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f duplicates=%d"
+                        + " lag_p99_ms=%.3f %s",
                 run, qos, hubs, apps, payloadBytes, targetRate, sendRate, receiveRate, lost(),
                 errors.values().stream().mapToLong(Long::longValue).sum(),
-                LatencyHistogram.Summary.millis(latency.p50()), LatencyHistogram.Summary.millis(latency.p99()),
-                LatencyHistogram.Summary.millis(latency.p999()), LatencyHistogram.Summary.millis(latency.max())));
+                Latency.Summary.millis(latency.p50()), Latency.Summary.millis(latency.p99()),
+                Latency.Summary.millis(latency.p999()), Latency.Summary.millis(latency.max()), duplicates,
+                Latency.Summary.millis(sendLag.p99()), cpu.resultFields(measuredSent, "msg")));
         return lines;
     }
 }

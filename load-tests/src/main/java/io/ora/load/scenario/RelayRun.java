@@ -1,117 +1,157 @@
 package io.ora.load.scenario;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.datatypes.MqttTopic;
-import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import io.ora.load.measure.LatencyHistogram;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.ora.load.client.ClientLoops;
+import io.ora.load.client.Frames;
+import io.ora.load.client.MqttClient;
+import io.ora.load.client.ReasonCodes;
+import io.ora.load.measure.CpuUse;
+import io.ora.load.measure.Latency;
 import io.ora.load.measure.OpenLoopPacer;
 import io.ora.load.measure.Payload;
-import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One open-loop run over a connected {@link Fleet}: messages are released on an {@link OpenLoopPacer} schedule,
- * round-robin over the apps, each app round-robin over its bound hubs; every arrival is checked off against its
- * sequence number. The run ends by itself: after the schedule (or when the generator falls hopelessly behind it),
- * then after the drain period at the latest.
+ * One open-loop run over a connected {@link Fleet}: messages are released on an {@link OpenLoopPacer} schedule by
+ * timer tasks on the event loops the apps live on, round-robin over the apps, each app round-robin over its bound
+ * hubs; every arrival is checked off against its sequence number. The run ends by itself: after the schedule (or
+ * when the generator falls hopelessly behind it), then after the drain period at the latest.
+ *
+ * <p>Every message is accounted for: received by its hub (once, with a matching header), a duplicate, lost (sent
+ * and never received), refused (a PUBACK other than success at QoS 1) or failed (not sent, or its connection lost).
  */
 final class RelayRun {
 
     /** The MQTT 5 user property the Ora relay adds on delivery; counted, never required. */
     static final String ORA_SENDER = "ora-sender";
-    /** Lead time so the first messages are not already late when the loop starts. */
+    /** Lead time so the first messages are not already late when the loops start. */
     private static final Duration START_LEAD = Duration.ofMillis(50);
     private static final long DRAIN_POLL_MILLIS = 10;
+    /** Beyond the schedule and the lag limit, how long the pacers may take to report that they are done. */
+    private static final Duration PACER_SLACK = Duration.ofSeconds(30);
 
     private RelayRun() {
     }
 
-    /** Runs {@code load} over {@code fleet} as run number {@code run}. */
-    static RelayResult execute(Fleet fleet, int run, RelayBenchmark.Load load, MqttQos qos,
-                               RelayBenchmark.Limits limits) throws InterruptedException {
+    /** Runs {@code load} over {@code fleet} as run number {@code run}, reading the CPU of {@code serverPid} too. */
+    static RelayResult execute(Fleet fleet, int run, RelayBenchmark.Load load, int qos,
+                               RelayBenchmark.Limits limits, OptionalLong serverPid) throws InterruptedException {
         long started = System.nanoTime();
         OpenLoopPacer pacer = OpenLoopPacer.of(started + START_LEAD.toNanos(), load.rate(),
                 load.warmup().plus(load.duration()));
         long warmupCount = Math.min(pacer.count(), Math.round(load.rate() * load.warmup().toNanos() / 1e9));
-        Recorder recorder = new Recorder(run, pacer.count(), warmupCount);
-        fleet.deliverTo(recorder);
+        Recorder recorder = new Recorder(fleet, run, qos, pacer, warmupCount);
 
-        Failures errors = new Failures();
-        AtomicLong pending = new AtomicLong();
-        LatencyHistogram sendLag = new LatencyHistogram();
-        long[] lastRelease = {pacer.startNanos()};
         List<Fleet.App> apps = fleet.apps();
         int appCount = apps.size();
-        long sent = pacer.drive(OpenLoopPacer.Clock.system(), limits.maxLag().toNanos(), (index, due, released) -> {
-            Fleet.App app = apps.get((int) (index % appCount));
-            List<MqttTopic> inboxes = app.hubInboxes();
-            MqttTopic topic = inboxes.get((int) ((index / appCount) % inboxes.size()));
-            if (index >= warmupCount) {
-                // Compared with the latency of the same messages, so both leave the warm-up out.
-                sendLag.record(released - due);
-            }
-            lastRelease[0] = released;
-            pending.incrementAndGet();
-            app.client().publishWith().topic(topic).qos(qos)
-                    .payload(Payload.encode(load.payloadBytes(), due, run, index))
-                    .send()
-                    .whenComplete((result, error) -> {
-                        countOutcome(errors, result, error);
-                        pending.decrementAndGet();
-                    });
-        });
+        byte[][] topics = new byte[fleet.hubCount()][];
+        for (int hub = 0; hub < topics.length; hub++) {
+            topics[hub] = Frames.topic(fleet.inbox(hub));
+        }
+        int[] loopOfApp = new int[appCount];
+        for (int a = 0; a < appCount; a++) {
+            Fleet.App app = apps.get(a);
+            loopOfApp[a] = app.client().loopIndex();
+            int[] hubs = app.hubs().stream().mapToInt(Integer::intValue).toArray();
+            app.client().use(recorder, (alloc, index, due, q, packetId) -> {
+                ByteBuf frame = Frames.publish(alloc, topics[hubs[(int) ((index / appCount) % hubs.length)]], q,
+                        packetId, load.payloadBytes(), true);
+                Payload.write(frame, load.payloadBytes(), due, run, index);
+                return frame;
+            });
+        }
+        fleet.hubClients().forEach(hub -> hub.use(recorder, null));
+
+        List<MqttClient> appClients = apps.stream().map(Fleet.App::client).toList();
+        ClientLoops loops = fleet.loops();
+        List<CompletableFuture<Long>> pacing = new ArrayList<>();
+        for (int l = 0; l < loops.count(); l++) {
+            int loop = l;
+            pacing.add(pacer.start(OpenLoopPacer.Timer.on(loops.loop(loop)), limits.maxLag().toNanos(),
+                    index -> loopOfApp[(int) (index % appCount)] == loop,
+                    recorder.sending.sender(appClients, qos)));
+        }
+
+        long measureStart = warmupCount < pacer.count() ? pacer.scheduledAt(warmupCount) : pacer.endNanos();
+        CpuUse.Mark windowStart = markAt(measureStart, serverPid);
+        long sent = awaitPacers(pacing, pacer.endNanos() + limits.maxLag().toNanos() + PACER_SLACK.toNanos());
+        CpuUse cpu = windowStart.until(CpuUse.Mark.now(serverPid));
 
         // Wait for everything sent to arrive (and, at QoS 1, to be acknowledged), but no longer than the drain.
         long drainDeadline = System.nanoTime() + limits.drain().toNanos();
         while (System.nanoTime() < drainDeadline
-                && (recorder.unique.sum() < sent - errors.total() || pending.get() > 0)) {
+                && (recorder.unique.sum() < sent - recorder.errors.total() || recorder.sending.pending() > 0)) {
             Thread.sleep(DRAIN_POLL_MILLIS);
         }
 
-        long measureStart = warmupCount < pacer.count() ? pacer.scheduledAt(warmupCount) : pacer.endNanos();
         long measuredSent = Math.max(0, sent - warmupCount);
-        double sendRate = rate(measuredSent, lastRelease[0] - measureStart);
+        double sendRate = rate(measuredSent, recorder.sending.lastRelease() - measureStart);
         double receiveRate = rate(recorder.measured.sum(), recorder.lastArrival.get() - measureStart);
-        return new RelayResult(run, load.rate(), fleet.hubCount(), appCount, qos.getCode(), load.payloadBytes(),
+        return new RelayResult(run, load.rate(), fleet.hubCount(), appCount, qos, load.payloadBytes(),
                 pacer.count(), sent, pacer.count() - sent, recorder.unique.sum(), recorder.duplicates.sum(),
                 recorder.stale.sum(), recorder.malformed.sum(), recorder.misrouted.sum(), recorder.oraSender.sum(),
-                errors.snapshot(), sendRate, receiveRate, recorder.latency.summary(), sendLag.summary(),
-                Duration.ofNanos(System.nanoTime() - started));
+                recorder.errors.snapshot(), sendRate, receiveRate, recorder.latency.summary(),
+                recorder.sending.sendLag(), Duration.ofNanos(System.nanoTime() - started), cpu, measuredSent);
     }
 
-    private static void countOutcome(Failures errors, Mqtt5PublishResult result, Throwable error) {
-        if (error != null) {
-            errors.add(error);
-        } else if (result.getError().isPresent()) {
-            errors.add(result.getError().get());
-        } else if (result instanceof Mqtt5PublishResult.Mqtt5Qos1Result acknowledged
-                && acknowledged.getPubAck().getReasonCode() != Mqtt5PubAckReasonCode.SUCCESS) {
-            // NO_MATCHING_SUBSCRIBERS is a success code to MQTT, but here it means a hub missed the message.
-            errors.add("PUBACK " + acknowledged.getPubAck().getReasonCode());
+    /** Waits until {@code nanos} (the start of the measured window) and reads the CPU then. */
+    static CpuUse.Mark markAt(long nanos, OptionalLong serverPid) throws InterruptedException {
+        for (long left = nanos - System.nanoTime(); left > 0; left = nanos - System.nanoTime()) {
+            TimeUnit.NANOSECONDS.sleep(left);
         }
+        return CpuUse.Mark.now(serverPid);
+    }
+
+    /** Waits for every pacer to finish, until {@code deadlineNanos}; returns how many messages they released. */
+    static long awaitPacers(List<CompletableFuture<Long>> pacing, long deadlineNanos) throws InterruptedException {
+        long released = 0;
+        for (CompletableFuture<Long> pacer : pacing) {
+            try {
+                released += pacer.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException failed) {
+                throw new IllegalStateException("a pacer failed", failed.getCause());
+            } catch (TimeoutException stuck) {
+                throw new IllegalStateException("a pacer did not finish its schedule in time", stuck);
+            }
+        }
+        return released;
     }
 
     private static double rate(long count, long nanos) {
         return nanos > 0 ? count / (nanos / 1e9) : 0;
     }
 
-    /** Checks arrivals off against the schedule; called concurrently from the client's event loops. */
-    private static final class Recorder implements Fleet.Delivery {
+    /**
+     * Checks arrivals off against the schedule and counts acknowledgements, on the clients' event loops. Thread-safe
+     * (counters, a shared arrival bitmap, synchronized histograms): with one loop nothing is ever contended, and the
+     * few nanoseconds of an uncontended atomic are nothing beside a TLS record.
+     */
+    private static final class Recorder implements MqttClient.Listener {
 
+        private final Fleet fleet;
         private final int run;
+        private final int qos;
         private final long planned;
         private final long warmupCount;
+        private final long startNanos;
         /** One bit per planned message: set once it has arrived. */
         private final AtomicLongArray arrived;
-        private final LatencyHistogram latency = new LatencyHistogram();
+        private final Latency latency = Latency.threadSafe();
+        private final Sending sending;
+        private final Failures errors = new Failures();
         private final LongAdder unique = new LongAdder();
         private final LongAdder measured = new LongAdder();
         private final LongAdder duplicates = new LongAdder();
@@ -121,26 +161,54 @@ final class RelayRun {
         private final LongAdder oraSender = new LongAdder();
         private final AtomicLong lastArrival = new AtomicLong();
 
-        Recorder(int run, long planned, long warmupCount) {
+        Recorder(Fleet fleet, int run, int qos, OpenLoopPacer pacer, long warmupCount) {
+            this.fleet = fleet;
             this.run = run;
-            this.planned = planned;
+            this.qos = qos;
+            this.planned = pacer.count();
             this.warmupCount = warmupCount;
+            this.startNanos = pacer.startNanos();
             this.arrived = new AtomicLongArray((int) ((planned + Long.SIZE - 1) / Long.SIZE));
+            this.sending = new Sending(warmupCount, startNanos);
         }
 
         @Override
-        public void deliver(String inbox, Mqtt5Publish publish, long receivedNanos) {
-            for (Mqtt5UserProperty property : publish.getUserProperties().asList()) {
-                if (ORA_SENDER.equals(property.getName().toString())) {
+        public void acknowledged(MqttClient sender, long index, long dueNanos, int reasonCode, long nowNanos) {
+            if (dueNanos < startNanos) {
+                // Left over from an earlier step of a sweep, which has stopped waiting for it.
+                return;
+            }
+            sending.settled();
+            if (reasonCode != ReasonCodes.SUCCESS) {
+                // NO_MATCHING_SUBSCRIBERS is a success code to MQTT, but here it means a hub missed the message.
+                errors.add("PUBACK " + ReasonCodes.name(reasonCode));
+            }
+        }
+
+        @Override
+        public void abandoned(MqttClient sender, long index, long dueNanos, String cause) {
+            if (dueNanos < startNanos) {
+                return;
+            }
+            if (qos > 0) {
+                sending.settled();
+            }
+            errors.add(cause);
+        }
+
+        @Override
+        public void published(MqttClient receiver, MqttPublishMessage publish, long receivedNanos) {
+            for (MqttProperties.MqttProperty<?> property
+                    : publish.variableHeader().properties().getProperties(MqttProperties.USER_PROPERTY)) {
+                if (property.value() instanceof MqttProperties.StringPair pair && ORA_SENDER.equals(pair.key)) {
                     oraSender.increment();
                     break;
                 }
             }
-            if (!publish.getTopic().toString().startsWith(inbox)) {
+            if (!publish.variableHeader().topicName().startsWith(fleet.inbox(receiver.tag()))) {
                 misrouted.increment();
             }
-            Optional<ByteBuffer> body = publish.getPayload();
-            Optional<Payload.Header> decoded = body.flatMap(Payload::decode);
+            Optional<Payload.Header> decoded = Payload.decode(publish.payload());
             if (decoded.isEmpty()) {
                 malformed.increment();
                 return;

@@ -1,17 +1,17 @@
 package io.ora.load.scenario;
 
-import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
-import io.netty.handler.ssl.OpenSsl;
 import io.ora.hubkit.PeerCredentials;
-import io.ora.hubkit.RelayClients;
+import io.ora.load.client.ClientLoops;
+import io.ora.load.client.ClientTls;
+import io.ora.load.client.MqttClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,19 +28,20 @@ import java.util.concurrent.TimeoutException;
  * @param sourceAddresses local addresses to spread connections over, round-robin; empty for the system's choice.
  *                        On loopback, 127.0.0.2, 127.0.0.3… let one machine look like several clients to a per-IP
  *                        accept limit
- * @param connectTimeout  bound on the TCP connect and on the TLS handshake plus CONNECT/CONNACK, each
+ * @param connectTimeout  bound on the TCP connect, on the TLS handshake and on the CONNECT/CONNACK, each
  * @param ports           ports to spread clients over, round-robin (several nodes of one cluster on one host);
  *                        empty for {@code port} alone
+ * @param eventLoops      client event loops (threads); one unless the generator itself is shown to be the limit
  */
 public record Target(String host, int port, List<String> sourceAddresses, Duration connectTimeout,
-                     List<Integer> ports) {
+                     List<Integer> ports, int eventLoops) {
 
-    /** Loading credentials is CPU-bound (PEM parsing, key stores): bounded generously per thousand clients. */
+    /** Loading credentials is CPU-bound (PEM parsing, TLS contexts): bounded generously per thousand clients. */
     private static final Duration PREPARE_LIMIT_PER_THOUSAND = Duration.ofMinutes(1);
 
-    /** One port. */
+    /** One port, one event loop. */
     public Target(String host, int port, List<String> sourceAddresses, Duration connectTimeout) {
-        this(host, port, sourceAddresses, connectTimeout, List.of());
+        this(host, port, sourceAddresses, connectTimeout, List.of(), 1);
     }
 
     public Target {
@@ -49,25 +50,40 @@ public record Target(String host, int port, List<String> sourceAddresses, Durati
         if (port < 1 || port > 65_535) {
             throw new IllegalArgumentException("port must be within 1..65535: " + port);
         }
+        if (eventLoops < 1) {
+            throw new IllegalArgumentException("need at least one event loop: " + eventLoops);
+        }
+    }
+
+    /** The same broker on other ports. */
+    public Target onPorts(List<Integer> otherPorts) {
+        return new Target(host, port, sourceAddresses, connectTimeout, otherPorts, eventLoops);
+    }
+
+    /** The same broker on another single port. */
+    public Target onPort(int otherPort) {
+        return new Target(host, otherPort, sourceAddresses, connectTimeout, List.of(), eventLoops);
     }
 
     /**
-     * Unconnected MQTT 5 clients for the credentials directories, built on all cores. Building one means loading its
-     * key and certificate, which is kept out of the measured connect phase.
+     * Unconnected clients for the credentials directories, built on all cores, client {@code i} on loop
+     * {@code i mod loops} with tag {@code i}. Building one loads its key and certificate and builds its TLS context,
+     * which is kept out of every measured phase.
      */
-    public List<Mqtt5AsyncClient> prepare(List<Path> credentialDirs) throws IOException, InterruptedException {
+    public List<MqttClient> prepare(ClientLoops loops, ClientTls tls, List<Path> credentialDirs)
+            throws IOException, InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
         try {
-            List<Future<Mqtt5AsyncClient>> pending = new ArrayList<>();
+            List<Future<MqttClient>> pending = new ArrayList<>();
             for (int i = 0; i < credentialDirs.size(); i++) {
                 Path dir = credentialDirs.get(i);
                 int index = i;
-                pending.add(pool.submit(() -> client(load(dir), index)));
+                pending.add(pool.submit(() -> client(loops, tls, load(dir), index)));
             }
             long deadline = System.nanoTime()
                     + PREPARE_LIMIT_PER_THOUSAND.toNanos() * (1 + credentialDirs.size() / 1000);
-            List<Mqtt5AsyncClient> clients = new ArrayList<>();
-            for (Future<Mqtt5AsyncClient> future : pending) {
+            List<MqttClient> clients = new ArrayList<>();
+            for (Future<MqttClient> future : pending) {
                 clients.add(future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             }
             return clients;
@@ -75,7 +91,7 @@ public record Target(String host, int port, List<String> sourceAddresses, Durati
             if (failed.getCause() instanceof UncheckedIOException io) {
                 throw io.getCause();
             }
-            throw new IllegalStateException("cannot prepare a client", failed.getCause());
+            throw new IOException("cannot prepare a client: " + failed.getCause(), failed.getCause());
         } catch (TimeoutException slow) {
             throw new IOException("loading credentials took too long", slow);
         } finally {
@@ -83,21 +99,14 @@ public record Target(String host, int port, List<String> sourceAddresses, Durati
         }
     }
 
-    /** Which TLS implementation the clients run on, for reports: the client's cost is part of every figure. */
-    public static String tlsImplementation() {
-        return OpenSsl.isAvailable() ? "OpenSSL (" + OpenSsl.versionString() + ")" : "JDK";
-    }
-
-    private Mqtt5AsyncClient client(PeerCredentials credentials, int index) {
+    private MqttClient client(ClientLoops loops, ClientTls tls, PeerCredentials credentials, int index)
+            throws IOException {
         int chosen = ports.isEmpty() ? port : ports.get(index % ports.size());
-        Mqtt5ClientBuilder builder = RelayClients.mqtt5(credentials, host, chosen);
-        MqttClientTransportConfigBuilder.Nested<? extends Mqtt5ClientBuilder> transport = builder.transportConfig()
-                .socketConnectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .mqttConnectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (!sourceAddresses.isEmpty()) {
-            transport = transport.localAddress(sourceAddresses.get(index % sourceAddresses.size()));
-        }
-        return transport.applyTransportConfig().buildAsync();
+        Optional<InetSocketAddress> local = sourceAddresses.isEmpty() ? Optional.empty()
+                : Optional.of(new InetSocketAddress(sourceAddresses.get(index % sourceAddresses.size()), 0));
+        return new MqttClient(credentials.identity().urn(), tls.context(credentials),
+                new InetSocketAddress(host, chosen),
+                local, connectTimeout, loops, index % loops.count(), index);
     }
 
     private static PeerCredentials load(Path dir) {

@@ -1,7 +1,8 @@
 package io.ora.load.scenario;
 
 import io.ora.load.identities.CertificateSet;
-import io.ora.load.measure.LatencyHistogram;
+import io.ora.load.client.ClientLoops;
+import io.ora.load.measure.Latency;
 import io.ora.load.measure.TelemetryPayload;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -109,9 +110,9 @@ public final class TelemetryBenchmark {
                                 + "  other %4d  no outcome %4d  p99 %8.1f ms  max %8.1f ms  lag p99 %6.1f ms  %s%s",
                         step.run(), step.targetRate(), step.ackedPerSecond(), step.committedSamplesPerSecond(),
                         step.quotaExceeded(), step.payloadRejected(), step.otherTotal(), step.timedOut(),
-                        LatencyHistogram.Summary.millis(step.latency().p99()),
-                        LatencyHistogram.Summary.millis(step.latency().max()),
-                        LatencyHistogram.Summary.millis(step.sendLag().p99()),
+                        Latency.Summary.millis(step.latency().p99()),
+                        Latency.Summary.millis(step.latency().max()),
+                        Latency.Summary.millis(step.sendLag().p99()),
                         step.meets(plan.p99LimitMs()) ? "pass" : "FAIL",
                         step.generatorBound() ? " (generator-bound)" : ""));
             }
@@ -130,7 +131,8 @@ public final class TelemetryBenchmark {
      */
     public static TelemetryResult run(Settings settings, Load load, Duration warmupRun, double p99LimitMs)
             throws IOException, InterruptedException {
-        try (Fleet fleet = connect(settings)) {
+        try (ClientLoops loops = ClientLoops.open(settings.target().eventLoops());
+             Fleet fleet = connect(loops, settings)) {
             if (!warmupRun.isZero()) {
                 TelemetryResult warm = TelemetryRun.execute(fleet, 0,
                         new Load(load.rate(), Duration.ZERO, warmupRun, load.samples()), settings);
@@ -147,7 +149,8 @@ public final class TelemetryBenchmark {
             throws IOException, InterruptedException {
         // The largest step must be a valid load; building it checks that.
         new Load(plan.maxRate(), plan.warmup(), plan.duration(), samples);
-        try (Fleet fleet = connect(settings)) {
+        try (ClientLoops loops = ClientLoops.open(settings.target().eventLoops());
+             Fleet fleet = connect(loops, settings)) {
             Sweep.Outcome<TelemetryResult> outcome = Sweep.run(plan,
                     (run, rate, warmup, duration) -> TelemetryRun.execute(fleet, run,
                             new Load(rate, warmup, duration, samples), settings),
@@ -160,18 +163,18 @@ public final class TelemetryBenchmark {
     private static String describe(TelemetryResult run, double p99LimitMs) {
         List<String> problems = run.problems(p99LimitMs);
         return String.format(Locale.ROOT, "%.0f samples/s, 0x97 %d, p99 %.1f ms, %s", run.committedSamplesPerSecond(),
-                run.quotaExceeded(), LatencyHistogram.Summary.millis(run.latency().p99()),
+                run.quotaExceeded(), Latency.Summary.millis(run.latency().p99()),
                 problems.isEmpty() ? "ok" : problems);
     }
 
-    private static Fleet connect(Settings settings) throws IOException, InterruptedException {
+    private static Fleet connect(ClientLoops loops, Settings settings) throws IOException, InterruptedException {
         CertificateSet set = CertificateSet.open(settings.certs());
         List<UUID> hubs = set.bindings().hubs();
         if (hubs.size() < settings.hubs()) {
             throw new IllegalArgumentException("asked for " + settings.hubs() + " hubs but " + settings.certs()
                     + " holds only " + hubs.size());
         }
-        return Fleet.connectHubs(set, hubs.subList(0, settings.hubs()), settings.target(),
+        return Fleet.connectHubs(loops, set, hubs.subList(0, settings.hubs()), settings.target(),
                 settings.connectConcurrency(), settings.connectLimit());
     }
 }

@@ -1,6 +1,7 @@
 package io.ora.load.scenario;
 
-import io.ora.load.measure.LatencyHistogram;
+import io.ora.load.measure.CpuUse;
+import io.ora.load.measure.Latency;
 import io.ora.load.measure.ProcessMemory;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,12 +40,16 @@ import java.util.OptionalLong;
  * @param rowsBefore      rows in the sample table before the run, when counted
  * @param rowsAfter       and after the drain
  * @param elapsed         wall time of the run including warm-up and drain
+ * @param cpu             CPU of the generator (and of the node, given its pid) from the first measured message's
+ *                        due time to the end of the schedule, and the generator's GC pauses then
+ * @param measuredSent    messages sent in that window: what the CPU per message is divided by
  */
 public record TelemetryResult(int run, double targetRate, int hubs, int samples, double payloadBytes, long planned,
                               long sent, long unsent, Outcomes warmup, Outcomes measured, long timedOut,
-                              Duration window, Instant windowStart, double sendRate, LatencyHistogram.Summary latency,
-                              LatencyHistogram.Summary sendLag, Optional<ProcessMemory.Span> serverRss,
-                              OptionalLong rowsBefore, OptionalLong rowsAfter, Duration elapsed) {
+                              Duration window, Instant windowStart, double sendRate, Latency.Summary latency,
+                              Latency.Summary sendLag, Optional<ProcessMemory.Span> serverRss,
+                              OptionalLong rowsBefore, OptionalLong rowsAfter, Duration elapsed, CpuUse cpu,
+                              long measuredSent) {
 
     private static final double MIB = 1024.0 * 1024.0;
 
@@ -139,9 +144,9 @@ public record TelemetryResult(int run, double targetRate, int hubs, int samples,
         }
         if (latency.count() == 0) {
             problems.add("no measured success");
-        } else if (LatencyHistogram.Summary.millis(latency.p99()) >= p99LimitMillis) {
+        } else if (Latency.Summary.millis(latency.p99()) >= p99LimitMillis) {
             problems.add(String.format(Locale.ROOT, "p99 %.1f ms >= %.1f ms",
-                    LatencyHistogram.Summary.millis(latency.p99()), p99LimitMillis));
+                    Latency.Summary.millis(latency.p99()), p99LimitMillis));
         }
         if (rowsAdded().isPresent() && rowsAdded().getAsLong() < ackedSamples()) {
             problems.add((ackedSamples() - rowsAdded().getAsLong()) + " acknowledged samples not in the table");
@@ -186,6 +191,7 @@ public record TelemetryResult(int run, double targetRate, int hubs, int samples,
                 "  telemetry_sample rows %d -> %d: +%d for %d samples acknowledged: %s", rowsBefore.getAsLong(),
                 rowsAfter.getAsLong(), added, ackedSamples(),
                 added >= ackedSamples() ? "ok" : "MISSING " + (ackedSamples() - added))));
+        lines.add("  " + cpu.line(measuredSent, "msg"));
         List<String> problems = problems(p99LimitMillis);
         lines.add(String.format(Locale.ROOT, "  verdict at p99 < %.1f ms: %s", p99LimitMillis,
                 problems.isEmpty() ? "sustained" : "NOT sustained: " + String.join(", ", problems)));
@@ -199,16 +205,17 @@ public record TelemetryResult(int run, double targetRate, int hubs, int samples,
                         + " payload_rejected=%d other=%d timed_out=%d"
                         + " p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f rss_start_mib=%s rss_peak_mib=%s"
                         + " rss_end_mib=%s rows_added=%s acked_samples=%d window_start_ms=%d window_s=%.2f"
-                        + " sustained=%b",
+                        + " sustained=%b %s",
                 run, hubs, samples, payloadBytes, targetRate, sendRate, ackedPerSecond(),
                 committedSamplesPerSecond(), success(), quotaExceeded(), warmup.quotaExceeded(), payloadRejected(),
                 otherTotal(), timedOut,
-                LatencyHistogram.Summary.millis(latency.p50()), LatencyHistogram.Summary.millis(latency.p99()),
-                LatencyHistogram.Summary.millis(latency.p999()), LatencyHistogram.Summary.millis(latency.max()),
+                Latency.Summary.millis(latency.p50()), Latency.Summary.millis(latency.p99()),
+                Latency.Summary.millis(latency.p999()), Latency.Summary.millis(latency.max()),
                 mib(serverRss.map(ProcessMemory.Span::first)), mib(serverRss.map(ProcessMemory.Span::peak)),
                 mib(serverRss.map(ProcessMemory.Span::last)),
                 rowsAdded().isPresent() ? Long.toString(rowsAdded().getAsLong()) : "n/a", ackedSamples(),
-                windowStart.toEpochMilli(), window.toNanos() / 1e9, problems.isEmpty()));
+                windowStart.toEpochMilli(), window.toNanos() / 1e9, problems.isEmpty(),
+                cpu.resultFields(measuredSent, "msg")));
         return lines;
     }
 

@@ -2,7 +2,8 @@ package io.ora.load.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ora.load.measure.LatencyHistogram;
+import io.ora.load.measure.CpuUse;
+import io.ora.load.measure.Latency;
 import io.ora.load.measure.ProcessMemory;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,11 +14,13 @@ import org.junit.jupiter.api.Test;
 
 class TelemetryResultTest {
 
-    private static final LatencyHistogram.Summary LATENCY = new LatencyHistogram.Summary(120_000, 40_000_000,
+    private static final Latency.Summary LATENCY = new Latency.Summary(120_000, 40_000_000,
             90_000_000, 150_000_000, 180_000_000, 45_000_000);
-    private static final LatencyHistogram.Summary LAG = new LatencyHistogram.Summary(120_000, 50_000, 400_000,
+    private static final Latency.Summary LAG = new Latency.Summary(120_000, 50_000, 400_000,
             900_000, 2_000_000, 60_000);
     private static final long MIB = 1024 * 1024;
+    private static final CpuUse CPU = new CpuUse(60_000_000_000L, OptionalLong.of(24_000_000_000L),
+            OptionalLong.of(51_000_000_000L), 3, 12);
 
     @Test
     void committedSamplesPerSecondAreMeasuredSuccessesTimesSamplesOverTheWindow() {
@@ -84,7 +87,10 @@ class TelemetryResultTest {
                 .contains(" samples_per_s=20000 success=140000 quota_exceeded=0 warmup_quota_exceeded=0 ")
                 .contains(" p99_ms=90.000 ")
                 .contains(" rss_start_mib=500.0 rss_peak_mib=640.0 rss_end_mib=620.0 rows_added=1400000 ")
-                .endsWith(" window_start_ms=1764237600000 window_s=60.00 sustained=true");
+                .contains(" window_start_ms=1764237600000 window_s=60.00 sustained=true ")
+                // 24 s of CPU in 60 s for 120,000 messages; the node's 51 s likewise.
+                .endsWith(" gen_cpu_pct=40.0 gen_us_per_msg=200.0 server_cpu_pct=85.0 server_us_per_msg=425.0"
+                        + " gc_count=3 gc_ms=12");
     }
 
     private static TelemetryResult clean() {
@@ -93,7 +99,7 @@ class TelemetryResultTest {
                 new TelemetryResult.Outcomes(120_000, 0, 0, Map.of()), 0, Duration.ofSeconds(60),
                 Instant.ofEpochMilli(1_764_237_600_000L), 2000, LATENCY, LAG,
                 Optional.of(new ProcessMemory.Span(500 * MIB, 640 * MIB, 620 * MIB, 72)), OptionalLong.of(100),
-                OptionalLong.of(1_400_100), Duration.ofSeconds(75));
+                OptionalLong.of(1_400_100), Duration.ofSeconds(75), CPU, 120_000);
     }
 
     private static TelemetryResult with(TelemetryResult base, Duration window, TelemetryResult.Outcomes warmup,
@@ -101,6 +107,6 @@ class TelemetryResultTest {
         return new TelemetryResult(base.run(), base.targetRate(), base.hubs(), base.samples(), base.payloadBytes(),
                 base.planned(), base.sent(), base.unsent(), warmup, measured, timedOut, window, base.windowStart(),
                 base.sendRate(), base.latency(), base.sendLag(),
-                base.serverRss(), OptionalLong.of(0), rowsAdded, base.elapsed());
+                base.serverRss(), OptionalLong.of(0), rowsAdded, base.elapsed(), base.cpu(), base.measuredSent());
     }
 }

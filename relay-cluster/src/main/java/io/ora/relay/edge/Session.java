@@ -46,6 +46,12 @@ import org.apache.pekko.actor.typed.ActorRef;
 final class Session {
 
     private static final AttributeKey<Session> KEY = AttributeKey.valueOf("ora.session");
+    /** Entries of a connection's own caches: a hub talks to its few apps, an app to its few hubs. */
+    private static final int RECENT = 16;
+
+    /** A receiver's access as the bindings answered it, at their {@code generation}, until {@code expiresNanos}. */
+    private record KnownScope(Scope scope, long generation, long expiresNanos) {
+    }
 
     /** Lifecycle of a connection. */
     enum State { AWAITING_CONNECT, ATTACHING, CONNECTED, CLOSED }
@@ -70,14 +76,10 @@ final class Session {
     private String stampedTopic;
     private MqttProperties senderStamp;
     private String stampedTopicName;
-    /** Where the last topic this peer published to leads: peers publish to few topics, mostly one. */
-    private String publishedTopic;
-    private Optional<Topics.Destination> publishedDestination;
-    /** The binding scope of the last receiver this peer published to, while the bindings say it is current. */
-    private PeerId scopeReceiver;
-    private Scope scope;
-    private long scopeGeneration;
-    private long scopeExpiresNanos;
+    /** Where the topics this peer published to last lead. */
+    private final Recent<String, Optional<Topics.Destination>> destinations = new Recent<>(RECENT);
+    /** The access of the receivers this peer published to last, while the bindings say it is current. */
+    private final Recent<PeerId, KnownScope> scopes = new Recent<>(RECENT);
     /** QoS 1 publishes from the peer, in arrival order: PUBACKs must go out in that order (MQTT 4.6). */
     private final ArrayDeque<Outstanding> outstanding = new ArrayDeque<>();
     private final Map<Integer, Outstanding> outstandingById = new HashMap<>();
@@ -314,34 +316,34 @@ final class Session {
         }
     }
 
-    /** Where {@code topic}, which this peer publishes to, leads ({@link Topics#destination}); the last is kept. */
+    /** Where {@code topic}, which this peer publishes to, leads ({@link Topics#destination}); recent ones kept. */
     Optional<Topics.Destination> destination(String topic) {
-        if (!topic.equals(publishedTopic)) {
-            publishedDestination = Topics.destination(topic);
-            publishedTopic = topic;
+        Optional<Topics.Destination> known = destinations.get(topic);
+        if (known == null) {
+            known = Topics.destination(topic);
+            destinations.put(topic, known);
         }
-        return publishedDestination;
+        return known;
     }
 
     /**
-     * The binding scope towards {@code receiver} this connection learned last, while the bindings have announced no
-     * change since and for no longer than their own cache keeps an answer: a peer publishes mostly to one receiver,
-     * and this spares each PUBLISH the node-wide look-up.
+     * The binding scope towards {@code receiver} this connection learned, while the bindings have announced no change
+     * since and for no longer than their own cache keeps an answer: a peer publishes to a few receivers, and this
+     * spares each PUBLISH the node-wide look-up.
      */
     Optional<Scope> cachedScope(PeerId receiver) {
-        if (receiver.equals(scopeReceiver) && scopeGeneration == edge.bindings().generation()
-                && System.nanoTime() - scopeExpiresNanos < 0) {
-            return Optional.of(scope);
+        KnownScope known = scopes.get(receiver);
+        if (known != null && known.generation() == edge.bindings().generation()
+                && System.nanoTime() - known.expiresNanos() < 0) {
+            return Optional.of(known.scope());
         }
         return Optional.empty();
     }
 
     /** Keeps {@code answer}, which the bindings gave for {@code receiver} when their generation was {@code asked}. */
     void cacheScope(PeerId receiver, Scope answer, long asked) {
-        scopeReceiver = receiver;
-        scope = answer;
-        scopeGeneration = asked;
-        scopeExpiresNanos = System.nanoTime() + edge.settings().access().localTtl().toNanos();
+        scopes.put(receiver, new KnownScope(answer, asked,
+                System.nanoTime() + edge.settings().access().localTtl().toNanos()));
     }
 
     // ---- QoS 1 publishes from this peer -------------------------------------------------------------------------

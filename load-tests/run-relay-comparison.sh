@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Relay comparison in one run: Eclipse Mosquitto 2 (the reference, with the Ora relay's rules) and one or more Ora
+# node jars, measured in alternating rounds with the same identities, the same generator and the relay's limits on.
+# Ratios within one run are what count: the machine is shared and absolute figures move with the host.
+#
+# usage: load-tests/run-relay-comparison.sh NAME=ora-node.jar [NAME=ora-node.jar ...]
+#
+#   e.g. load-tests/run-relay-comparison.sh after=ora-node/target/ora-node.jar before=/tmp/ora-before.jar
+#
+# Settings from the environment (defaults in brackets):
+#   HUBS [1000] APPS [200]      population; 200 apps keep each app under the relay's publish-rate (500/s per
+#                               connection) up to 100,000 msg/s, and 1,000 hubs under inbound-rate (1,000/s per hub)
+#   ROUNDS [2]                  rounds; every round measures every broker once per scenario, in turn
+#   SCENARIOS ["sweep0 sweep1 fixed0 fixed1 storm"]
+#   FIXED_RATE [12000]          the rate of the fixed-rate runs (CPU per message is compared there)
+#   P99_LIMIT_MS [50]           the sweep's latency bound
+#   SOURCE_ADDRESSES [127.0.0.1,...,127.0.0.8]   connections spread over these, so the relay's per-IP accept limit
+#                               (200/s) is not what is measured; every limit of the relay stays as shipped
+#   DB_URL [jdbc:postgresql://127.0.0.1:5432/<fresh database>]  each node's database (a fresh one per node start)
+#   REDIS_URL [redis://127.0.0.1:6379]
+#   NODE_OPTS [-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10]   the Ora nodes' JVM options
+#
+# Writes under load-tests/target/relay-comparison/; prints every RESULT line tagged with round and broker.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+JAR="$HERE/target/load-tests.jar"
+WORK="$HERE/target/relay-comparison"
+RESULTS="$WORK/results.txt"
+HUBS="${HUBS:-1000}"
+APPS="${APPS:-200}"
+ROUNDS="${ROUNDS:-2}"
+SCENARIOS="${SCENARIOS:-sweep0 sweep1 fixed0 fixed1 storm}"
+FIXED_RATE="${FIXED_RATE:-12000}"
+P99_LIMIT_MS="${P99_LIMIT_MS:-50}"
+SOURCE_ADDRESSES="${SOURCE_ADDRESSES:-127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8}"
+REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+NODE_OPTS="${NODE_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10}"
+MOSQUITTO="${MOSQUITTO:-/usr/sbin/mosquitto}"
+MOSQUITTO_PORT="${MOSQUITTO_PORT:-18883}"
+JAVA_OPTIONS=()
+BROKER_PID=""
+
+# shellcheck source=bench-common.sh
+source "$HERE/bench-common.sh"
+
+[[ $# -ge 1 ]] || { sed -n '2,8p' "$0" >&2; exit 2; }
+[[ -f "$JAR" ]] || fail "$JAR is missing: mvn -o -pl load-tests package"
+command -v psql >/dev/null || fail "psql is needed to make each node a fresh database"
+
+cleanup() {
+    stop_process "$BROKER_PID" broker
+    BROKER_PID=""
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+: > "$RESULTS"
+needed=$((2 * HUBS + APPS + 4096))
+if [[ "$(ulimit -n)" != unlimited && "$(ulimit -n)" -lt "$needed" ]]; then
+    ulimit -n "$needed" 2>/dev/null || log "warning: open-file limit $(ulimit -n) is below $needed"
+fi
+
+# One population for every broker: issued by a development CA that both Mosquitto and the Ora nodes trust.
+PKI="$WORK/home/pki"
+log "issuing $((HUBS + 200)) hubs and $APPS apps"
+generator certs --ca-dir "$PKI" --hubs "$((HUBS + 200))" --apps "$APPS" --out "$WORK/certs" \
+    --mosquitto-port "$MOSQUITTO_PORT" >&2
+CERTS="$WORK/certs"
+
+start_mosquitto() {
+    "$MOSQUITTO" -c "$CERTS/mosquitto.conf" > "$WORK/mosquitto.log" 2>&1 &
+    BROKER_PID=$!
+    wait_for_port 127.0.0.1 "$MOSQUITTO_PORT" 10 "$BROKER_PID" || fail "mosquitto did not start"
+    PORT="$MOSQUITTO_PORT"
+}
+
+start_ora() {
+    local name="$1" jar="$2" port db
+    port="$(free_port)"
+    db="ora_bench_$(date +%s%N)"
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $db" >/dev/null
+    local opts
+    read -r -a opts <<< "$NODE_OPTS"
+    ORA_HOME="$WORK/home" ORA_DEV_PKI=off ORA_MQTT_HOST=127.0.0.1 ORA_MQTT_PORT="$port" \
+        ORA_HTTP_HOST=127.0.0.1 ORA_HTTP_PORT="$(free_port)" ORA_INGEST_HTTPS_PORT="$(free_port)" \
+        ORA_MANAGEMENT_PORT="$(free_port)" ORA_CLUSTER_PORT="$(free_port)" \
+        ORA_DB_URL="${DB_URL:-jdbc:postgresql://127.0.0.1:5432/$db}" ORA_DB_USER=postgres \
+        ORA_REDIS_URL="$REDIS_URL" ORA_REDIS_KEY_PREFIX="$db:" \
+        java "${opts[@]}" -jar "$jar" > "$WORK/$name.log" 2>&1 &
+    BROKER_PID=$!
+    wait_for_port 127.0.0.1 "$port" 120 "$BROKER_PID" || fail "$name did not open its MQTT port; see $WORK/$name.log"
+    ORA_HOME="$WORK/home" ORA_DEV_PKI=off ORA_DB_URL="jdbc:postgresql://127.0.0.1:5432/$db" ORA_DB_USER=postgres \
+        java -jar "$jar" grant --file "$CERTS/bindings.txt" >&2
+    PORT="$port"
+}
+
+scenario() {
+    # A failed measurement is recorded and the run goes on.
+    set +e
+    local round="$1" name="$2" what="$3"
+    local target=(--host 127.0.0.1 --port "$PORT" --certs "$CERTS" --server-pid "$BROKER_PID"
+        --source-addresses "$SOURCE_ADDRESSES")
+    local line
+    case "$what" in
+        sweep0|sweep1)
+            line="$(generator sweep "${target[@]}" --hubs "$HUBS" --apps "$APPS" --qos "${what#sweep}" \
+                --p99-limit-ms "$P99_LIMIT_MS" --max-rate 200000 2>>"$WORK/generator.log" | tee -a "$WORK/generator.log" | grep '^RESULT' | tail -1)" ;;
+        fixed0|fixed1)
+            line="$(generator relay "${target[@]}" --hubs "$HUBS" --apps "$APPS" --qos "${what#fixed}" \
+                --rate "$FIXED_RATE" --duration 20 --warmup 5 2>>"$WORK/generator.log" | tee -a "$WORK/generator.log" | grep '^RESULT' | tail -1)" ;;
+        storm)
+            line="$(generator handshake "${target[@]}" --connections "$HUBS" --warmup-connections 200 \
+                --concurrency 100 --hold 5 2>>"$WORK/generator.log" | tee -a "$WORK/generator.log" | grep '^RESULT' | tail -1)" ;;
+    esac
+    echo "round=$round broker=$name scenario=$what ${line:-FAILED (see $WORK/generator.log)}" | tee -a "$RESULTS"
+    set -e
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+    for what in $SCENARIOS; do
+        log "round $round, $what: mosquitto"
+        start_mosquitto
+        scenario "$round" mosquitto "$what"
+        cleanup
+        for spec in "$@"; do
+            name="${spec%%=*}"
+            log "round $round, $what: $name"
+            start_ora "$name" "${spec#*=}"
+            scenario "$round" "$name" "$what"
+            cleanup
+        done
+    done
+done
+echo "=== $RESULTS"
+cat "$RESULTS"

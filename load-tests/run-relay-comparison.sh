@@ -19,6 +19,9 @@
 #   DB_URL [jdbc:postgresql://127.0.0.1:5432/<fresh database>]  each node's database (a fresh one per node start)
 #   REDIS_URL [redis://127.0.0.1:6379]
 #   NODE_OPTS [-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10]   the Ora nodes' JVM options
+#   SERVER_WARMUP [40]          seconds of unmeasured load at FIXED_RATE on every freshly started broker: a JVM still
+#                               compiling its hot paths spends a core on the JIT (measured: ~40 % of one in the first
+#                               minute), which is start-up cost, not the cost of a message; Mosquitto gets the same
 #
 # Writes under load-tests/target/relay-comparison/; prints every RESULT line tagged with round and broker.
 set -euo pipefail
@@ -98,6 +101,14 @@ start_ora() {
     PORT="$port"
 }
 
+# Unmeasured load on the broker just started, so that what follows measures it warm.
+warm_up() {
+    [[ "${SERVER_WARMUP:-40}" -gt 0 ]] || return 0
+    generator relay --host 127.0.0.1 --port "$PORT" --certs "$CERTS" --source-addresses "$SOURCE_ADDRESSES" \
+        --hubs "$HUBS" --apps "$APPS" --qos 1 --rate "$FIXED_RATE" --duration "${SERVER_WARMUP:-40}" --warmup 0 \
+        >> "$WORK/warmup.log" 2>&1 || log "warm-up run failed (see $WORK/warmup.log); measuring anyway"
+}
+
 scenario() {
     # A failed measurement is recorded and the run goes on.
     set +e
@@ -124,12 +135,14 @@ for round in $(seq 1 "$ROUNDS"); do
     for what in $SCENARIOS; do
         log "round $round, $what: mosquitto"
         start_mosquitto
+        warm_up
         scenario "$round" mosquitto "$what"
         cleanup
         for spec in "$@"; do
             name="${spec%%=*}"
             log "round $round, $what: $name"
             start_ora "$name" "${spec#*=}"
+            warm_up
             scenario "$round" "$name" "$what"
             cleanup
         done

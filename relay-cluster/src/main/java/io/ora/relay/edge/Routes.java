@@ -48,10 +48,17 @@ final class Routes {
 
     private static final AtomicLong LISTENERS = new AtomicLong();
 
+    /**
+     * A receiver's connection, and its session when it is on this node (resolved when the location is learned, so
+     * a delivery costs one look-up).
+     */
+    private record Route(ActorRef<Connection.Command> connection, Session session) {
+    }
+
     /** Connections of this node, by their cluster-addressable actor. */
     private final Map<ActorRef<Connection.Command>, Session> local = new ConcurrentHashMap<>();
     /** Learned locations of receivers, here or on other nodes. */
-    private final Map<PeerId, ActorRef<Connection.Command>> locations = new ConcurrentHashMap<>();
+    private final Map<PeerId, Route> locations = new ConcurrentHashMap<>();
     private final Router router;
     private final ActorRef<Location> learner;
     private final int capacity;
@@ -88,21 +95,22 @@ final class Routes {
     void unregister(Session session) {
         if (session.actor() != null) {
             local.remove(session.actor());
-            locations.remove(session.identity(), session.actor());
+            locations.computeIfPresent(session.identity(),
+                    (peer, route) -> route.connection().equals(session.actor()) ? null : route);
         }
     }
 
     /** Sends {@code envelope} to {@code receiver}'s live connection, wherever it is. */
     void deliver(PeerId receiver, Envelope envelope) {
-        ActorRef<Connection.Command> connection = locations.get(receiver);
-        if (connection == null) {
+        Route route = locations.get(receiver);
+        if (route == null) {
             throughEntity(receiver, envelope);
             return;
         }
-        Session session = local.get(connection);
+        Session session = route.session();
         if (session == null) {
             toOtherNode.increment();
-            connection.tell(new Connection.Forward(envelope));
+            route.connection().tell(new Connection.Forward(envelope));
             return;
         }
         toThisNode.increment();
@@ -150,7 +158,7 @@ final class Routes {
                         Optional<PeerId> peer = PeerId.fromUrn(location.peer());
                         ActorRef<Connection.Command> connection = location.connection();
                         if (peer.isPresent() && (locations.size() < capacity || locations.containsKey(peer.get()))) {
-                            locations.put(peer.get(), connection);
+                            locations.put(peer.get(), new Route(connection, local.get(connection)));
                             if (watched.put(connection, peer.get()) == null) {
                                 context.watch(connection);
                             }
@@ -160,7 +168,8 @@ final class Routes {
                     .onSignal(Terminated.class, stopped -> {
                         PeerId peer = watched.remove(stopped.getRef());
                         if (peer != null) {
-                            locations.remove(peer, stopped.getRef());
+                            locations.computeIfPresent(peer,
+                                    (key, route) -> route.connection().equals(stopped.getRef()) ? null : route);
                         }
                         return Behaviors.same();
                     })

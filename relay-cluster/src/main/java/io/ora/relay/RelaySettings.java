@@ -42,14 +42,19 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
     }
 
     /**
-     * The app-hub access cache: answers kept on each node for {@code localTtl} (at most {@code localSize} of them),
-     * in front of entries in Redis shared by every node for {@code redisTtl}.
+     * The app-hub access cache: answers kept on each node (at most {@code localSize} of them) for
+     * {@code announcedTtl} while the node hears change announcements, which drop them at once, and for
+     * {@code localTtl} while it does not; in front of entries in Redis shared by every node for {@code redisTtl}.
      */
-    public record Access(Duration localTtl, long localSize, Duration redisTtl) {
+    public record Access(Duration localTtl, Duration announcedTtl, long localSize, Duration redisTtl) {
         public Access {
             if (localTtl.isNegative() || localTtl.isZero() || redisTtl.toMillis() <= 0 || localSize <= 0) {
                 throw new IllegalArgumentException(
                         "ora.relay.access: local-ttl, local-size and redis-ttl must be positive");
+            }
+            if (announcedTtl.compareTo(localTtl) < 0) {
+                throw new IllegalArgumentException("ora.relay.access: announced-ttl (" + announcedTtl
+                        + ") must be at least local-ttl (" + localTtl + ")");
             }
         }
     }
@@ -80,6 +85,7 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
                         l.getDuration("heap-check-interval")),
                 new Sessions(s.getDuration("attach-timeout"), s.getDuration("idle-passivation")),
                 new Lockdown(d.getDuration("ask-timeout")),
-                new Access(a.getDuration("local-ttl"), a.getLong("local-size"), a.getDuration("redis-ttl")));
+                new Access(a.getDuration("local-ttl"), a.getDuration("announced-ttl"),
+                        a.getLong("local-size"), a.getDuration("redis-ttl")));
     }
 }

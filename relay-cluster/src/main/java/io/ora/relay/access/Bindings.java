@@ -1,5 +1,6 @@
 package io.ora.relay.access;
 
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
@@ -23,4 +24,10 @@ public interface Bindings {
      * publishes to) keeps them only while this stays the same, and for no longer than the bindings' own cache does.
      */
     long generation();
+
+    /**
+     * How long a caller may keep an answer it is given now, while {@link #generation} stays the same: no longer than
+     * the bindings keep it themselves.
+     */
+    Duration answerLifetime();
 }

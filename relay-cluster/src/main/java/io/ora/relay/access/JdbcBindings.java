@@ -2,6 +2,8 @@ package io.ora.relay.access;
 
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.ora.core.metrics.Metrics;
 import io.ora.persistence.Redis;
 import io.ora.relay.RelaySettings;
@@ -33,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * Scope#FULL}; the {@code relay_access} view over the portal's tables (V5) gives the scope of the portal user an app
  * identity {@code <user uuid>:<install id>} names. The widest answer wins; no row is {@link Scope#NONE}.
  *
- * <p><b>Levels.</b> Each node keeps answers for {@code ora.relay.access.local-ttl} (a few seconds) in a bounded local
- * cache, in front of entries in Redis shared by every node ({@link SharedScopes}, {@code redis-ttl}); a miss in both
- * queries PostgreSQL on the blocking executor, never on a Netty event loop. Concurrent look-ups of one pair on one
- * node share one load. "No access" is cached like any answer, and so is invalidated like any answer.
+ * <p><b>Levels.</b> Each node keeps answers in a bounded local cache, for {@code ora.relay.access.announced-ttl} while
+ * it hears change announcements and for {@code local-ttl} (a few seconds) while it does not ({@link #answerLifetime}),
+ * in front of entries in Redis shared by every node ({@link SharedScopes}, {@code redis-ttl}); a miss in both queries
+ * PostgreSQL on the blocking executor, never on a Netty event loop. Concurrent look-ups of one pair on one node share
+ * one load. "No access" is cached like any answer, and so is invalidated like any answer.
  *
  * <p><b>Invalidation.</b> Triggers announce every change on PostgreSQL's {@code relay_binding} and
  * {@code relay_access} channels at commit, and every node listens ({@link BindingChanges}). On a notification a node
@@ -108,6 +111,8 @@ public final class JdbcBindings implements Bindings, AutoCloseable {
     private final AtomicLong listenings = new AtomicLong();
     /** Changes whenever any answer may have become stale ({@link #generation()}). */
     private final AtomicLong generation = new AtomicLong();
+    private final Duration unannouncedTtl;
+    private final Duration announcedTtl;
     private volatile boolean listening;
     private volatile Runnable afterQuery = () -> { };
     private volatile Consumer<BindingChanges.Change> afterInvalidation = change -> { };
@@ -119,18 +124,38 @@ public final class JdbcBindings implements Bindings, AutoCloseable {
      * {@link #grant} and {@link #revoke} (the CLI). A relay node uses {@link #start}.
      */
     public JdbcBindings(DataSource dataSource, Executor blocking, Duration ttl, long size) {
-        this(dataSource, blocking, ttl, size, Optional.empty(), ttl, new Metrics());
+        this(dataSource, blocking, new RelaySettings.Access(ttl, ttl, size, ttl), Optional.empty(), new Metrics(),
+                Ticker.systemTicker());
     }
 
-    private JdbcBindings(DataSource dataSource, Executor blocking, Duration localTtl, long localSize,
-                         Optional<Redis> redis, Duration redisTtl, Metrics metrics) {
+    private JdbcBindings(DataSource dataSource, Executor blocking, RelaySettings.Access settings,
+                         Optional<Redis> redis, Metrics metrics, Ticker ticker) {
         this.dataSource = dataSource;
         this.blocking = blocking;
         this.metrics = metrics;
+        this.unannouncedTtl = settings.localTtl();
+        this.announcedTtl = settings.announcedTtl();
         this.local = Caffeine.newBuilder()
-                .expireAfterWrite(localTtl)
-                .maximumSize(localSize)
+                .expireAfter(new Expiry<Pair, Scope>() {
+                    // Judged when an answer is stored (or replaced), never extended by reading it.
+                    @Override
+                    public long expireAfterCreate(Pair pair, Scope scope, long now) {
+                        return answerLifetime().toNanos();
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(Pair pair, Scope scope, long now, long left) {
+                        return answerLifetime().toNanos();
+                    }
+
+                    @Override
+                    public long expireAfterRead(Pair pair, Scope scope, long now, long left) {
+                        return left;
+                    }
+                })
+                .maximumSize(settings.localSize())
                 .executor(blocking)
+                .ticker(ticker)
                 .buildAsync((pair, executor) -> load(pair));
         String lookups = "ora_relay_access_lookups_total";
         String lookupsHelp = "App-hub access look-ups (one per app-hub PUBLISH), by the level that answered";
@@ -142,7 +167,7 @@ public final class JdbcBindings implements Bindings, AutoCloseable {
                 + "instead) or database (the publish was refused)";
         this.redisFailures = metrics.counter(failures, failuresHelp, "store", "redis");
         this.databaseFailures = metrics.counter(failures, failuresHelp, "store", "database");
-        this.shared = redis.map(r -> new SharedScopes(r, redisTtl, answeredByRedis, redisFailures));
+        this.shared = redis.map(r -> new SharedScopes(r, settings.redisTtl(), answeredByRedis, redisFailures));
         metrics.gauge("ora_relay_access_listening", "1 while this node receives access change notifications",
                 () -> listening ? 1 : 0);
     }
@@ -153,9 +178,13 @@ public final class JdbcBindings implements Bindings, AutoCloseable {
      */
     public static JdbcBindings start(DataSource dataSource, Executor blocking, RelaySettings.Access settings,
                                      Optional<Redis> redis, Metrics metrics) {
-        JdbcBindings bindings = new JdbcBindings(dataSource, blocking, settings.localTtl(), settings.localSize(),
-                redis, settings.redisTtl(), metrics);
-        return bindings.listenForChanges();
+        return start(dataSource, blocking, settings, redis, metrics, Ticker.systemTicker());
+    }
+
+    /** {@link #start} on a clock of the caller's: tests move time instead of waiting for it. */
+    static JdbcBindings start(DataSource dataSource, Executor blocking, RelaySettings.Access settings,
+                              Optional<Redis> redis, Metrics metrics, Ticker ticker) {
+        return new JdbcBindings(dataSource, blocking, settings, redis, metrics, ticker).listenForChanges();
     }
 
     /** Starts acting on change notifications (one held connection, one thread). */
@@ -276,6 +305,18 @@ public final class JdbcBindings implements Bindings, AutoCloseable {
     @Override
     public long generation() {
         return generation.get();
+    }
+
+    /**
+     * While announcements arrive, a change drops its answers at once and a lost notification connection drops every
+     * answer within seconds ({@link BindingChanges} checks it), so an answer in steady use need not be asked for
+     * again every few seconds: {@code announced-ttl}. While they do not, {@code local-ttl} bounds an answer's age.
+     * An answer loaded while listening and stored after a loss is kept only {@code local-ttl}: the loss cleared the
+     * cache before it was stored, and it is judged when stored.
+     */
+    @Override
+    public Duration answerLifetime() {
+        return listening ? announcedTtl : unannouncedTtl;
     }
 
     /**

@@ -343,7 +343,7 @@ final class Session {
     /** Keeps {@code answer}, which the bindings gave for {@code receiver} when their generation was {@code asked}. */
     void cacheScope(PeerId receiver, Scope answer, long asked) {
         scopes.put(receiver, new KnownScope(answer, asked,
-                System.nanoTime() + edge.settings().access().localTtl().toNanos()));
+                System.nanoTime() + edge.bindings().answerLifetime().toNanos()));
     }
 
     // ---- QoS 1 publishes from this peer -------------------------------------------------------------------------

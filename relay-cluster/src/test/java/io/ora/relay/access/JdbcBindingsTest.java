@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -67,8 +68,8 @@ class JdbcBindingsTest {
         static Node start(Config redisConfig) {
             Redis redis = Redis.start(redisConfig);
             Metrics metrics = new Metrics();
-            JdbcBindings bindings = JdbcBindings.start(pool, blocking, new RelaySettings.Access(LONG, 10_000, LONG),
-                    Optional.of(redis), metrics);
+            JdbcBindings bindings = JdbcBindings.start(pool, blocking,
+                    new RelaySettings.Access(LONG, LONG, 10_000, LONG), Optional.of(redis), metrics);
             Awaitility.await().atMost(WITHIN).until(bindings::isListening);
             return new Node(bindings, redis, metrics);
         }
@@ -333,15 +334,75 @@ class JdbcBindingsTest {
     }
 
     @Test
-    void withoutTheDatabaseLookUpsFailSoThePublishIsRefused() {
+    void whileChangesAreAnnouncedAnAnswerInUseIsKeptForTheAnnouncedTtlNotTheLocalOne() throws SQLException {
+        AtomicLong clock = new AtomicLong();
+        Metrics metrics = new Metrics();
+        RelaySettings.Access settings = new RelaySettings.Access(Duration.ofSeconds(2), Duration.ofSeconds(60), 100,
+                LONG);
+        String app = "app-" + UUID.randomUUID();
+        UUID hub = UUID.randomUUID();
+        a.bindings().grant(app, hub);
+        try (Redis redis = Redis.start(TestRedis.config(ConfigFactory.defaultReference()));
+             JdbcBindings bindings = JdbcBindings.start(pool, blocking, settings, Optional.of(redis), metrics,
+                     clock::get)) {
+            Awaitility.await().atMost(WITHIN).until(bindings::isListening);
+            assertThat(bindings.answerLifetime()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(bindings.scope(app, hub).toCompletableFuture().join()).isEqualTo(Scope.FULL);
+            long asked = lookUps(metrics, "redis") + lookUps(metrics, "database");
+            assertThat(asked).as("the first answer came from a store").isEqualTo(1);
+
+            // Far beyond local-ttl, within announced-ttl: still this node's own answer.
+            clock.addAndGet(Duration.ofSeconds(59).toNanos());
+            assertThat(bindings.scope(app, hub).toCompletableFuture().join()).isEqualTo(Scope.FULL);
+            assertThat(lookUps(metrics, "local")).isEqualTo(1);
+            assertThat(lookUps(metrics, "redis") + lookUps(metrics, "database")).isEqualTo(asked);
+
+            // Reading it did not extend it: past announced-ttl since it was stored, it is asked for again.
+            clock.addAndGet(Duration.ofSeconds(2).toNanos());
+            assertThat(bindings.scope(app, hub).toCompletableFuture().join()).isEqualTo(Scope.FULL);
+            assertThat(lookUps(metrics, "redis") + lookUps(metrics, "database")).isEqualTo(asked + 1);
+        } finally {
+            a.bindings().revoke(app, hub);
+        }
+    }
+
+    @Test
+    void aNodeThatHearsNoAnnouncementsKeepsAnswersOnlyForTheLocalTtl() {
+        PGSimpleDataSource nowhere = unreachableDatabase();
+        try (JdbcBindings bindings = JdbcBindings.start(nowhere, blocking, new RelaySettings.Access(
+                Duration.ofSeconds(2), Duration.ofSeconds(60), 100, LONG), Optional.of(a.redis()), new Metrics())) {
+            assertThat(bindings.isListening()).isFalse();
+            assertThat(bindings.answerLifetime()).isEqualTo(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void anAnnouncedTtlShorterThanTheLocalOneIsRefused() {
+        assertThatThrownBy(() -> new RelaySettings.Access(Duration.ofSeconds(2), Duration.ofSeconds(1), 100, LONG))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("announced-ttl (PT1S) must be at least local-ttl (PT2S)");
+    }
+
+    /** A PostgreSQL that refuses every connection at once (nothing listens on port 1). */
+    private static PGSimpleDataSource unreachableDatabase() {
         PGSimpleDataSource nowhere = new PGSimpleDataSource();
         nowhere.setServerNames(new String[] {"127.0.0.1"});
         nowhere.setPortNumbers(new int[] {1});
         nowhere.setConnectTimeout(1);
+        return nowhere;
+    }
+
+    private static long lookUps(Metrics metrics, String level) {
+        return metrics.value("ora_relay_access_lookups_total", "answered_by", level);
+    }
+
+    @Test
+    void withoutTheDatabaseLookUpsFailSoThePublishIsRefused() {
+        PGSimpleDataSource nowhere = unreachableDatabase();
         Metrics metrics = new Metrics();
         UUID hub = UUID.randomUUID();
         try (JdbcBindings bindings = JdbcBindings.start(nowhere, blocking,
-                new RelaySettings.Access(LONG, 100, LONG), Optional.of(a.redis()), metrics)) {
+                new RelaySettings.Access(LONG, LONG, 100, LONG), Optional.of(a.redis()), metrics)) {
             for (int attempt = 1; attempt <= 2; attempt++) {
                 assertThatThrownBy(() -> bindings.scope("app-1", hub).toCompletableFuture().join())
                         .isInstanceOf(CompletionException.class).hasCauseInstanceOf(IllegalStateException.class);

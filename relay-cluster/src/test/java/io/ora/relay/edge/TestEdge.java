@@ -16,6 +16,7 @@ import io.ora.relay.access.Bindings;
 import io.ora.relay.access.Scope;
 import io.ora.relay.session.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -77,6 +78,11 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
             @Override
             public long generation() {
                 return generation.get();
+            }
+
+            @Override
+            public Duration answerLifetime() {
+                return settings.access().localTtl();
             }
         }, (hub, payload) -> telemetry.submit(hub, payload), metrics, actors.system(), () -> false);
     }

@@ -155,3 +155,73 @@ if last[5] > 0:
 print(parts + " other %.0f%%" % (machine - node - postgres - redis - generator))
 PY
 }
+
+# A fresh PostgreSQL database on 127.0.0.1 (trust auth, user postgres) named $1_<nanoseconds>; prints its name.
+fresh_database() {
+    local db="$1_$(date +%s%N)"
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $db" >/dev/null
+    echo "$db"
+}
+
+# Starts the Ora node jar $2 in the background as $1 (log $WORK/$1.log) with its state in $WORK/home (the PKI the
+# population was issued from), on database $3 with Redis key prefix "$3:", every port free and on 127.0.0.1.
+# NODE_JAVA (an array) holds its JVM options, NODE_ENV_VARS (an array of NAME=value) extra environment, e.g.
+# ORA_SEED_NODES; ORA_CLUSTER_PORT there replaces the free one. Sets NODE_PID, NODE_MQTT_PORT and
+# NODE_MANAGEMENT_PORT, and returns once the MQTT port is open (failing if the node dies first).
+start_ora_node() {
+    local name="$1" jar="$2" db="$3"
+    NODE_MQTT_PORT="$(free_port)"
+    NODE_MANAGEMENT_PORT="$(free_port)"
+    env ORA_HOME="$WORK/home" ORA_DEV_PKI=off ORA_MQTT_HOST=127.0.0.1 ORA_MQTT_PORT="$NODE_MQTT_PORT" \
+        ORA_HTTP_HOST=127.0.0.1 ORA_HTTP_PORT="$(free_port)" ORA_INGEST_HTTPS_PORT="$(free_port)" \
+        ORA_MANAGEMENT_PORT="$NODE_MANAGEMENT_PORT" ORA_CLUSTER_PORT="$(free_port)" \
+        ORA_DB_URL="jdbc:postgresql://127.0.0.1:5432/$db" ORA_DB_USER=postgres \
+        ORA_REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" ORA_REDIS_KEY_PREFIX="$db:" \
+        ${NODE_ENV_VARS[@]+"${NODE_ENV_VARS[@]}"} \
+        java ${NODE_JAVA[@]+"${NODE_JAVA[@]}"} -jar "$jar" > "$WORK/$name.log" 2>&1 &
+    NODE_PID=$!
+    wait_for_port 127.0.0.1 "$NODE_MQTT_PORT" 120 "$NODE_PID" \
+        || fail "$name did not open its MQTT port; see $WORK/$name.log"
+}
+
+# Grants the population's bindings ($WORK/certs/bindings.txt) in database $2 with the node jar $1.
+grant_population() {
+    ORA_HOME="$WORK/home" ORA_DEV_PKI=off ORA_DB_URL="jdbc:postgresql://127.0.0.1:5432/$2" ORA_DB_USER=postgres \
+        java -jar "$1" grant --file "$WORK/certs/bindings.txt" >&2
+}
+
+# Empties $WORK and the results file $RESULTS, and raises the open-file limit to $1 descriptors (failing with the
+# hard limit in the message when $2 is "strict", warning otherwise).
+prepare_run() {
+    local needed="$1" strict="${2:-}"
+    rm -rf "$WORK"
+    mkdir -p "$WORK"
+    : > "$RESULTS"
+    if [[ "$(ulimit -n)" != unlimited && "$(ulimit -n)" -lt "$needed" ]]; then
+        if ! ulimit -n "$needed" 2>/dev/null; then
+            [[ "$strict" == strict ]] && fail "the open-file limit $(ulimit -n) (hard $(ulimit -Hn)) is below" \
+                "the $needed descriptors needed"
+            log "warning: open-file limit $(ulimit -n) is below $needed"
+        fi
+    fi
+}
+
+# One broker at a time (BROKER_PID, on PORT): Mosquitto with the population's generated configuration, stopped by
+# cleanup, which also runs on exit, Ctrl-C and TERM once stop_broker_on_exit has been called.
+start_mosquitto() {
+    "${MOSQUITTO:-/usr/sbin/mosquitto}" -c "$WORK/certs/mosquitto.conf" > "$WORK/mosquitto.log" 2>&1 &
+    BROKER_PID=$!
+    wait_for_port 127.0.0.1 "$MOSQUITTO_PORT" 10 "$BROKER_PID" || fail "mosquitto did not start"
+    PORT="$MOSQUITTO_PORT"
+}
+
+cleanup() {
+    stop_process "${BROKER_PID:-}" broker
+    BROKER_PID=""
+}
+
+stop_broker_on_exit() {
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}

@@ -11,14 +11,15 @@
 #   HUBS [1000] APPS [200]      population; 200 apps keep each app under the relay's publish-rate (500/s per
 #                               connection) up to 100,000 msg/s, and 1,000 hubs under inbound-rate (1,000/s per hub)
 #   ROUNDS [2]                  rounds; every round measures every broker once per scenario, in turn
-#   SCENARIOS ["sweep0 sweep1 fixed0 fixed1 storm"]
+#   SCENARIOS ["sweep0 sweep1 fixed0 fixed1 rtt0 storm"]
 #   FIXED_RATE [12000]          the rate of the fixed-rate runs (CPU per message is compared there)
+#   RTT_RATE [2000]             the rate of the round-trip run rtt0 (app -> hub -> app at QoS 0, 20 s measured)
 #   P99_LIMIT_MS [50]           the sweep's latency bound
 #   SOURCE_ADDRESSES [127.0.0.1,...,127.0.0.8]   connections spread over these, so the relay's per-IP accept limit
 #                               (200/s) is not what is measured; every limit of the relay stays as shipped
-#   DB_URL [jdbc:postgresql://127.0.0.1:5432/<fresh database>]  each node's database (a fresh one per node start)
+#   each node gets a fresh database on 127.0.0.1:5432 (user postgres) and a fresh Redis key prefix
 #   REDIS_URL [redis://127.0.0.1:6379]
-#   NODE_OPTS [-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10]   the Ora nodes' JVM options
+#   NODE_OPTS [@ora-node/jvm.options]   the Ora nodes' JVM options (the shipped ones)
 #   SERVER_WARMUP [40]          seconds of unmeasured load at FIXED_RATE on every freshly started broker: a JVM still
 #                               compiling its hot paths spends a core on the JIT (measured: ~40 % of one in the first
 #                               minute), which is start-up cost, not the cost of a message; Mosquitto gets the same
@@ -33,13 +34,13 @@ RESULTS="$WORK/results.txt"
 HUBS="${HUBS:-1000}"
 APPS="${APPS:-200}"
 ROUNDS="${ROUNDS:-2}"
-SCENARIOS="${SCENARIOS:-sweep0 sweep1 fixed0 fixed1 storm}"
+SCENARIOS="${SCENARIOS:-sweep0 sweep1 fixed0 fixed1 rtt0 storm}"
 FIXED_RATE="${FIXED_RATE:-12000}"
+RTT_RATE="${RTT_RATE:-2000}"
 P99_LIMIT_MS="${P99_LIMIT_MS:-50}"
 SOURCE_ADDRESSES="${SOURCE_ADDRESSES:-127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8}"
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
-NODE_OPTS="${NODE_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10}"
-MOSQUITTO="${MOSQUITTO:-/usr/sbin/mosquitto}"
+NODE_OPTS="${NODE_OPTS:-@$HERE/../ora-node/jvm.options}"
 MOSQUITTO_PORT="${MOSQUITTO_PORT:-18883}"
 JAVA_OPTIONS=()
 BROKER_PID=""
@@ -51,21 +52,9 @@ source "$HERE/bench-common.sh"
 [[ -f "$JAR" ]] || fail "$JAR is missing: mvn -o -pl load-tests package"
 command -v psql >/dev/null || fail "psql is needed to make each node a fresh database"
 
-cleanup() {
-    stop_process "$BROKER_PID" broker
-    BROKER_PID=""
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+stop_broker_on_exit
 
-rm -rf "$WORK"
-mkdir -p "$WORK"
-: > "$RESULTS"
-needed=$((2 * HUBS + APPS + 4096))
-if [[ "$(ulimit -n)" != unlimited && "$(ulimit -n)" -lt "$needed" ]]; then
-    ulimit -n "$needed" 2>/dev/null || log "warning: open-file limit $(ulimit -n) is below $needed"
-fi
+prepare_run $((2 * HUBS + APPS + 4096))
 
 # One population for every broker: issued by a development CA that both Mosquitto and the Ora nodes trust.
 PKI="$WORK/home/pki"
@@ -74,31 +63,14 @@ generator certs --ca-dir "$PKI" --hubs "$((HUBS + 200))" --apps "$APPS" --out "$
     --mosquitto-port "$MOSQUITTO_PORT" >&2
 CERTS="$WORK/certs"
 
-start_mosquitto() {
-    "$MOSQUITTO" -c "$CERTS/mosquitto.conf" > "$WORK/mosquitto.log" 2>&1 &
-    BROKER_PID=$!
-    wait_for_port 127.0.0.1 "$MOSQUITTO_PORT" 10 "$BROKER_PID" || fail "mosquitto did not start"
-    PORT="$MOSQUITTO_PORT"
-}
-
 start_ora() {
-    local name="$1" jar="$2" port db
-    port="$(free_port)"
-    db="ora_bench_$(date +%s%N)"
-    psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $db" >/dev/null
-    local opts
-    read -r -a opts <<< "$NODE_OPTS"
-    ORA_HOME="$WORK/home" ORA_DEV_PKI=off ORA_MQTT_HOST=127.0.0.1 ORA_MQTT_PORT="$port" \
-        ORA_HTTP_HOST=127.0.0.1 ORA_HTTP_PORT="$(free_port)" ORA_INGEST_HTTPS_PORT="$(free_port)" \
-        ORA_MANAGEMENT_PORT="$(free_port)" ORA_CLUSTER_PORT="$(free_port)" \
-        ORA_DB_URL="${DB_URL:-jdbc:postgresql://127.0.0.1:5432/$db}" ORA_DB_USER=postgres \
-        ORA_REDIS_URL="$REDIS_URL" ORA_REDIS_KEY_PREFIX="$db:" \
-        java "${opts[@]}" -jar "$jar" > "$WORK/$name.log" 2>&1 &
-    BROKER_PID=$!
-    wait_for_port 127.0.0.1 "$port" 120 "$BROKER_PID" || fail "$name did not open its MQTT port; see $WORK/$name.log"
-    ORA_HOME="$WORK/home" ORA_DEV_PKI=off ORA_DB_URL="jdbc:postgresql://127.0.0.1:5432/$db" ORA_DB_USER=postgres \
-        java -jar "$jar" grant --file "$CERTS/bindings.txt" >&2
-    PORT="$port"
+    local name="$1" jar="$2" db NODE_JAVA NODE_ENV_VARS=()
+    db="$(fresh_database ora_bench)"
+    read -r -a NODE_JAVA <<< "$NODE_OPTS"
+    start_ora_node "$name" "$jar" "$db"
+    BROKER_PID="$NODE_PID"
+    grant_population "$jar" "$db"
+    PORT="$NODE_MQTT_PORT"
 }
 
 # Unmeasured load on the broker just started, so that what follows measures it warm.
@@ -123,6 +95,9 @@ scenario() {
         fixed0|fixed1)
             line="$(generator relay "${target[@]}" --hubs "$HUBS" --apps "$APPS" --qos "${what#fixed}" \
                 --rate "$FIXED_RATE" --duration 20 --warmup 5 2>>"$WORK/generator.log" | tee -a "$WORK/generator.log" | grep '^RESULT' | tail -1)" ;;
+        rtt0)
+            line="$(generator relay "${target[@]}" --hubs "$HUBS" --apps "$APPS" --qos 0 --round-trip \
+                --rate "$RTT_RATE" --duration 20 --warmup 5 2>>"$WORK/generator.log" | tee -a "$WORK/generator.log" | grep '^RESULT' | tail -1)" ;;
         storm)
             line="$(generator handshake "${target[@]}" --connections "$HUBS" --warmup-connections 200 \
                 --concurrency 100 --hold 5 2>>"$WORK/generator.log" | tee -a "$WORK/generator.log" | grep '^RESULT' | tail -1)" ;;

@@ -14,6 +14,7 @@ import io.ora.load.scenario.Target;
 import io.ora.load.scenario.TelemetryBenchmark;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -66,8 +67,9 @@ public final class LoadGenerator {
               relay      --host H --port P --certs DIR --hubs N --apps M --rate R [--payload 256] [--qos 0|1]
                          [--duration 30] [--warmup 5] [--drain 5] [--max-lag 5] [--concurrency 100]
                          [--connect-limit 300] [--connect-timeout 30] [--source-addresses A,B,...] [--find-max]
-                         [--server-pid PID] [--event-loops 1]
-             [--hub-ports P1,P2,...] [--app-port P]   (hubs and apps on different nodes of one cluster)
+                         [--server-pid PID[,PID...]] [--event-loops 1] [--round-trip]
+                         [--hub-ports P1,P2,...] [--app-port P]   (hubs and apps on different nodes of one cluster;
+                                                 the CPU of all the --server-pid processes is added up)
               sweep      relay's options without --rate, plus [--start-rate 1000] [--max-rate 100000]
                          [--step-duration 10] [--step-warmup 2] [--max-steps 16] [--p99-limit-ms 10]
                          [--resolution 0.1] [--settle 2] [--generator-warmup 5]
@@ -109,7 +111,7 @@ public final class LoadGenerator {
                 case "handshake" -> handshake(rest);
                 case "relay" -> relay(rest);
                 case "sweep" -> sweep(Options.parse(rest, union(TARGET_OPTIONS, RELAY_OPTIONS, SWEEP_OPTIONS),
-                        Set.of()));
+                        Set.of("round-trip")));
                 case "telemetry" -> telemetry(rest);
                 default -> throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
             };
@@ -161,8 +163,7 @@ public final class LoadGenerator {
     }
 
     private static List<String> relay(List<String> args) throws IOException, InterruptedException {
-        Options options = Options.parse(args, union(TARGET_OPTIONS, RELAY_OPTIONS, SWEEP_OPTIONS),
-                Set.of("find-max"));
+        Options options = relayOptions(args);
         if (options.flag("find-max")) {
             return sweep(options);
         }
@@ -170,6 +171,12 @@ public final class LoadGenerator {
                 options.seconds("warmup", 5, MAX_SECONDS), options.seconds("duration", 30, MAX_SECONDS),
                 options.integer("payload", 256, 16, 1 << 20));
         return RelayBenchmark.run(relaySettings(options), load).lines();
+    }
+
+    /** The options {@code relay} takes. */
+    static Options relayOptions(List<String> args) {
+        return Options.parse(args, union(TARGET_OPTIONS, RELAY_OPTIONS, SWEEP_OPTIONS), Set.of("find-max",
+                "round-trip"));
     }
 
     private static List<String> sweep(Options options) throws IOException, InterruptedException {
@@ -239,7 +246,8 @@ public final class LoadGenerator {
                 options.seconds("settle", 2, MAX_SECONDS), options.seconds("generator-warmup", 5, MAX_SECONDS));
     }
 
-    private static RelayBenchmark.Settings relaySettings(Options options) {
+    /** What {@code relay} and {@code sweep} connect to and measure. */
+    static RelayBenchmark.Settings relaySettings(Options options) {
         Target hubs = target(options);
         if (options.has("hub-ports")) {
             hubs = hubs.onPorts(Arrays.stream(options.text("hub-ports").split(",")).map(String::strip)
@@ -251,7 +259,7 @@ public final class LoadGenerator {
                 options.integer("qos", 0, 0, 1),
                 options.integer("concurrency", 100, 1, 100_000), options.seconds("connect-limit", 300, MAX_SECONDS),
                 new RelayBenchmark.Limits(options.seconds("drain", 5, MAX_SECONDS),
-                        options.seconds("max-lag", 5, MAX_SECONDS)), serverPid(options));
+                        options.seconds("max-lag", 5, MAX_SECONDS)), serverPids(options), options.flag("round-trip"));
     }
 
     private static Target target(Options options) {
@@ -270,6 +278,30 @@ public final class LoadGenerator {
     private static OptionalLong serverPid(Options options) {
         return options.has("server-pid") ? OptionalLong.of(options.whole("server-pid", null, 1, Long.MAX_VALUE))
                 : OptionalLong.empty();
+    }
+
+    /** {@code --server-pid P1,P2,...}: the nodes of a cluster on this machine, whose CPU is added up. */
+    private static List<Long> serverPids(Options options) {
+        if (!options.has("server-pid")) {
+            return List.of();
+        }
+        List<Long> pids = new ArrayList<>();
+        for (String pid : options.text("server-pid").split(",")) {
+            try {
+                long value = Long.parseLong(pid.strip());
+                if (value < 1) {
+                    throw new NumberFormatException();
+                }
+                pids.add(value);
+            } catch (NumberFormatException malformed) {
+                throw new IllegalArgumentException("--server-pid must be process ids separated by commas: '"
+                        + pid.strip() + "'");
+            }
+        }
+        if (pids.stream().distinct().count() < pids.size()) {
+            throw new IllegalArgumentException("--server-pid names a process twice");
+        }
+        return List.copyOf(pids);
     }
 
     private static int countHubs(Options options) throws IOException {

@@ -3,6 +3,7 @@ package io.ora.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ora.load.scenario.RelayBenchmark;
 import io.ora.load.scenario.Sweep;
 import io.ora.load.scenario.TelemetryBenchmark;
 import java.nio.file.Path;
@@ -52,6 +53,27 @@ class LoadGeneratorTest {
             assertThat(table.toString()).doesNotContain("secret");
         });
         assertThat(settings.limits().drain()).isEqualTo(Duration.ofSeconds(45));
+    }
+
+    @Test
+    void relayAddsUpTheServerCpuOfEveryNodeAndMayMeasureTheRoundTrip() {
+        RelayBenchmark.Settings plain = LoadGenerator.relaySettings(LoadGenerator.relayOptions(args("--hubs", "4",
+                "--apps", "2", "--rate", "100")));
+        RelayBenchmark.Settings cluster = LoadGenerator.relaySettings(LoadGenerator.relayOptions(args("--hubs", "4",
+                "--apps", "2", "--rate", "100", "--server-pid", "11, 12,13", "--round-trip", "--hub-ports",
+                "1001,1002", "--app-port", "1003")));
+
+        assertThat(plain.serverPids()).isEmpty();
+        assertThat(plain.roundTrip()).isFalse();
+        assertThat(cluster.serverPids()).containsExactly(11L, 12L, 13L);
+        assertThat(cluster.roundTrip()).isTrue();
+        assertThat(cluster.appTarget().port()).isEqualTo(1003);
+        assertThatThrownBy(() -> LoadGenerator.relaySettings(LoadGenerator.relayOptions(args("--hubs", "4",
+                "--apps", "2", "--server-pid", "11,x")))).hasMessageContaining("process ids separated by commas: 'x'");
+        assertThatThrownBy(() -> LoadGenerator.relaySettings(LoadGenerator.relayOptions(args("--hubs", "4",
+                "--apps", "2", "--server-pid", "11,11")))).hasMessageContaining("names a process twice");
+        assertThatThrownBy(() -> LoadGenerator.relaySettings(LoadGenerator.relayOptions(args("--hubs", "4",
+                "--apps", "2", "--server-pid", "0")))).hasMessageContaining("process ids");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -39,6 +40,14 @@ public record CpuUse(long wallNanos, OptionalLong generatorCpuNanos, OptionalLon
 
         /** Reads now; {@code serverPid} empty for no server. */
         public static Mark now(OptionalLong serverPid) {
+            return now(serverPid.isPresent() ? List.of(serverPid.getAsLong()) : List.of());
+        }
+
+        /**
+         * Reads now, the server being all of {@code serverPids} together (the nodes of a cluster on this machine);
+         * empty for no server. The server's CPU is unknown when any of them cannot be read.
+         */
+        public static Mark now(List<Long> serverPids) {
             long pauses = 0;
             long millis = 0;
             for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -48,9 +57,7 @@ public record CpuUse(long wallNanos, OptionalLong generatorCpuNanos, OptionalLon
                     millis += Math.max(0, gc.getCollectionTime());
                 }
             }
-            return new Mark(System.nanoTime(), cpuNanos("self"),
-                    serverPid.isPresent() ? cpuNanos(Long.toString(serverPid.getAsLong())) : OptionalLong.empty(),
-                    pauses, millis);
+            return new Mark(System.nanoTime(), cpuNanos("self"), sum(serverPids), pauses, millis);
         }
 
         /** The use from this mark to {@code end}. */
@@ -58,6 +65,21 @@ public record CpuUse(long wallNanos, OptionalLong generatorCpuNanos, OptionalLon
             return new CpuUse(end.wallNanos - wallNanos, difference(generatorCpuNanos, end.generatorCpuNanos),
                     difference(serverCpuNanos, end.serverCpuNanos), end.gcPauses - gcPauses,
                     end.gcMillis - gcMillis);
+        }
+
+        private static OptionalLong sum(List<Long> pids) {
+            if (pids.isEmpty()) {
+                return OptionalLong.empty();
+            }
+            long total = 0;
+            for (long pid : pids) {
+                OptionalLong cpu = cpuNanos(Long.toString(pid));
+                if (cpu.isEmpty()) {
+                    return OptionalLong.empty();
+                }
+                total += cpu.getAsLong();
+            }
+            return OptionalLong.of(total);
         }
 
         private static OptionalLong difference(OptionalLong from, OptionalLong to) {

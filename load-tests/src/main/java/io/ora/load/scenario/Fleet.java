@@ -10,6 +10,7 @@ import io.ora.load.identities.CertificateSet;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * The connected population of a benchmark, on its event loops. For relay traffic ({@link #connect}): every hub
  * connected and subscribed to {@code <inbox>/#}, every app connected and knowing which hubs it may publish to; each
  * run installs its own listener and framer on the clients ({@link MqttClient#use}), so a rate sweep reuses one set
- * of connections for all its steps. For telemetry ({@link #connectHubs}): hubs only, connected and subscribed to
- * nothing, since they only publish.
+ * of connections for all its steps. For a round trip the apps subscribe to their own inboxes as well. For
+ * telemetry ({@link #connectHubs}): hubs only, connected and subscribed to nothing, since they only publish.
  *
  * <p>Set-up is all or nothing: a population with a hub missing would report its messages as lost.
  */
@@ -41,6 +42,9 @@ final class Fleet implements AutoCloseable {
     private final List<String> inboxes;
     private final List<MqttClient> hubs;
     private final List<App> apps;
+    private final List<String> appInboxes;
+    /** For each hub (by position), the position of the one app it is bound to, or -1 when none was selected. */
+    private final int[] appOfHub;
 
     private Fleet(ClientLoops loops, List<UUID> hubIds, List<MqttClient> hubs, List<App> apps) {
         this.loops = loops;
@@ -48,6 +52,14 @@ final class Fleet implements AutoCloseable {
         this.inboxes = hubIds.stream().map(hub -> Topics.inbox(new PeerId.Hub(hub))).toList();
         this.hubs = hubs;
         this.apps = apps;
+        this.appInboxes = apps.stream().map(app -> Topics.inbox(new PeerId.App(app.id()))).toList();
+        this.appOfHub = new int[hubs.size()];
+        Arrays.fill(appOfHub, -1);
+        for (int a = 0; a < apps.size(); a++) {
+            for (int hub : apps.get(a).hubs()) {
+                appOfHub[hub] = a;
+            }
+        }
     }
 
     /**
@@ -60,7 +72,7 @@ final class Fleet implements AutoCloseable {
 
     /** Connects and subscribes the hubs, then connects the apps; throws unless every one of them succeeded. */
     static Fleet connect(ClientLoops loops, CertificateSet set, Bindings population, Target target,
-                         Target appTarget, int qos, int concurrency, Duration connectLimit)
+                         Target appTarget, int qos, boolean roundTrip, int concurrency, Duration connectLimit)
             throws IOException, InterruptedException {
         List<UUID> hubIds = population.hubs();
         List<String> appIds = population.apps();
@@ -79,10 +91,13 @@ final class Fleet implements AutoCloseable {
         }
         return setUp(new Fleet(loops, hubIds, hubClients, apps), fleet -> {
             fleet.connectHubs(target, concurrency, connectLimit);
-            fleet.subscribe(qos);
+            fleet.subscribe(fleet.hubs, fleet.inboxes, qos, "hubs");
             LOG.info("connecting {} apps", appClients.size());
             requireAll("apps", Connector.connectAll(appClients, concurrency, connectLimit, target.connectTimeout()),
                     appClients.size());
+            if (roundTrip) {
+                fleet.subscribe(fleet.apps.stream().map(App::client).toList(), fleet.appInboxes, qos, "apps");
+            }
         });
     }
 
@@ -141,6 +156,16 @@ final class Fleet implements AutoCloseable {
         return inboxes.get(position);
     }
 
+    /** The inbox topic of the app at {@code position} in {@link #apps()}; a client's tag is its position. */
+    String appInbox(int position) {
+        return appInboxes.get(position);
+    }
+
+    /** The position in {@link #apps()} of the app the hub at {@code hub} is bound to, or -1 for none. */
+    int appOfHub(int hub) {
+        return appOfHub[hub];
+    }
+
     /** Every client, hubs first. */
     List<MqttClient> clients() {
         List<MqttClient> all = new ArrayList<>(hubs);
@@ -167,11 +192,13 @@ final class Fleet implements AutoCloseable {
                 hubs.size());
     }
 
-    private void subscribe(int qos) throws IOException, InterruptedException {
+    /** Subscribes each of {@code clients} to {@code <its inbox>/#}, the inboxes in the same order. */
+    private static void subscribe(List<MqttClient> clients, List<String> inboxes, int qos, String what)
+            throws IOException, InterruptedException {
         Failures failures = new Failures();
         List<CompletableFuture<Void>> pending = new ArrayList<>();
-        for (int i = 0; i < hubs.size(); i++) {
-            pending.add(hubs.get(i).subscribe(inboxes.get(i) + "/#", qos)
+        for (int i = 0; i < clients.size(); i++) {
+            pending.add(clients.get(i).subscribe(inboxes.get(i) + "/#", qos)
                     .handle((ok, error) -> {
                         if (error != null) {
                             failures.add(error);
@@ -183,13 +210,14 @@ final class Fleet implements AutoCloseable {
             CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
                     .get(SUBSCRIBE_LIMIT.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException slow) {
-            throw new IOException(pending.stream().filter(f -> !f.isDone()).count() + " hubs got no SUBACK within "
+            throw new IOException(pending.stream().filter(f -> !f.isDone()).count() + " " + what
+                    + " got no SUBACK within "
                     + SUBSCRIBE_LIMIT, slow);
         } catch (ExecutionException impossible) {
             throw new IllegalStateException("failures are counted, not thrown", impossible);
         }
         if (failures.total() > 0) {
-            throw new IOException("hubs could not subscribe to their inboxes: " + failures.snapshot());
+            throw new IOException(what + " could not subscribe to their inboxes: " + failures.snapshot());
         }
     }
 

@@ -14,12 +14,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
  * Relay traffic: N hubs subscribed to their inboxes, M apps publishing to their bound hubs at an offered total
- * rate, on an open-loop schedule. Either one run at a fixed rate, or a sweep that doubles the rate until a step
+ * rate, on an open-loop schedule (with {@link Settings#roundTrip} the hubs send every message back and the apps
+ * receive it). Either one run at a fixed rate, or a sweep that doubles the rate until a step
  * misses its target and then bisects, to find the highest rate with no loss, no errors and p99 under a limit.
  */
 public final class RelayBenchmark {
@@ -45,11 +45,16 @@ public final class RelayBenchmark {
      * @param connectConcurrency connects in flight at most while setting up
      * @param connectLimit       bound on each connect phase
      * @param limits             bounds of every run
-     * @param serverPid          the broker's process, when it runs on this machine, for its CPU per message
+     * @param serverPids         the broker's processes (several: the nodes of a cluster on this machine, summed),
+     *                           when it runs on this machine, for its CPU per message; empty when it does not
+     * @param roundTrip          whether every hub sends each message it receives back to its sender's inbox, and
+     *                           latency and arrivals are measured at the apps (app → hub → app); otherwise at the hubs
      */
     public record Settings(Target target, Target appTarget, Path certs, int hubs, int apps, int qos,
-                           int connectConcurrency, Duration connectLimit, Limits limits, OptionalLong serverPid) {
+                           int connectConcurrency, Duration connectLimit, Limits limits, List<Long> serverPids,
+                           boolean roundTrip) {
         public Settings {
+            serverPids = List.copyOf(serverPids);
             if (hubs < 1 || apps < 1) {
                 throw new IllegalArgumentException("need at least one hub and one app");
             }
@@ -154,7 +159,7 @@ public final class RelayBenchmark {
     public static RelayResult run(Settings settings, Load load) throws IOException, InterruptedException {
         try (ClientLoops loops = ClientLoops.open(settings.target().eventLoops());
              Fleet fleet = connect(loops, settings)) {
-            return RelayRun.execute(fleet, 1, load, settings.qos(), settings.limits(), settings.serverPid());
+            return RelayRun.execute(fleet, 1, load, settings);
         }
     }
 
@@ -167,8 +172,7 @@ public final class RelayBenchmark {
              Fleet fleet = connect(loops, settings)) {
             Sweep.Outcome<RelayResult> outcome = Sweep.run(plan,
                     (run, rate, warmup, duration) -> RelayRun.execute(fleet, run,
-                            new Load(rate, warmup, duration, payloadBytes), settings.qos(), settings.limits(),
-                            settings.serverPid()),
+                            new Load(rate, warmup, duration, payloadBytes), settings),
                     step -> step.meets(plan.p99LimitMs()),
                     step -> "p99 " + Latency.Summary.millis(step.latency().p99()) + " ms, lost "
                             + step.lost() + ", errors " + step.errors().size());
@@ -186,7 +190,6 @@ public final class RelayBenchmark {
             }
         }
         return Fleet.connect(loops, set, population, settings.target(), settings.appTarget(), settings.qos(),
-                settings.connectConcurrency(),
-                settings.connectLimit());
+                settings.roundTrip(), settings.connectConcurrency(), settings.connectLimit());
     }
 }

@@ -10,18 +10,20 @@ import java.util.Map;
 
 /**
  * What one relay run measured. Latency runs from each message's due time on the open-loop schedule to its arrival at
- * the hub, for messages due after the warm-up; losses and errors count the whole run.
+ * the hub (or, in a round trip, back at the app that sent it), for messages due after the warm-up; losses and
+ * errors count the whole run.
  *
  * @param run          run id (the sweep step), carried in every payload
  * @param targetRate   offered messages per second, all apps together
  * @param hubs         hubs receiving
  * @param apps         apps sending
  * @param qos          QoS of the publishes and of the hubs' subscriptions
+ * @param roundTrip    whether every message went app → hub → app and was counted on its return
  * @param payloadBytes size of each message body
  * @param planned      messages on the schedule
  * @param sent         messages handed to the client
  * @param unsent       messages never sent because the generator fell too far behind its schedule
- * @param received     distinct messages that reached their hub
+ * @param received     distinct messages that reached their hub (in a round trip: that came back to their app)
  * @param duplicates   repeated deliveries of a message already received (possible with QoS 1)
  * @param stale        deliveries left over from an earlier run
  * @param malformed    deliveries that are not ours or make no sense
@@ -37,7 +39,8 @@ import java.util.Map;
  *                     time to the end of the schedule, and the generator's GC pauses then
  * @param measuredSent messages sent in that window: what the CPU per message is divided by
  */
-public record RelayResult(int run, double targetRate, int hubs, int apps, int qos, int payloadBytes, long planned,
+public record RelayResult(int run, double targetRate, int hubs, int apps, int qos, boolean roundTrip,
+                          int payloadBytes, long planned,
                           long sent, long unsent, long received, long duplicates, long stale, long malformed,
                           long misrouted, long oraSender, Map<String, Long> errors, double sendRate,
                           double receiveRate, Latency.Summary latency, Latency.Summary sendLag,
@@ -72,8 +75,9 @@ public record RelayResult(int run, double targetRate, int hubs, int apps, int qo
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT,
                 "relay run %d: %d hubs, %d apps, QoS %d, %d-byte payload, target %.0f msg/s"
-                        + " (%.1f per app, %.1f per hub)",
-                run, hubs, apps, qos, payloadBytes, targetRate, targetRate / apps, targetRate / hubs));
+                        + " (%.1f per app, %.1f per hub)%s",
+                run, hubs, apps, qos, payloadBytes, targetRate, targetRate / apps, targetRate / hubs,
+                roundTrip ? ", round trip app → hub → app" : ""));
         lines.add(String.format(Locale.ROOT, "  sent %d of %d planned%s; achieved send rate %.1f msg/s",
                 sent, planned, unsent > 0 ? " (" + unsent + " unsent: generator fell behind)" : "", sendRate));
         lines.add(String.format(Locale.ROOT, "  received %d (rate %.1f msg/s), lost %d, duplicates %d, stale %d,"
@@ -88,10 +92,10 @@ public record RelayResult(int run, double targetRate, int hubs, int apps, int qo
                     + " machine, not the broker, limits this run");
         }
         lines.add(String.format(Locale.ROOT,
-                "RESULT relay run=%d qos=%d hubs=%d apps=%d payload=%d target=%.0f sent_per_s=%.1f recv_per_s=%.1f"
-                        + " lost=%d errors=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f duplicates=%d"
-                        + " lag_p99_ms=%.3f %s",
-                run, qos, hubs, apps, payloadBytes, targetRate, sendRate, receiveRate, lost(),
+                "RESULT relay run=%d qos=%d round_trip=%d hubs=%d apps=%d payload=%d target=%.0f sent_per_s=%.1f"
+                        + " recv_per_s=%.1f lost=%d errors=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f"
+                        + " duplicates=%d lag_p99_ms=%.3f %s",
+                run, qos, roundTrip ? 1 : 0, hubs, apps, payloadBytes, targetRate, sendRate, receiveRate, lost(),
                 errors.values().stream().mapToLong(Long::longValue).sum(),
                 Latency.Summary.millis(latency.p50()), Latency.Summary.millis(latency.p99()),
                 Latency.Summary.millis(latency.p999()), Latency.Summary.millis(latency.max()), duplicates,

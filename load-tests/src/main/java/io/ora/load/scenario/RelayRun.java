@@ -46,14 +46,20 @@ final class RelayRun {
     private RelayRun() {
     }
 
-    /** Runs {@code load} over {@code fleet} as run number {@code run}, reading the CPU of {@code serverPid} too. */
-    static RelayResult execute(Fleet fleet, int run, RelayBenchmark.Load load, int qos,
-                               RelayBenchmark.Limits limits, OptionalLong serverPid) throws InterruptedException {
+    /**
+     * Runs {@code load} over {@code fleet} as run number {@code run}, with the QoS, limits, direction and server
+     * processes (whose CPU is read too) of {@code settings}.
+     */
+    static RelayResult execute(Fleet fleet, int run, RelayBenchmark.Load load, RelayBenchmark.Settings settings)
+            throws InterruptedException {
+        int qos = settings.qos();
+        RelayBenchmark.Limits limits = settings.limits();
+        List<Long> serverPids = settings.serverPids();
         long started = System.nanoTime();
         OpenLoopPacer pacer = OpenLoopPacer.of(started + START_LEAD.toNanos(), load.rate(),
                 load.warmup().plus(load.duration()));
         long warmupCount = Math.min(pacer.count(), Math.round(load.rate() * load.warmup().toNanos() / 1e9));
-        Recorder recorder = new Recorder(fleet, run, qos, pacer, warmupCount);
+        Recorder recorder = new Recorder(fleet, run, qos, settings.roundTrip(), pacer, warmupCount);
 
         List<Fleet.App> apps = fleet.apps();
         int appCount = apps.size();
@@ -73,7 +79,25 @@ final class RelayRun {
                 return frame;
             });
         }
-        fleet.hubClients().forEach(hub -> hub.use(recorder, null));
+        if (settings.roundTrip()) {
+            // Each hub sends what it receives back to the one app it is bound to, which is the app that sent it.
+            byte[][] appTopics = new byte[appCount][];
+            for (int a = 0; a < appCount; a++) {
+                appTopics[a] = Frames.topic(fleet.appInbox(a));
+            }
+            MqttClient.Listener echo = recorder.echo();
+            for (MqttClient hub : fleet.hubClients()) {
+                int app = fleet.appOfHub(hub.tag());
+                byte[] topic = app >= 0 ? appTopics[app] : null;
+                hub.use(echo, topic == null ? null : (alloc, index, due, q, packetId) -> {
+                    ByteBuf frame = Frames.publish(alloc, topic, q, packetId, load.payloadBytes(), true);
+                    Payload.write(frame, load.payloadBytes(), due, run, index);
+                    return frame;
+                });
+            }
+        } else {
+            fleet.hubClients().forEach(hub -> hub.use(recorder, null));
+        }
 
         List<MqttClient> appClients = apps.stream().map(Fleet.App::client).toList();
         ClientLoops loops = fleet.loops();
@@ -86,9 +110,9 @@ final class RelayRun {
         }
 
         long measureStart = warmupCount < pacer.count() ? pacer.scheduledAt(warmupCount) : pacer.endNanos();
-        CpuUse.Mark windowStart = markAt(measureStart, serverPid);
+        CpuUse.Mark windowStart = markAt(measureStart, serverPids);
         long sent = awaitPacers(pacing, pacer.endNanos() + limits.maxLag().toNanos() + PACER_SLACK.toNanos());
-        CpuUse cpu = windowStart.until(CpuUse.Mark.now(serverPid));
+        CpuUse cpu = windowStart.until(CpuUse.Mark.now(serverPids));
 
         // Wait for everything sent to arrive (and, at QoS 1, to be acknowledged), but no longer than the drain.
         long drainDeadline = System.nanoTime() + limits.drain().toNanos();
@@ -100,7 +124,8 @@ final class RelayRun {
         long measuredSent = Math.max(0, sent - warmupCount);
         double sendRate = rate(measuredSent, recorder.sending.lastRelease() - measureStart);
         double receiveRate = rate(recorder.measured.sum(), recorder.lastArrival.get() - measureStart);
-        return new RelayResult(run, load.rate(), fleet.hubCount(), appCount, qos, load.payloadBytes(),
+        return new RelayResult(run, load.rate(), fleet.hubCount(), appCount, qos, settings.roundTrip(),
+                load.payloadBytes(),
                 pacer.count(), sent, pacer.count() - sent, recorder.unique.sum(), recorder.duplicates.sum(),
                 recorder.stale.sum(), recorder.malformed.sum(), recorder.misrouted.sum(), recorder.oraSender.sum(),
                 recorder.errors.snapshot(), sendRate, receiveRate, recorder.latency.summary(),
@@ -109,10 +134,15 @@ final class RelayRun {
 
     /** Waits until {@code nanos} (the start of the measured window) and reads the CPU then. */
     static CpuUse.Mark markAt(long nanos, OptionalLong serverPid) throws InterruptedException {
+        return markAt(nanos, serverPid.isPresent() ? List.of(serverPid.getAsLong()) : List.of());
+    }
+
+    /** Waits until {@code nanos} and reads the CPU of this process and of {@code serverPids} together then. */
+    static CpuUse.Mark markAt(long nanos, List<Long> serverPids) throws InterruptedException {
         for (long left = nanos - System.nanoTime(); left > 0; left = nanos - System.nanoTime()) {
             TimeUnit.NANOSECONDS.sleep(left);
         }
-        return CpuUse.Mark.now(serverPid);
+        return CpuUse.Mark.now(serverPids);
     }
 
     /** Waits for every pacer to finish, until {@code deadlineNanos}; returns how many messages they released. */
@@ -144,6 +174,8 @@ final class RelayRun {
         private final Fleet fleet;
         private final int run;
         private final int qos;
+        /** Whether arrivals are counted at the apps (a round trip) rather than at the hubs. */
+        private final boolean roundTrip;
         private final long planned;
         private final long warmupCount;
         private final long startNanos;
@@ -161,10 +193,11 @@ final class RelayRun {
         private final LongAdder oraSender = new LongAdder();
         private final AtomicLong lastArrival = new AtomicLong();
 
-        Recorder(Fleet fleet, int run, int qos, OpenLoopPacer pacer, long warmupCount) {
+        Recorder(Fleet fleet, int run, int qos, boolean roundTrip, OpenLoopPacer pacer, long warmupCount) {
             this.fleet = fleet;
             this.run = run;
             this.qos = qos;
+            this.roundTrip = roundTrip;
             this.planned = pacer.count();
             this.warmupCount = warmupCount;
             this.startNanos = pacer.startNanos();
@@ -196,6 +229,45 @@ final class RelayRun {
             errors.add(cause);
         }
 
+        /**
+         * The hubs' side of a round trip: every message of this run a hub receives goes back, with the same header,
+         * to the app the hub is bound to; the hub's own QoS 1 outcomes are waited for and checked like the apps'.
+         * What is not of this run, or not ours, is counted by the apps' side when it comes back, or here.
+         */
+        MqttClient.Listener echo() {
+            return new MqttClient.Listener() {
+                @Override
+                public void published(MqttClient hub, MqttPublishMessage publish, long receivedNanos) {
+                    Optional<Payload.Header> decoded = Payload.decode(publish.payload());
+                    if (decoded.isEmpty() || decoded.get().index() >= planned) {
+                        malformed.increment();
+                        return;
+                    }
+                    if (decoded.get().run() != run) {
+                        stale.increment();
+                        return;
+                    }
+                    if (!publish.variableHeader().topicName().startsWith(fleet.inbox(hub.tag()))) {
+                        misrouted.increment();
+                    }
+                    if (qos > 0) {
+                        sending.sent();
+                    }
+                    hub.publish(decoded.get().index(), decoded.get().dueNanos(), qos);
+                }
+
+                @Override
+                public void acknowledged(MqttClient hub, long index, long dueNanos, int reasonCode, long nowNanos) {
+                    Recorder.this.acknowledged(hub, index, dueNanos, reasonCode, nowNanos);
+                }
+
+                @Override
+                public void abandoned(MqttClient hub, long index, long dueNanos, String cause) {
+                    Recorder.this.abandoned(hub, index, dueNanos, cause);
+                }
+            };
+        }
+
         @Override
         public void published(MqttClient receiver, MqttPublishMessage publish, long receivedNanos) {
             for (MqttProperties.MqttProperty<?> property
@@ -205,7 +277,8 @@ final class RelayRun {
                     break;
                 }
             }
-            if (!publish.variableHeader().topicName().startsWith(fleet.inbox(receiver.tag()))) {
+            String inbox = roundTrip ? fleet.appInbox(receiver.tag()) : fleet.inbox(receiver.tag());
+            if (!publish.variableHeader().topicName().startsWith(inbox)) {
                 misrouted.increment();
             }
             Optional<Payload.Header> decoded = Payload.decode(publish.payload());

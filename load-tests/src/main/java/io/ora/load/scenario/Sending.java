@@ -59,6 +59,11 @@ final class Sending {
         };
     }
 
+    /** A QoS 1 message was sent that the pacers did not release (a hub's echo in a round trip). */
+    void sent() {
+        pending.increment();
+    }
+
     /** An outcome arrived for a QoS 1 message: a PUBACK, or the message was abandoned. */
     void settled() {
         pending.decrement();

@@ -3,6 +3,7 @@ package io.ora.load.measure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,20 @@ class CpuUseTest {
         assertThat(use.resultFields(100_000, "msg")).isEqualTo("gen_cpu_pct=40.0 gen_us_per_msg=40.0"
                 + " server_cpu_pct=10.0 server_us_per_msg=10.0 gc_count=2 gc_ms=30");
         assertThat(use.line(100_000, "msg")).contains("generator 40.0 % of a core (40.0 µs/msg)");
+    }
+
+    @Test
+    void theServerOfSeveralProcessesIsTheirSumAndUnknownWhenOneIsGone() {
+        long self = ProcessHandle.current().pid();
+
+        // This process read first as the generator, then twice as the server: CPU time only grows in between.
+        CpuUse.Mark twice = CpuUse.Mark.now(List.of(self, self));
+        CpuUse.Mark withAGhost = CpuUse.Mark.now(List.of(self, Long.MAX_VALUE));
+
+        assertThat(twice.serverCpuNanos().getAsLong()).isGreaterThanOrEqualTo(
+                2 * twice.generatorCpuNanos().getAsLong());
+        assertThat(withAGhost.serverCpuNanos()).isEmpty();
+        assertThat(CpuUse.Mark.now(List.of()).serverCpuNanos()).isEmpty();
     }
 
     @Test

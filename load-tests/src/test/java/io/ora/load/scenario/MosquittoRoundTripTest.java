@@ -105,6 +105,29 @@ class MosquittoRoundTripTest {
     }
 
     @Test
+    void inARoundTripEveryMessageComesBackOnceToTheAppThatSentIt() throws Exception {
+        RelayResult atQos0 = RelayBenchmark.run(settings(certs, 0, true), load());
+        RelayResult atQos1 = RelayBenchmark.run(settings(certs, 1, true), load());
+
+        // Arrivals are checked at the apps: on the app's own inbox (misrouted 0), once each, every one measured.
+        assertDelivered(atQos0);
+        assertDelivered(atQos1);
+        assertThat(atQos0.roundTrip()).isTrue();
+        assertThat(atQos1.lines()).last().asString().contains(" qos=1 round_trip=1 ");
+    }
+
+    @Test
+    void aRoundTripWhoseHubsMayNotAnswerLosesEveryMessage() throws Exception {
+        // Told the wrong bindings, each hub echoes to an app the ACL does not let it write to (and receives nothing
+        // to begin with, since the apps' publishes are refused too): nothing comes back, and the run says so.
+        RelayResult result = RelayBenchmark.run(settings(misbound(), 0, true), load());
+
+        assertThat(result.sent()).isEqualTo(result.planned());
+        assertThat(result.received()).isZero();
+        assertThat(result.meets(1000)).isFalse();
+    }
+
+    @Test
     void aPublishTheAclForbidsIsRefusedAtQos1AndLostAtQos0() throws Exception {
         // The broker's ACL binds hub i to app i mod 2; the generator is told the opposite, so it publishes where the
         // ACL forbids. Mosquitto drops such a message; at QoS 1 it says so in the PUBACK.
@@ -157,9 +180,13 @@ class MosquittoRoundTripTest {
     }
 
     private static RelayBenchmark.Settings settings(Path population, int qos) {
+        return settings(population, qos, false);
+    }
+
+    private static RelayBenchmark.Settings settings(Path population, int qos, boolean roundTrip) {
         return new RelayBenchmark.Settings(target(), target(), population, HUBS, APPS, qos, 4, Duration.ofSeconds(30),
-                new RelayBenchmark.Limits(Duration.ofSeconds(3), Duration.ofSeconds(5)),
-                OptionalLong.of(broker.pid()));
+                new RelayBenchmark.Limits(Duration.ofSeconds(3), Duration.ofSeconds(5)), List.of(broker.pid()),
+                roundTrip);
     }
 
     private static Target target() {

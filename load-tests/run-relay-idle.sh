@@ -17,7 +17,9 @@
 # Settings from the environment (defaults in brackets):
 #   CONNECTIONS [19000]         hubs held idle; the kernel's hard open-file limit (ulimit -Hn) bounds it, since the
 #                               broker needs one descriptor per connection plus its own (on this machine 20,000)
-#   HOLD [30]                   seconds every hub stays connected after the last connect, before the readings
+#   HOLD [90]                   seconds every hub stays connected after the last connect, before the readings: longer
+#                               than the shipped G1PeriodicGCInterval (60 s), so a node has given back the heap the
+#                               storm's garbage made it commit, as it would a minute after any burst
 #   CONCURRENCY [100]           connects in flight
 #   SOURCE_ADDRESSES [127.0.0.1,...,127.0.0.8]   as in run-relay-comparison.sh (the per-IP accept limit stays on)
 #
@@ -30,7 +32,7 @@ WORK="$HERE/target/relay-idle"
 RESULTS="$WORK/results.txt"
 SHIPPED_OPTIONS="$HERE/../ora-node/jvm.options"
 CONNECTIONS="${CONNECTIONS:-19000}"
-HOLD="${HOLD:-30}"
+HOLD="${HOLD:-90}"
 CONCURRENCY="${CONCURRENCY:-100}"
 SOURCE_ADDRESSES="${SOURCE_ADDRESSES:-127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8}"
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"

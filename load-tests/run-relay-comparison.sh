@@ -3,9 +3,12 @@
 # node jars, measured in alternating rounds with the same identities, the same generator and the relay's limits on.
 # Ratios within one run are what count: the machine is shared and absolute figures move with the host.
 #
-# usage: load-tests/run-relay-comparison.sh NAME=ora-node.jar [NAME=ora-node.jar ...]
+# usage: load-tests/run-relay-comparison.sh NAME=ora-node.jar[@JVM-OPTIONS] [NAME=ora-node.jar[@JVM-OPTIONS] ...]
 #
 #   e.g. load-tests/run-relay-comparison.sh after=ora-node/target/ora-node.jar before=/tmp/ora-before.jar
+#        load-tests/run-relay-comparison.sh shipped=ora-node/target/ora-node.jar \
+#            'fixed-heap=ora-node/target/ora-node.jar@-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10'
+#   A jar without @JVM-OPTIONS runs with NODE_OPTS.
 #
 # Settings from the environment (defaults in brackets):
 #   HUBS [1000] APPS [200]      population; 200 apps keep each app under the relay's publish-rate (500/s per
@@ -19,7 +22,7 @@
 #                               (200/s) is not what is measured; every limit of the relay stays as shipped
 #   each node gets a fresh database on 127.0.0.1:5432 (user postgres) and a fresh Redis key prefix
 #   REDIS_URL [redis://127.0.0.1:6379]
-#   NODE_OPTS [@ora-node/jvm.options]   the Ora nodes' JVM options (the shipped ones)
+#   NODE_OPTS [@ora-node/jvm.options]   the Ora nodes' JVM options where a NAME=JAR gives none (the shipped ones)
 #   SERVER_WARMUP [40]          seconds of unmeasured load at FIXED_RATE on every freshly started broker: a JVM still
 #                               compiling its hot paths spends a core on the JIT (measured: ~40 % of one in the first
 #                               minute), which is start-up cost, not the cost of a message; Mosquitto gets the same
@@ -48,7 +51,7 @@ BROKER_PID=""
 # shellcheck source=bench-common.sh
 source "$HERE/bench-common.sh"
 
-[[ $# -ge 1 ]] || { sed -n '2,8p' "$0" >&2; exit 2; }
+[[ $# -ge 1 ]] || { sed -n '2,11p' "$0" >&2; exit 2; }
 [[ -f "$JAR" ]] || fail "$JAR is missing: mvn -o -pl load-tests package"
 command -v psql >/dev/null || fail "psql is needed to make each node a fresh database"
 
@@ -64,9 +67,9 @@ generator certs --ca-dir "$PKI" --hubs "$((HUBS + 200))" --apps "$APPS" --out "$
 CERTS="$WORK/certs"
 
 start_ora() {
-    local name="$1" jar="$2" db NODE_JAVA NODE_ENV_VARS=()
+    local name="$1" jar="$2" options="$3" db NODE_JAVA NODE_ENV_VARS=()
     db="$(fresh_database ora_bench)"
-    read -r -a NODE_JAVA <<< "$NODE_OPTS"
+    read -r -a NODE_JAVA <<< "${options:-$NODE_OPTS}"
     start_ora_node "$name" "$jar" "$db"
     BROKER_PID="$NODE_PID"
     grant_population "$jar" "$db"
@@ -115,8 +118,11 @@ for round in $(seq 1 "$ROUNDS"); do
         cleanup
         for spec in "$@"; do
             name="${spec%%=*}"
+            rest="${spec#*=}"
+            options=""
+            [[ "$rest" == *@* ]] && options="${rest#*@}"
             log "round $round, $what: $name"
-            start_ora "$name" "${spec#*=}"
+            start_ora "$name" "${rest%%@*}" "$options"
             warm_up
             scenario "$round" "$name" "$what"
             cleanup

@@ -28,9 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every message that crosses nodes round-trips through the serializer it is bound to (Jackson CBOR, via
- * {@link OraMessage}), including actor references and opaque payload bytes.
+ * {@link OraMessage}; the data plane's {@code Forward} and {@code Outcome} their own binary form), including actor
+ * references and opaque payload bytes.
  */
 class SerializationTest {
+
+    private static final String JACKSON = "JacksonCborSerializer";
+    private static final String DATA_PLANE = "DataPlaneSerializer";
 
     @TempDir
     static Path dir;
@@ -71,7 +75,6 @@ class SerializationTest {
                 new HubEntity.Unlocked(),
                 new HubEntity.State(true, "project-1"),
                 new Connection.Attached(),
-                new Connection.Outcome(42, DeliveryResult.NO_SUBSCRIBERS),
                 new Connection.TakenOver(),
                 new Connection.Reattach(),
                 new Connection.Stop(),
@@ -81,25 +84,39 @@ class SerializationTest {
                 new HubLocks.Query(hub, lockStatus.getRef()),
                 new HubLocks.LockStatus(true, "project-1"));
         for (OraMessage message : messages) {
-            assertThat(roundTrip(message)).as(message.getClass().getName()).isEqualTo(message);
+            assertThat(roundTrip(message, JACKSON)).as(message.getClass().getName()).isEqualTo(message);
         }
 
         PeerCommand.Deliver deliver = (PeerCommand.Deliver) roundTrip(new PeerCommand.Deliver(envelope,
-                learner.getRef()));
+                learner.getRef()), JACKSON);
         assertThat(deliver.learner()).isEqualTo(learner.getRef());
         Envelope copy = deliver.envelope();
         assertThat(copy.payload()).isEqualTo(envelope.payload());
         assertThat(copy).usingRecursiveComparison().isEqualTo(envelope);
-        assertThat(((Connection.Deliver) roundTrip(new Connection.Deliver(envelope))).envelope().payload())
-                .isEqualTo(envelope.payload());
-        assertThat(((Connection.Forward) roundTrip(new Connection.Forward(envelope))).envelope().payload())
+        assertThat(((Connection.Deliver) roundTrip(new Connection.Deliver(envelope), JACKSON)).envelope().payload())
                 .isEqualTo(envelope.payload());
     }
 
-    private static Object roundTrip(Object message) {
+    /** The data plane's two messages are bound by class to their own binary form, over the marker's binding. */
+    @Test
+    void theDataPlanesMessagesRoundTripThroughTheirBinaryForm() {
+        TestProbe<Connection.Command> connection = TestProbe.create(node.system());
+        Envelope envelope = new Envelope("ora/v1/hub/6f1c2b9e-5a9d-4e59-9d2f-2d6c9a1d7e11/in", new byte[] {0, -1, 7},
+                1, "urn:ora:app:a", List.of(new Envelope.UserProperty("k", "v")), 42,
+                Optional.of(connection.getRef()));
+        Connection.Forward forward = (Connection.Forward) roundTrip(new Connection.Forward(envelope), DATA_PLANE);
+        assertThat(forward.envelope().payload()).isEqualTo(envelope.payload());
+        assertThat(forward.envelope()).usingRecursiveComparison().isEqualTo(envelope);
+        for (DeliveryResult result : DeliveryResult.values()) {
+            assertThat(roundTrip(new Connection.Outcome(42, result), DATA_PLANE))
+                    .isEqualTo(new Connection.Outcome(42, result));
+        }
+    }
+
+    private static Object roundTrip(Object message, String serializerName) {
         Serialization serialization = SerializationExtension.get(Adapter.toClassic(node.system()));
         var serializer = serialization.findSerializerFor(message);
-        assertThat(serializer.getClass().getSimpleName()).isEqualTo("JacksonCborSerializer");
+        assertThat(serializer.getClass().getSimpleName()).as(message.getClass().getName()).isEqualTo(serializerName);
         byte[] bytes = serialization.serialize(message).get();
         return serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message))
                 .get();

@@ -5,7 +5,10 @@
 # alternating rounds. On a machine with fewer cores than nodes + generator the rate a cluster reaches says nothing,
 # so this compares the CPU per message at a fixed rate, which every node can carry.
 #
-# usage: load-tests/run-relay-cluster.sh [ora-node.jar]      (default ora-node/target/ora-node.jar)
+# usage: load-tests/run-relay-cluster.sh [NAME=ora-node.jar ...]   (default ora=ora-node/target/ora-node.jar)
+#
+#   e.g. load-tests/run-relay-cluster.sh after=ora-node/target/ora-node.jar before=/tmp/ora-before.jar
+#   Every round measures each jar in turn, single node then cluster.
 #
 # Settings from the environment (defaults in brackets):
 #   HUBS [1000] APPS [200]      population (limits as shipped: 200 apps keep each app under publish-rate)
@@ -17,12 +20,12 @@
 #   SOURCE_ADDRESSES [127.0.0.1,...,127.0.0.8]   as in run-relay-comparison.sh
 #   REDIS_URL [redis://127.0.0.1:6379]; each topology gets a fresh PostgreSQL database on 127.0.0.1 (needs psql)
 #
-# Writes under load-tests/target/relay-cluster/; prints every RESULT line tagged with round, topology and QoS.
+# Writes under load-tests/target/relay-cluster/; prints every RESULT line tagged with round, jar, topology and QoS.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 JAR="$HERE/target/load-tests.jar"
-NODE_JAR="${1:-$HERE/../ora-node/target/ora-node.jar}"
+NODE_JAR=""
 WORK="$HERE/target/relay-cluster"
 RESULTS="$WORK/results.txt"
 HUBS="${HUBS:-1000}"
@@ -43,7 +46,10 @@ MQTT_PORTS=()
 source "$HERE/bench-common.sh"
 
 [[ -f "$JAR" ]] || fail "$JAR is missing: mvn -o -pl load-tests package"
-[[ -f "$NODE_JAR" ]] || fail "$NODE_JAR is missing: mvn -o -pl ora-node -am package -DskipTests"
+[[ $# -ge 1 ]] || set -- "ora=$HERE/../ora-node/target/ora-node.jar"
+for spec in "$@"; do
+    [[ "$spec" == *=* && -f "${spec#*=}" ]] || fail "$spec: expected NAME=JAR naming a built node jar"
+done
 command -v psql >/dev/null || fail "psql is needed to give each topology a fresh database"
 command -v curl >/dev/null || fail "curl is needed to wait for the nodes to be ready"
 
@@ -109,7 +115,7 @@ placement() {
 }
 
 measure() {
-    local round="$1" name="$2" where pids line qos
+    local round="$1" name="$2" jar="$3" where pids line qos
     read -r -a where <<< "$(placement)"
     pids="$(IFS=,; echo "${NODE_PIDS[*]}")"
     if [[ "$SERVER_WARMUP" -gt 0 ]]; then
@@ -124,16 +130,19 @@ measure() {
             --qos "$qos" --rate "$RATE" --duration 20 --warmup 5 2>>"$WORK/generator.log" \
             | tee -a "$WORK/generator.log" | grep '^RESULT' | tail -1)"
         set -e
-        echo "round=$round topology=$name nodes=${#NODE_PIDS[@]} qos=$qos ${line:-FAILED (see $WORK/generator.log)}" \
+        echo "round=$round jar=$jar topology=$name nodes=${#NODE_PIDS[@]} qos=$qos ${line:-FAILED (see $WORK/generator.log)}" \
             | tee -a "$RESULTS"
     done
 }
 
 for round in $(seq 1 "$ROUNDS"); do
-    start_topology 1 single
-    measure "$round" single
-    stop_nodes
-    start_topology 3 cluster
-    measure "$round" cluster
-    stop_nodes
+    for spec in "$@"; do
+        NODE_JAR="${spec#*=}"
+        start_topology 1 single
+        measure "$round" single "${spec%%=*}"
+        stop_nodes
+        start_topology 3 cluster
+        measure "$round" cluster "${spec%%=*}"
+        stop_nodes
+    done
 done

@@ -38,6 +38,15 @@ stop_process() {
 # JAVA_OPTS adds to it.
 GENERATOR_GC_OPTS="${GENERATOR_GC_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m -XX:+AlwaysPreTouch}"
 
+# Defaults the relay scripts share, for what is unset: each may be set in the environment, or by a script before it
+# sources this (run-relay-benchmark.sh sets SOURCE_ADDRESSES to empty: no spreading).
+# Connections come from eight loopback source addresses so that the relay's per-IP accept limit (200/s), which stays
+# on, is not what a run measures. An Ora node runs with the shipped JVM options unless NODE_OPTS says otherwise.
+SOURCE_ADDRESSES="${SOURCE_ADDRESSES-127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8}"
+REDIS_URL="${REDIS_URL-redis://127.0.0.1:6379}"
+MOSQUITTO_PORT="${MOSQUITTO_PORT-18883}"
+NODE_OPTS="${NODE_OPTS-@$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../ora-node/jvm.options}"
+
 # Runs the load generator ($JAR) with the options above; JAVA_OPTIONS (an array) comes from the calling script.
 generator() {
     local gc
@@ -182,6 +191,28 @@ start_ora_node() {
     NODE_PID=$!
     wait_for_port 127.0.0.1 "$NODE_MQTT_PORT" 120 "$NODE_PID" \
         || fail "$name did not open its MQTT port; see $WORK/$name.log"
+}
+
+# Starts the Ora broker named by $1, NAME=JAR[@JVM-OPTIONS] (the options after @, else NODE_OPTS; NODE_ENV, words
+# of NAME=value, adds environment), on a fresh database named after $2, and grants the population's bindings there.
+# Sets BROKER_PID and PORT.
+start_ora_broker() {
+    local spec="$1" jar options db NODE_JAVA NODE_ENV_VARS=()
+    jar="${spec#*=}"
+    options="$NODE_OPTS"
+    if [[ "$jar" == *@* ]]; then
+        options="${jar#*@}"
+        jar="${jar%%@*}"
+    fi
+    read -r -a NODE_JAVA <<< "$options"
+    if [[ -n "${NODE_ENV:-}" ]]; then
+        read -r -a NODE_ENV_VARS <<< "$NODE_ENV"
+    fi
+    db="$(fresh_database "$2")"
+    start_ora_node "${spec%%=*}" "$jar" "$db"
+    BROKER_PID="$NODE_PID"
+    grant_population "$jar" "$db"
+    PORT="$NODE_MQTT_PORT"
 }
 
 # Grants the population's bindings ($WORK/certs/bindings.txt) in database $2 with the node jar $1.

@@ -8,7 +8,8 @@
 #   e.g. load-tests/run-relay-comparison.sh after=ora-node/target/ora-node.jar before=/tmp/ora-before.jar
 #        load-tests/run-relay-comparison.sh shipped=ora-node/target/ora-node.jar \
 #            'fixed-heap=ora-node/target/ora-node.jar@-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10'
-#   A jar without @JVM-OPTIONS runs with NODE_OPTS.
+#   A jar without @JVM-OPTIONS runs with NODE_OPTS; NODE_ENV (e.g. "MALLOC_ARENA_MAX=2") adds environment variables
+#   to every Ora node.
 #
 # Settings from the environment (defaults in brackets):
 #   HUBS [1000] APPS [200]      population; 200 apps keep each app under the relay's publish-rate (500/s per
@@ -41,10 +42,6 @@ SCENARIOS="${SCENARIOS:-sweep0 sweep1 fixed0 fixed1 rtt0 storm}"
 FIXED_RATE="${FIXED_RATE:-12000}"
 RTT_RATE="${RTT_RATE:-2000}"
 P99_LIMIT_MS="${P99_LIMIT_MS:-50}"
-SOURCE_ADDRESSES="${SOURCE_ADDRESSES:-127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8}"
-REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
-NODE_OPTS="${NODE_OPTS:-@$HERE/../ora-node/jvm.options}"
-MOSQUITTO_PORT="${MOSQUITTO_PORT:-18883}"
 JAVA_OPTIONS=()
 BROKER_PID=""
 
@@ -65,16 +62,6 @@ log "issuing $((HUBS + 200)) hubs and $APPS apps"
 generator certs --ca-dir "$PKI" --hubs "$((HUBS + 200))" --apps "$APPS" --out "$WORK/certs" \
     --mosquitto-port "$MOSQUITTO_PORT" >&2
 CERTS="$WORK/certs"
-
-start_ora() {
-    local name="$1" jar="$2" options="$3" db NODE_JAVA NODE_ENV_VARS=()
-    db="$(fresh_database ora_bench)"
-    read -r -a NODE_JAVA <<< "${options:-$NODE_OPTS}"
-    start_ora_node "$name" "$jar" "$db"
-    BROKER_PID="$NODE_PID"
-    grant_population "$jar" "$db"
-    PORT="$NODE_MQTT_PORT"
-}
 
 # Unmeasured load on the broker just started, so that what follows measures it warm.
 warm_up() {
@@ -117,14 +104,10 @@ for round in $(seq 1 "$ROUNDS"); do
         scenario "$round" mosquitto "$what"
         cleanup
         for spec in "$@"; do
-            name="${spec%%=*}"
-            rest="${spec#*=}"
-            options=""
-            [[ "$rest" == *@* ]] && options="${rest#*@}"
-            log "round $round, $what: $name"
-            start_ora "$name" "${rest%%@*}" "$options"
+            log "round $round, $what: ${spec%%=*}"
+            start_ora_broker "$spec" ora_bench
             warm_up
-            scenario "$round" "$name" "$what"
+            scenario "$round" "${spec%%=*}" "$what"
             cleanup
         done
     done

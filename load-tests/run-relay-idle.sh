@@ -11,7 +11,8 @@
 #   e.g. load-tests/run-relay-idle.sh shipped=ora-node/target/ora-node.jar \
 #            fixed-heap='ora-node/target/ora-node.jar@-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10'
 #
-#   A NAME=JAR without @OPTIONS runs the node with the shipped options file (java @ora-node/jvm.options -jar JAR).
+#   A NAME=JAR without @OPTIONS runs the node with NODE_OPTS, by default the shipped options file
+#   (java @ora-node/jvm.options -jar JAR).
 #   NODE_ENV (e.g. "MALLOC_ARENA_MAX=2") adds environment variables to every Ora node.
 #
 # Settings from the environment (defaults in brackets):
@@ -30,13 +31,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 JAR="$HERE/target/load-tests.jar"
 WORK="$HERE/target/relay-idle"
 RESULTS="$WORK/results.txt"
-SHIPPED_OPTIONS="$HERE/../ora-node/jvm.options"
 CONNECTIONS="${CONNECTIONS:-19000}"
 HOLD="${HOLD:-90}"
 CONCURRENCY="${CONCURRENCY:-100}"
-SOURCE_ADDRESSES="${SOURCE_ADDRESSES:-127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8}"
-REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
-MOSQUITTO_PORT="${MOSQUITTO_PORT:-18883}"
 # 19,000 TLS contexts, one per identity, are built before anything connects: more than the default 512 MiB holds.
 GENERATOR_GC_OPTS="${GENERATOR_GC_OPTS:--XX:+UseParallelGC -Xms3g -Xmx3g}"
 JAVA_OPTIONS=()
@@ -75,21 +72,6 @@ established() {
     ss -Htn state established "( sport = :$1 )" | wc -l
 }
 
-start_ora() {
-    local name="$1" jar="$2" options="$3" db NODE_JAVA NODE_ENV_VARS=()
-    db="$(fresh_database ora_idle)"
-    if [[ -n "$options" ]]; then
-        read -r -a NODE_JAVA <<< "$options"
-    else
-        NODE_JAVA=("@$SHIPPED_OPTIONS")
-    fi
-    [[ -n "${NODE_ENV:-}" ]] && read -r -a NODE_ENV_VARS <<< "$NODE_ENV"
-    start_ora_node "$name" "$jar" "$db"
-    BROKER_PID="$NODE_PID"
-    grant_population "$jar" "$db"
-    PORT="$NODE_MQTT_PORT"
-}
-
 measure() {
     local name="$1" java="$2" rss0 live0=0 rss1 live1=0 rss2=0 storm line
     sleep 5
@@ -110,6 +92,7 @@ measure() {
     rss1="$(rss_kib "$BROKER_PID")"
     if [[ "$java" == yes ]]; then
         live1="$(live_heap_kib "$BROKER_PID")"
+        # JDK 17's G1 gives the freed regions back to the kernel concurrently, after the collection's pause.
         sleep 2
         rss2="$(rss_kib "$BROKER_PID")"
     fi
@@ -138,13 +121,8 @@ start_mosquitto
 measure mosquitto no
 cleanup
 for spec in "$@"; do
-    name="${spec%%=*}"
-    rest="${spec#*=}"
-    jar="${rest%%@*}"
-    options=""
-    [[ "$rest" == *@* ]] && options="${rest#*@}"
-    log "$name"
-    start_ora "$name" "$jar" "$options"
-    measure "$name" yes
+    log "${spec%%=*}"
+    start_ora_broker "$spec" ora_idle
+    measure "${spec%%=*}" yes
     cleanup
 done

@@ -275,9 +275,13 @@ public final class LoadGenerator {
                 List.of(), options.integer("event-loops", 1, 1, MAX_EVENT_LOOPS));
     }
 
+    /** {@code --server-pid PID} where one process is measured (its memory is read too: handshakes, telemetry). */
     private static OptionalLong serverPid(Options options) {
-        return options.has("server-pid") ? OptionalLong.of(options.whole("server-pid", null, 1, Long.MAX_VALUE))
-                : OptionalLong.empty();
+        List<Long> pids = serverPids(options);
+        if (pids.size() > 1) {
+            throw new IllegalArgumentException("--server-pid takes one process here: its memory is read too");
+        }
+        return pids.isEmpty() ? OptionalLong.empty() : OptionalLong.of(pids.get(0));
     }
 
     /** {@code --server-pid P1,P2,...}: the nodes of a cluster on this machine, whose CPU is added up. */

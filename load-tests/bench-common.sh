@@ -182,7 +182,7 @@ start_ora_node() {
     NODE_MQTT_PORT="$(free_port)"
     NODE_MANAGEMENT_PORT="$(free_port)"
     env ORA_HOME="$WORK/home" ORA_DEV_PKI=off ORA_MQTT_HOST=127.0.0.1 ORA_MQTT_PORT="$NODE_MQTT_PORT" \
-        ORA_HTTP_HOST=127.0.0.1 ORA_HTTP_PORT="$(free_port)" ORA_INGEST_HTTPS_PORT="$(free_port)" \
+        ORA_HTTP_HOST=127.0.0.1 ORA_HTTP_PORT="$(free_port)" ORA_DEVICE_HTTPS_PORT="$(free_port)" \
         ORA_MANAGEMENT_PORT="$NODE_MANAGEMENT_PORT" ORA_CLUSTER_PORT="$(free_port)" \
         ORA_DB_URL="jdbc:postgresql://127.0.0.1:5432/$db" ORA_DB_USER=postgres \
         ORA_REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" ORA_REDIS_KEY_PREFIX="$db:" \

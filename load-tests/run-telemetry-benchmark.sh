@@ -127,7 +127,7 @@ mkdir -p "$WORK"
 ORA_HOME="$(mktemp -d /tmp/ora-telemetry-bench.XXXXXX)"
 MQTT_PORT="$(free_port)"
 node_env=(ORA_HOME="$ORA_HOME" ORA_MQTT_HOST="$HOST" ORA_MQTT_PORT="$MQTT_PORT" ORA_HTTP_HOST="$HOST"
-    ORA_HTTP_PORT="$(free_port)" ORA_INGEST_HTTPS_PORT="$(free_port)" ORA_CLUSTER_PORT="$(free_port)"
+    ORA_HTTP_PORT="$(free_port)" ORA_DEVICE_HTTPS_PORT="$(free_port)" ORA_CLUSTER_PORT="$(free_port)"
     ORA_MANAGEMENT_PORT="$(free_port)")
 jfr=()
 if [[ "$JFR" == 1 ]]; then

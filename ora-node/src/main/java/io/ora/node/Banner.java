@@ -19,9 +19,13 @@ final class Banner {
         node.portal().ifPresent(portal -> text.append("  portal API    http://")
                 .append(config.getString("ora.portal.http.host")).append(':').append(portal.port())
                 .append("  (/v1/health)\n"));
-        node.ingestHttps().ifPresent(https -> text.append("  telemetry     https://")
-                .append(config.getString("ora.ingest.https.interface")).append(':').append(https.port())
-                .append("/ingest/v1/telemetry  (TLS 1.3, hub certificate required)\n"));
+        node.deviceHttps().ifPresent(https -> {
+            String base = "https://" + config.getString("ora.device-https.interface") + ":" + https.port();
+            text.append("  device HTTPS  ").append(base).append("  (TLS 1.3, device certificate required)\n");
+            if (node.ingest().isPresent()) {
+                text.append("  telemetry     ").append(base).append("/ingest/v1/telemetry\n");
+            }
+        });
         text.append("  management    ").append(node.managementUri())
                 .append("  (/ready /alive /cluster/members /metrics)\n");
         text.append("  ORA_HOME      ").append(node.home()).append('\n');

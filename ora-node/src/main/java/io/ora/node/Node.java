@@ -4,8 +4,10 @@ import com.typesafe.config.Config;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.DevPki;
 import io.ora.core.telemetry.TelemetryIntake;
+import io.ora.device.https.DeviceHttps;
+import io.ora.device.https.DeviceRoutes;
 import io.ora.ingest.Ingest;
-import io.ora.ingest.http.IngestHttps;
+import io.ora.ingest.http.TelemetryRoutes;
 import io.ora.persistence.Database;
 import io.ora.persistence.Redis;
 import io.ora.persistence.telemetry.HubPseudonym;
@@ -15,6 +17,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -46,17 +50,17 @@ public final class Node implements AutoCloseable {
     private final Optional<Relay> relay;
     private final Optional<Portal> portal;
     private final Optional<Ingest> ingest;
-    private final Optional<IngestHttps> ingestHttps;
+    private final Optional<DeviceHttps> deviceHttps;
     private final Path home;
     private final String managementUri;
 
     private Node(ActorSystem<Void> system, Optional<Relay> relay, Optional<Portal> portal, Optional<Ingest> ingest,
-                 Optional<IngestHttps> ingestHttps, Path home, String managementUri) {
+                 Optional<DeviceHttps> deviceHttps, Path home, String managementUri) {
         this.system = system;
         this.relay = relay;
         this.portal = portal;
         this.ingest = ingest;
-        this.ingestHttps = ingestHttps;
+        this.deviceHttps = deviceHttps;
         this.home = home;
         this.managementUri = managementUri;
     }
@@ -134,18 +138,23 @@ public final class Node implements AutoCloseable {
                             return CompletableFuture.completedFuture(Done.getInstance());
                         });
             }
-            Optional<IngestHttps> ingestHttps = Optional.empty();
-            if (ingest.isPresent() && IngestHttps.enabled(system.settings().config())) {
-                IngestHttps started = IngestHttps.start(system, system.settings().config(), ingest.get(), metrics);
-                ingestHttps = Optional.of(started);
+            // The device listener opens only when a role of this node mounts routes on it; each such role adds its
+            // DeviceRoutes here. It unbinds with the other listeners, before ingest drains what it took.
+            List<DeviceRoutes> deviceRoutes = new ArrayList<>();
+            ingest.ifPresent(pipeline -> deviceRoutes.add(TelemetryRoutes.create(system.settings().config(),
+                    pipeline)));
+            Optional<DeviceHttps> deviceHttps = Optional.empty();
+            if (!deviceRoutes.isEmpty() && DeviceHttps.enabled(system.settings().config())) {
+                DeviceHttps started = DeviceHttps.start(system, system.settings().config(), metrics, deviceRoutes);
+                deviceHttps = Optional.of(started);
                 CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
-                        CoordinatedShutdown.PhaseServiceUnbind(), "ora-ingest-https-close", () -> {
+                        CoordinatedShutdown.PhaseServiceUnbind(), "ora-device-https-close", () -> {
                             started.close(grace);
                             return CompletableFuture.completedFuture(Done.getInstance());
                         });
             }
             ServingCheck.markServing(system);
-            return new Node(system, relay, portal, ingest, ingestHttps, home, management);
+            return new Node(system, relay, portal, ingest, deviceHttps, home, management);
         } catch (IOException | SQLException | RuntimeException | InterruptedException | ExecutionException
                  | TimeoutException e) {
             // Logged before terminating: with exit-jvm on, coordinated shutdown may end the JVM before main reports.
@@ -175,9 +184,9 @@ public final class Node implements AutoCloseable {
         return ingest;
     }
 
-    /** The HTTPS telemetry listener, when this node plays the ingest role and it is enabled. */
-    public Optional<IngestHttps> ingestHttps() {
-        return ingestHttps;
+    /** The device HTTPS listener, when a role of this node mounts routes on it and it is enabled. */
+    public Optional<DeviceHttps> deviceHttps() {
+        return deviceHttps;
     }
 
     public Path home() {

@@ -130,7 +130,7 @@ class NodeProcessKillTest {
         env.put("ORA_REDIS_KEY_PREFIX", redis.getString("ora.redis.key-prefix"));
         env.put("ORA_HTTP_HOST", "127.0.0.1");
         env.put("ORA_HTTP_PORT", String.valueOf(TestPorts.free()));
-        env.put("ORA_INGEST_HTTPS_PORT", String.valueOf(TestPorts.free()));
+        env.put("ORA_DEVICE_HTTPS_PORT", String.valueOf(TestPorts.free()));
         env.put("ORA_MQTT_HOST", "127.0.0.1");
         env.put("ORA_MQTT_PORT", String.valueOf(mqttPort));
         env.put("ORA_CLUSTER_PORT", String.valueOf(TestPorts.free()));

@@ -104,7 +104,7 @@ class NodeTest {
         config.put("ora.relay.mqtt.port", 0);
         config.put("ora.portal.http.host", "127.0.0.1");
         config.put("ora.portal.http.port", 0);
-        config.put("ora.ingest.https.port", 0);
+        config.put("ora.device-https.port", 0);
         config.put("pekko.remote.artery.canonical.port", clusterPort);
         config.put("pekko.management.http.port", managementPort);
         config.put("pekko.coordinated-shutdown.exit-jvm", "off");

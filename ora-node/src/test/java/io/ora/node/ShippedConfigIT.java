@@ -89,7 +89,8 @@ class ShippedConfigIT {
     @Test
     void theJarCarriesTheNodesApplicationConfigurationAndEveryModulesReference() {
         assertThat(application.hasPath("pekko.cluster.roles")).as("ora-node's application.conf").isTrue();
-        for (String namespace : List.of("ora.portal", "ora.relay", "ora.ingest", "ora.db", "ora.telemetry")) {
+        for (String namespace : List.of("ora.portal", "ora.relay", "ora.ingest", "ora.device-https", "ora.db",
+                "ora.telemetry")) {
             assertThat(effective.hasPath(namespace)).as(namespace).isTrue();
         }
     }

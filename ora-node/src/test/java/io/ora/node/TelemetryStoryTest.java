@@ -82,7 +82,7 @@ class TelemetryStoryTest {
             // The same hub over HTTPS, with the same device certificate: 200 only once stored, 422 for the refused.
             HttpClient https = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .sslContext(credentials.sslContext()).build();
-            URI endpoint = URI.create("https://127.0.0.1:" + story.node().ingestHttps().orElseThrow().port()
+            URI endpoint = URI.create("https://127.0.0.1:" + story.node().deviceHttps().orElseThrow().port()
                     + "/ingest/v1/telemetry");
             assertThat(post(https, endpoint, "{\"cpu\":60,\"ram\":30,\"owner\":\"" + marker + "\"}"))
                     .isEqualTo(200);

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A request every Ora HTTP listener's server refuses before any route sees it, with the status it must answer and
- * the parts of the request the answer must not quote. The same cases for each listener (portal, ingest HTTPS), so
+ * the parts of the request the answer must not quote. The same cases for each listener (portal, device HTTPS), so
  * they are held to the same rule: the server's own refusals are RFC 9457 problems that echo nothing.
  *
  * @param name   what is wrong with the request

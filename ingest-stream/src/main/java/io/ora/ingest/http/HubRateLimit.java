@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * The per-hub request rate of the HTTPS source: one {@link TokenBucket} per hub, in this node's memory. At most
+ * The per-hub request rate of the telemetry endpoint: one {@link TokenBucket} per hub, in this node's memory. At most
  * {@code trackedHubs} buckets are kept; the least recently seen hub is forgotten first, and comes back with a full
  * bucket, so a flood of distinct certificates costs bounded memory and never blocks a hub that behaves.
  */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ora.core.telemetry.TelemetryIntake.Receipt;
+import io.ora.device.https.TestDeviceHttps;
 import io.ora.persistence.CapturedLogs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +25,12 @@ class IngestHttpsLogsTest {
     void noLogEventHoldsABodyOrACertificateSubject() throws Exception {
         CapturedLogs logs = new CapturedLogs();
         TestIngestHttps ingest = new TestIngestHttps(Map.of("pekko.loglevel", "DEBUG"));
-        TestIngestHttps.Peer app;
+        TestDeviceHttps.Peer app;
         try {
             ingest.beforeAll(null);
             byte[] body = ("{\"fw\":\"" + MARKER + "\"}").getBytes(StandardCharsets.UTF_8);
-            TestIngestHttps.Peer hub = ingest.hub();
-            TestIngestHttps.Peer rejected = ingest.hub();
+            TestDeviceHttps.Peer hub = ingest.hub();
+            TestDeviceHttps.Peer rejected = ingest.hub();
             ingest.intake().answer(rejected.hub(), Receipt.REJECTED);
             app = ingest.app();
 
@@ -39,7 +40,7 @@ class IngestHttpsLogsTest {
             byte[] large = (MARKER + " ".repeat(70_000)).getBytes(StandardCharsets.UTF_8);
             assertThat(ingest.post(ingest.client(hub), "application/json", large).statusCode()).isEqualTo(413);
             assertThat(ingest.post(ingest.client(app), "application/json", body).statusCode()).isEqualTo(403);
-            TestIngestHttps.Peer stranger = ingest.stranger();
+            TestDeviceHttps.Peer stranger = ingest.stranger();
             assertThatThrownBy(() -> ingest.post(ingest.client(stranger), "application/json", body))
                     .isInstanceOf(IOException.class);
         } finally {

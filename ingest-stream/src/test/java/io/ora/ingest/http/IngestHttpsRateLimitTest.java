@@ -2,6 +2,7 @@ package io.ora.ingest.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ora.device.https.TestDeviceHttps;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -27,8 +28,8 @@ class IngestHttpsRateLimitTest {
 
     @Test
     void aHubOverItsRateGets429WithRetryAfterAndOtherHubsAreUnaffected() throws IOException {
-        TestIngestHttps.Peer busy = INGEST.hub();
-        TestIngestHttps.Peer other = INGEST.hub();
+        TestDeviceHttps.Peer busy = INGEST.hub();
+        TestDeviceHttps.Peer other = INGEST.hub();
         HttpClient client = INGEST.client(busy);
 
         for (int i = 0; i < 3; i++) {
@@ -41,7 +42,7 @@ class IngestHttpsRateLimitTest {
         assertThat(limited.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(limited.body()).contains("https://ora.io/problems/rate-limited");
         assertThat(INGEST.intake().from(busy.hub())).hasSize(3);
-        assertThat(INGEST.metric("ora_ingest_http_requests_total", "status", "too_many_requests")).isEqualTo(1);
+        assertThat(INGEST.metric("ora_device_https_requests_total", "status", "too_many_requests")).isEqualTo(1);
 
         assertThat(INGEST.post(INGEST.client(other), JSON, SAMPLE).statusCode()).isEqualTo(200);
         assertThat(INGEST.intake().from(other.hub())).hasSize(1);

@@ -4,29 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.ora.core.pki.TlsFiles;
-import java.nio.file.Path;
+import io.ora.core.telemetry.TelemetryIntake;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The shipped defaults resolve on their own and point at the same PKI files as the relay's. */
+/** The endpoint's shipped defaults resolve on their own, and its body limit is the filter's. */
 class IngestHttpsSettingsTest {
 
     @Test
-    void defaultsResolveToTheNodesPkiAndALoopbackListener() {
+    void defaultsResolveAndTheBodyLimitIsTheFilters() {
         Config config = ConfigFactory.defaultReference().resolve();
-        Path pki = Path.of(config.getString("ora.home"), "pki");
 
         HttpsSettings settings = HttpsSettings.from(config);
 
-        assertThat(settings.enabled()).isTrue();
-        assertThat(settings.iface()).isEqualTo("127.0.0.1");
-        assertThat(settings.port()).isEqualTo(8443);
         assertThat(settings.maxBytes()).isEqualTo(config.getBytes("ora.ingest.filter.max-bytes"));
-        assertThat(settings.tls().files()).isEqualTo(new TlsFiles(pki.resolve("ca.crt"), pki.resolve("server.crt"),
-                pki.resolve("server.key"), pki.resolve("revoked-serials")));
-        assertThat(settings.tls().reloadInterval()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(settings.rateLimit().perSecond()).isPositive();
-        assertThat(IngestHttps.enabled(config)).isTrue();
+        assertThat(TelemetryRoutes.create(config, TelemetryIntake.unavailable()).maxBodyBytes())
+                .isEqualTo(settings.maxBytes());
+        assertThat(settings.unavailableRetryAfter()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.rateLimit()).isEqualTo(new HttpsSettings.RateLimit(1, 10, 100_000));
     }
 }

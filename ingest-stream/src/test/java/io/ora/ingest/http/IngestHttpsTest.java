@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.ora.core.telemetry.TelemetryIntake.Receipt;
+import io.ora.device.https.TestDeviceHttps;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The telemetry endpoint over real TLS and real HTTP: what reaches the intake, and every status a hub can be
- * answered with. TLS refusals are {@link IngestHttpsTlsTest}, the per-hub rate {@link IngestHttpsRateLimitTest}.
+ * answered with. The per-hub rate is {@link IngestHttpsRateLimitTest}; what the listener refuses on its own (TLS,
+ * revocation, the server's errors) is device-https's tests'.
  */
 class IngestHttpsTest {
 
@@ -35,8 +37,8 @@ class IngestHttpsTest {
 
     @Test
     void aHubPostingJsonHandsExactlyItsBytesAndItsUuidToTheIntakeAndIsToldStored() throws IOException {
-        TestIngestHttps.Peer hub = INGEST.hub();
-        long okBefore = INGEST.metric("ora_ingest_http_requests_total", "status", "ok");
+        TestDeviceHttps.Peer hub = INGEST.hub();
+        long okBefore = INGEST.metric("ora_device_https_requests_total", "status", "ok");
 
         HttpResponse<String> response = INGEST.post(INGEST.client(hub), JSON, SAMPLE);
 
@@ -45,12 +47,25 @@ class IngestHttpsTest {
         assertThat(response.body()).isEqualTo("{\"result\":\"stored\"}");
         assertThat(INGEST.intake().from(hub.hub())).singleElement().satisfies(submission ->
                 assertThat(submission.payload()).isEqualTo(SAMPLE));
-        assertThat(INGEST.metric("ora_ingest_http_requests_total", "status", "ok")).isGreaterThan(okBefore);
+        assertThat(INGEST.metric("ora_device_https_requests_total", "status", "ok")).isGreaterThan(okBefore);
+    }
+
+    @Test
+    void anAppCertificateIsForbiddenAndNeverReachesTheIntake() throws IOException {
+        TestDeviceHttps.Peer app = INGEST.app();
+        long forbidden = INGEST.metric("ora_device_https_requests_total", "status", "forbidden");
+
+        HttpResponse<String> response = INGEST.post(INGEST.client(app), JSON, SAMPLE);
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertProblem(response, "https://ora.io/problems/hub-certificate-required");
+        assertThat(response.body()).doesNotContain(app.id().topicSegment());
+        assertThat(INGEST.metric("ora_device_https_requests_total", "status", "forbidden")).isEqualTo(forbidden + 1);
     }
 
     @Test
     void aRejectedPayloadIsA422ProblemThatDoesNotEchoTheInput() throws IOException {
-        TestIngestHttps.Peer hub = INGEST.hub();
+        TestDeviceHttps.Peer hub = INGEST.hub();
         INGEST.intake().answer(hub.hub(), Receipt.REJECTED);
         byte[] body = "{\"camera\":\"secret-marker-7f3a\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -64,7 +79,7 @@ class IngestHttpsTest {
 
     @Test
     void anUnavailablePipelineIsA503ProblemWithRetryAfter() throws IOException {
-        TestIngestHttps.Peer hub = INGEST.hub();
+        TestDeviceHttps.Peer hub = INGEST.hub();
         INGEST.intake().answer(hub.hub(), Receipt.UNAVAILABLE);
 
         HttpResponse<String> response = INGEST.post(INGEST.client(hub), JSON, SAMPLE);
@@ -76,12 +91,12 @@ class IngestHttpsTest {
 
     @Test
     void onlyJsonIsAcceptedAndAnythingElseIs415WithoutReachingTheIntake() throws IOException {
-        TestIngestHttps.Peer hub = INGEST.hub();
+        TestDeviceHttps.Peer hub = INGEST.hub();
         HttpClient client = INGEST.client(hub);
 
         assertThat(INGEST.post(client, "text/plain", SAMPLE).statusCode()).isEqualTo(415);
         assertThat(INGEST.post(client, "application/x-www-form-urlencoded", SAMPLE).statusCode()).isEqualTo(415);
-        HttpResponse<String> untyped = TestIngestHttps.send(client, HttpRequest.newBuilder(
+        HttpResponse<String> untyped = TestDeviceHttps.send(client, HttpRequest.newBuilder(
                 INGEST.uri("/ingest/v1/telemetry")).POST(HttpRequest.BodyPublishers.ofByteArray(SAMPLE)).build());
         assertThat(untyped.statusCode()).isEqualTo(415);
         assertProblem(untyped, "about:blank");
@@ -93,11 +108,11 @@ class IngestHttpsTest {
 
     @Test
     void aBodyOverTheLimitIs413WhetherItsLengthIsDeclaredOrStreamedAndNeverReachesTheIntake() throws IOException {
-        TestIngestHttps.Peer hub = INGEST.hub();
+        TestDeviceHttps.Peer hub = INGEST.hub();
         byte[] tooLarge = padded(MAX_BYTES + 1);
 
         HttpResponse<String> declared = INGEST.post(INGEST.client(hub), JSON, tooLarge);
-        HttpResponse<String> chunked = TestIngestHttps.send(INGEST.client(hub), HttpRequest.newBuilder(
+        HttpResponse<String> chunked = TestDeviceHttps.send(INGEST.client(hub), HttpRequest.newBuilder(
                         INGEST.uri("/ingest/v1/telemetry")).header("Content-Type", JSON)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(tooLarge))).build());
 
@@ -114,24 +129,24 @@ class IngestHttpsTest {
 
     @Test
     void otherPathsAre404AndOtherMethodsAre405WithAllow() throws IOException {
-        TestIngestHttps.Peer hub = INGEST.hub();
+        TestDeviceHttps.Peer hub = INGEST.hub();
         HttpClient client = INGEST.client(hub);
 
         for (String method : List.of("GET", "PUT", "DELETE")) {
-            HttpResponse<String> response = TestIngestHttps.send(client, HttpRequest.newBuilder(
+            HttpResponse<String> response = TestDeviceHttps.send(client, HttpRequest.newBuilder(
                     INGEST.uri("/ingest/v1/telemetry")).method(method, HttpRequest.BodyPublishers.noBody()).build());
             assertThat(response.statusCode()).as(method).isEqualTo(405);
             assertThat(response.headers().firstValue("Allow")).as(method).hasValue("POST");
             assertProblem(response, "about:blank");
         }
         for (String path : List.of("/", "/ingest/v1/telemetry/extra", "/ingest/v2/telemetry", "/metrics")) {
-            HttpResponse<String> response = TestIngestHttps.send(client, HttpRequest.newBuilder(INGEST.uri(path))
+            HttpResponse<String> response = TestDeviceHttps.send(client, HttpRequest.newBuilder(INGEST.uri(path))
                     .header("Content-Type", JSON).POST(HttpRequest.BodyPublishers.ofByteArray(SAMPLE)).build());
             assertThat(response.statusCode()).as(path).isEqualTo(404);
             assertProblem(response, "about:blank");
         }
         assertThat(INGEST.intake().from(hub.hub())).isEmpty();
-        assertThat(INGEST.metric("ora_ingest_http_requests_total", "status", "not_found")).isGreaterThanOrEqualTo(4);
+        assertThat(INGEST.metric("ora_device_https_requests_total", "status", "not_found")).isGreaterThanOrEqualTo(4);
     }
 
     /** How a hub's developer would try it by hand: curl with the files the pki CLI writes. */
@@ -139,7 +154,7 @@ class IngestHttpsTest {
     void curlPostsWithTheHubsCertificateFiles() throws Exception {
         Path curl = Path.of("/usr/bin/curl");
         Assumptions.assumeTrue(Files.isExecutable(curl), "curl is not installed (apt-get install curl)");
-        TestIngestHttps.Peer hub = INGEST.hub();
+        TestDeviceHttps.Peer hub = INGEST.hub();
         Path body = Files.write(hub.dir().resolve("sample.json"), SAMPLE);
 
         Process process = new ProcessBuilder(curl.toString(), "--silent", "--show-error", "--max-time", "30",

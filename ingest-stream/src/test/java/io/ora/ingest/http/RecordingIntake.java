@@ -3,7 +3,6 @@ package io.ora.ingest.http;
 import io.ora.core.telemetry.TelemetryIntake;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,8 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A {@link TelemetryIntake} for tests: it keeps every submission and answers each hub as told ({@code STORED} unless
- * {@link #answer} said otherwise, or never when {@link #neverAnswer} said so), so tests with their own hubs never see
- * each other's answers.
+ * {@link #answer} said otherwise), so tests with their own hubs never see each other's answers.
  */
 final class RecordingIntake implements TelemetryIntake {
 
@@ -23,16 +21,10 @@ final class RecordingIntake implements TelemetryIntake {
 
     private final List<Submission> submissions = new CopyOnWriteArrayList<>();
     private final Map<UUID, Receipt> answers = new ConcurrentHashMap<>();
-    private final Set<UUID> silent = ConcurrentHashMap.newKeySet();
 
     /** From now on, {@code hub}'s payloads get {@code receipt}. */
     void answer(UUID hub, Receipt receipt) {
         answers.put(hub, receipt);
-    }
-
-    /** From now on, {@code hub}'s payloads are kept but never answered (as if the pipeline hung). */
-    void neverAnswer(UUID hub) {
-        silent.add(hub);
     }
 
     /** What {@code hub} submitted, in order. */
@@ -43,9 +35,6 @@ final class RecordingIntake implements TelemetryIntake {
     @Override
     public CompletionStage<Receipt> submit(UUID hub, byte[] payload) {
         submissions.add(new Submission(hub, payload.clone()));
-        if (silent.contains(hub)) {
-            return new CompletableFuture<>();
-        }
         return CompletableFuture.completedFuture(answers.getOrDefault(hub, Receipt.STORED));
     }
 }

@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * Where a listener that peers reach finds its TLS material: the device CA and the serial deny-list (whom it trusts)
- * and its own certificate chain and key, in the layout of {@link DevPki}. The relay's MQTT edge and the ingest role's
- * HTTPS source read the same files, each into its own TLS stack, and poll them the same way.
+ * and its own certificate chain and key, in the layout of {@link DevPki}. The relay's MQTT edge and the device HTTPS
+ * listener read the same files, each into its own TLS stack, and poll them the same way.
  */
 public record TlsFiles(Path ca, Path certificate, Path key, Path revokedSerials) {
 

@@ -1,4 +1,4 @@
-package io.ora.ingest.http;
+package io.ora.device.https;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,25 +17,28 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The listener's HTTP server refuses some requests before the telemetry route sees them, and times out requests
- * the pipeline does not answer: these are problems like every other refusal, quoting nothing that was sent and
- * logging none of it. Raw requests over a TLS socket with a hub's certificate, because no HTTP client sends most of
- * them; a request timeout of one second keeps the timeout case short.
+ * The listener's HTTP server refuses some requests before any route sees them, and times out requests a route does
+ * not answer: these are problems like every other refusal, quoting nothing that was sent and logging none of it.
+ * Raw requests over a TLS socket with a hub's certificate, because no HTTP client sends most of them; a request
+ * timeout of one second keeps the timeout case short.
  */
-class IngestHttpsServerErrorsTest {
+class DeviceHttpsServerErrorsTest {
 
     private static final String MARKER = ServerRefusal.MARKER;
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TestRoutes ROUTES = new TestRoutes("test", 1024);
+    private static final String ECHO = ROUTES.path("echo");
 
     @RegisterExtension
-    static final TestIngestHttps INGEST = new TestIngestHttps(Map.of("pekko.http.server.request-timeout", "1s"));
+    static final TestDeviceHttps HTTPS = new TestDeviceHttps(Map.of("pekko.http.server.request-timeout", "1s"),
+            config -> List.of(ROUTES));
 
     static RawHttp.Response send(String head) {
         return send(head, new byte[0]);
     }
 
     static RawHttp.Response send(String head, byte[] body) {
-        return RawHttp.exchange(INGEST.socket(INGEST.hub()), head.getBytes(StandardCharsets.ISO_8859_1), body);
+        return RawHttp.exchange(HTTPS.socket(HTTPS.hub()), head.getBytes(StandardCharsets.ISO_8859_1), body);
     }
 
     static void assertProblem(RawHttp.Response response, int status, String... sent) {
@@ -59,25 +62,34 @@ class IngestHttpsServerErrorsTest {
     }
 
     static List<ServerRefusal> refusals() {
-        return ServerRefusal.to("/ingest/v1/telemetry");
+        return ServerRefusal.to(ECHO);
     }
 
     @Test
     void aDeclaredBodyOverTheLimitIsA413Problem() {
-        assertProblem(send("POST /ingest/v1/telemetry HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        assertProblem(send("POST " + ECHO + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 99999999999\r\nX-Note: " + MARKER + "\r\n"), 413, "99999999999");
     }
 
     @Test
-    void aPayloadThePipelineDoesNotAnswerInTimeIsA503Problem() {
-        TestIngestHttps.Peer hub = INGEST.hub();
-        INGEST.intake().neverAnswer(hub.hub());
+    void aRequestNoRouteAnswersInTimeIsA503Problem() {
+        TestDeviceHttps.Peer hub = HTTPS.hub();
         byte[] body = ("{\"fw\":\"" + MARKER + "\"}").getBytes(StandardCharsets.UTF_8);
-        RawHttp.Response response = RawHttp.exchange(INGEST.socket(hub), ("POST /ingest/v1/telemetry HTTP/1.1\r\n"
-                + "Host: x\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1), body);
+        RawHttp.Response response = RawHttp.exchange(HTTPS.socket(hub), ("POST " + ROUTES.path("silent")
+                + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                + "\r\n").getBytes(StandardCharsets.ISO_8859_1), body);
         assertProblem(response, 503);
-        assertThat(INGEST.intake().from(hub.hub())).hasSize(1);
+        assertThat(ROUTES.reached()).extracting(DevicePeer::id).contains(hub.id());
+    }
+
+    /** A route that throws is a 500 problem, logged by the exception's type only. */
+    @Test
+    void aRouteThatFailsIsA500ProblemLoggedByTypeOnly() {
+        try (CapturedLogs logs = new CapturedLogs()) {
+            assertProblem(send("GET " + ROUTES.path("fails") + "?" + MARKER + " HTTP/1.1\r\nHost: x\r\n"), 500);
+            assertThat(logs.texts(Level.ERROR)).singleElement().asString()
+                    .contains(IllegalStateException.class.getName()).doesNotContain("a route failed");
+        }
     }
 
     /** Neither a refused request nor a malformed header is written to the log; nothing above debug at all. */
@@ -85,9 +97,9 @@ class IngestHttpsServerErrorsTest {
     void refusedRequestsAndMalformedHeadersLogNothingAClientWrote() {
         try (CapturedLogs logs = new CapturedLogs()) {
             refusals().forEach(refusal -> send(refusal.head()));
-            send(MARKER + " /ingest/v1/telemetry HTTP/1.1\r\nHost: x\r\n");
+            send(MARKER + " " + ECHO + " HTTP/1.1\r\nHost: x\r\n");
             byte[] sample = "{\"cpu\":1.5}".getBytes(StandardCharsets.UTF_8);
-            RawHttp.Response stored = send("POST /ingest/v1/telemetry HTTP/1.1\r\nHost: x\r\nContent-Type: "
+            RawHttp.Response stored = send("POST " + ECHO + " HTTP/1.1\r\nHost: x\r\nContent-Type: "
                     + "application/json\r\nContent-Length: " + sample.length + "\r\nExpect: " + MARKER + "\r\n"
                     + "If-Match: \"" + MARKER + "\r\n", sample);
             assertThat(stored.status()).isEqualTo(200);

@@ -1,4 +1,4 @@
-package io.ora.ingest.http;
+package io.ora.device.https;
 
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.ParsingErrorHandler;
@@ -8,7 +8,7 @@ import org.apache.pekko.http.scaladsl.model.StatusCode;
 import org.apache.pekko.http.scaladsl.settings.ServerSettings;
 
 /**
- * What the HTTPS listener answers for a request its HTTP server refuses before the telemetry route sees it (a
+ * What the device listener answers for a request its HTTP server refuses before any mounted route sees it (a
  * malformed request line or header, a URI or head over the parser's limits, an unknown method or HTTP version): a
  * {@link Problem} like every other refusal of the listener. Pekko HTTP creates it by class name (public, no-argument
  * constructor), as {@link #adapt} names it.
@@ -21,7 +21,7 @@ public final class ParsingProblems extends ParsingErrorHandler {
     @Override
     public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
         log.debug("refused a request the server could not take, with {}", status.intValue());
-        return Problem.of(status, "the request was refused before it reached the telemetry endpoint ("
+        return Problem.of(status, "the request was refused before it reached an endpoint ("
                 + status.reason() + ")").toResponse();
     }
 

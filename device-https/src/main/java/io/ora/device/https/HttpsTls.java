@@ -1,4 +1,4 @@
-package io.ora.ingest.http;
+package io.ora.device.https;
 
 import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.PeerTrustManager;
@@ -19,23 +19,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTPS source's TLS material: the server chain and key, and the device CA and deny-list through the shared
+ * The device listener's TLS material: the server chain and key, and the device CA and deny-list through the shared
  * {@link PeerTrustManager}, as a JDK {@link SSLContext}. Every connection gets an engine that speaks TLS 1.3 only and
  * requires a client certificate, so nothing reaches HTTP before the peer's certificate has been judged.
  *
- * <p>{@link #checkForChanges()} (polled by {@link IngestHttps}) rebuilds the material when a file changes: new
+ * <p>{@link #checkForChanges()} (polled by {@link DeviceHttps}) rebuilds the material when a file changes: new
  * connections use it at once, and {@link #isRevoked} answers from the newest deny-list for connections already open.
  * A change that fails to load keeps the previous material and is retried at the next poll.
  */
 final class HttpsTls {
 
     /** Where this listener counts the client certificates it refuses, by reason. */
-    static final String REFUSED_METRIC = "ora_ingest_https_certificates_refused_total";
+    static final String REFUSED_METRIC = "ora_device_https_certificates_refused_total";
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpsTls.class);
     private static final String[] PROTOCOLS = {"TLSv1.3"};
+    private static final String RELOADS_METRIC = "ora_device_https_tls_reloads_total";
+    private static final String RELOADS_HELP = "TLS material reloads of the device HTTPS listener";
     /** Protects the key only inside this process's memory; the key store is never written anywhere. */
-    private static final char[] IN_MEMORY = "ingest-https".toCharArray();
+    private static final char[] IN_MEMORY = "device-https".toCharArray();
 
     private record Loaded(SSLContext context, PeerTrustManager trust, List<FileTime> stamps) {
     }
@@ -49,10 +51,8 @@ final class HttpsTls {
     HttpsTls(HttpsSettings.Tls settings, Metrics metrics) throws IOException {
         this.settings = settings;
         this.metrics = metrics;
-        this.reloads = metrics.counter("ora_ingest_https_tls_reloads_total", "TLS material reloads of the ingest"
-                + " HTTPS listener", "result", "ok");
-        this.reloadFailures = metrics.counter("ora_ingest_https_tls_reloads_total", "TLS material reloads of the"
-                + " ingest HTTPS listener", "result", "failed");
+        this.reloads = metrics.counter(RELOADS_METRIC, RELOADS_HELP, "result", "ok");
+        this.reloadFailures = metrics.counter(RELOADS_METRIC, RELOADS_HELP, "result", "failed");
         this.current = load();
     }
 
@@ -78,10 +78,10 @@ final class HttpsTls {
             }
             current = load();
             reloads.increment();
-            LOG.info("TLS material of the ingest HTTPS listener reloaded");
+            LOG.info("TLS material of the device HTTPS listener reloaded");
         } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
             reloadFailures.increment();
-            LOG.warn("TLS material of the ingest HTTPS listener changed but could not be loaded; keeping the previous"
+            LOG.warn("TLS material of the device HTTPS listener changed but could not be loaded; keeping the previous"
                     + " material: {}", e.getMessage());
         }
     }

@@ -54,7 +54,7 @@ public final class BackupEnvelope {
      * stating any other cost is refused, so a reader never has to trust the version byte alone.
      */
     public record Kdf(int memoryKiB, int passes, int lanes) {
-        /** Version 1's cost: 256 MiB, 3 passes, 1 lane (libsodium's "moderate" level; ADR 0004). */
+        /** Version 1's cost: 256 MiB, 3 passes, 1 lane (libsodium's "moderate" level; docs/backup.md). */
         public static final Kdf V1 = new Kdf(262_144, 3, 1);
     }
 

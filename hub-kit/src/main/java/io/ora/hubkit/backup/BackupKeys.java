@@ -86,12 +86,6 @@ public final class BackupKeys implements Destroyable {
         return hkdf(envelopeSalt, SEAL);
     }
 
-    /** The Argon2id root, for the known-answer test only. */
-    byte[] root() {
-        check();
-        return root.clone();
-    }
-
     @Override
     public void destroy() {
         Arrays.fill(root, (byte) 0);

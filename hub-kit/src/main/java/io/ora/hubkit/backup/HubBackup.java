@@ -1,13 +1,11 @@
 package io.ora.hubkit.backup;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
@@ -48,13 +46,11 @@ public record HubBackup(Topology topology, Layout layout) {
     private static final Pattern LAYOUT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .addModule(new Jdk8Module())
             .serializationInclusion(JsonInclude.Include.NON_ABSENT)
             .build();
@@ -81,11 +77,6 @@ public record HubBackup(Topology topology, Layout layout) {
                 }
             }
         }
-    }
-
-    /** The format name, written into the JSON form. */
-    public String format() {
-        return FORMAT;
     }
 
     /** The Matter nodes of the home. */

@@ -1,6 +1,5 @@
 package io.ora.hubkit.backup;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -47,7 +46,6 @@ public final class HubConfigProjection {
     private static final Pattern HEX_NODE = Pattern.compile("[0-9A-Fa-f]{1,16}");
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
@@ -186,8 +184,8 @@ public final class HubConfigProjection {
 
     private static <T> List<T> list(JsonNode parent, String field, String path, Reader<T> reader)
             throws RefusedDocumentException {
-        JsonNode items = parent == null ? null : parent.get(field);
-        if (items == null || items.isMissingNode()) {
+        JsonNode items = parent.get(field);
+        if (items == null) {
             return List.of();
         }
         if (!items.isArray()) {

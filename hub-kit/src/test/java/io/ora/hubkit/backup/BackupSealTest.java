@@ -89,7 +89,7 @@ class BackupSealTest {
     }
 
     @Test
-    void derivationsAreDistinctAndRepeatable() {
+    void theDerivedValuesAreDistinct() {
         assertThat(keys.locator()).hasSize(32).isNotEqualTo(keys.writeCredential());
         assertThat(keys.locatorText()).hasSize(43);
         byte[] salt = new byte[16];

@@ -1,6 +1,7 @@
 package io.ora.ingest.http;
 
 import com.typesafe.config.Config;
+import io.ora.device.https.HubRateLimit;
 import java.time.Duration;
 
 /**
@@ -11,24 +12,13 @@ import java.time.Duration;
  * @param maxBytes              the largest request body accepted
  * @param unavailableRetryAfter the {@code Retry-After} of a 503
  */
-record HttpsSettings(long maxBytes, Duration unavailableRetryAfter, RateLimit rateLimit) {
-
-    /** Requests each hub may make per second, its burst, and how many hubs are tracked at most. */
-    record RateLimit(double perSecond, int burst, long trackedHubs) {
-        public RateLimit {
-            if (perSecond <= 0 || burst < 1 || trackedHubs < 1) {
-                throw new IllegalArgumentException("ora.ingest.https.rate-limit: per-second must be positive, burst"
-                        + " and tracked-hubs at least 1");
-            }
-        }
-    }
+record HttpsSettings(long maxBytes, Duration unavailableRetryAfter, HubRateLimit.Settings rateLimit) {
 
     /** Reads {@code ora.ingest.https} from a resolved config. */
     static HttpsSettings from(Config root) {
         Config c = root.getConfig("ora.ingest.https");
-        Config r = c.getConfig("rate-limit");
         return new HttpsSettings(root.getMemorySize("ora.ingest.filter.max-bytes").toBytes(),
                 c.getDuration("unavailable-retry-after"),
-                new RateLimit(r.getDouble("per-second"), r.getInt("burst"), r.getLong("tracked-hubs")));
+                HubRateLimit.Settings.from(c.getConfig("rate-limit")));
     }
 }

@@ -5,6 +5,7 @@ import io.ora.core.identity.PeerId;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.device.https.DeviceRequests;
 import io.ora.device.https.DeviceRoutes;
+import io.ora.device.https.HubRateLimit;
 import io.ora.device.https.Problem;
 import java.time.Duration;
 import java.util.UUID;
@@ -71,9 +72,7 @@ public final class TelemetryRoutes implements DeviceRoutes {
 
     private Route telemetry(DeviceRequests requests, UUID hub) {
         if (!rateLimit.tryTake(hub)) {
-            return Directives.complete(Problem.typed("rate-limited", "Too many requests", StatusCodes.TOO_MANY_REQUESTS,
-                    "this hub posts faster than allowed; retry later").toResponse()
-                    .addHeader(retryAfter(rateLimit.retryAfter())));
+            return Directives.complete(rateLimit.refusal());
         }
         return Directives.extractRequestEntity(entity -> {
             MediaType type = entity.getContentType().mediaType();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.ora.core.telemetry.TelemetryIntake;
+import io.ora.device.https.HubRateLimit;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +22,6 @@ class IngestHttpsSettingsTest {
         assertThat(TelemetryRoutes.create(config, TelemetryIntake.unavailable()).maxBodyBytes())
                 .isEqualTo(settings.maxBytes());
         assertThat(settings.unavailableRetryAfter()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(settings.rateLimit()).isEqualTo(new HttpsSettings.RateLimit(1, 10, 100_000));
+        assertThat(settings.rateLimit()).isEqualTo(new HubRateLimit.Settings(1, 10, 100_000));
     }
 }

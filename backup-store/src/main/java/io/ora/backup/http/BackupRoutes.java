@@ -12,7 +12,9 @@ import io.ora.device.https.DeviceRequests;
 import io.ora.device.https.DeviceRoutes;
 import io.ora.device.https.HubRateLimit;
 import io.ora.device.https.Problem;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -23,9 +25,12 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -141,41 +146,81 @@ public final class BackupRoutes implements DeviceRoutes {
     }
 
     private Route write(DeviceRequests requests, BackupId id, Credential credential) {
-        return Directives.optionalHeaderValueByName("If-Match", ifMatch ->
-                Directives.optionalHeaderValueByName("If-None-Match", ifNoneMatch -> {
-                    if (ifMatch.isPresent() && ifNoneMatch.isPresent()) {
-                        return invalid("a write carries If-Match (replace) or If-None-Match (create), not both");
+        return Directives.extractRequest(request -> {
+            Precondition precondition = Precondition.of(request);
+            if (precondition instanceof Precondition.Invalid bad) {
+                return invalid(bad.detail());
+            }
+            return Directives.extractRequestEntity(entity -> {
+                if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_OCTET_STREAM)) {
+                    return Directives.complete(Problem.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE,
+                            "a backup envelope is sent as " + MediaTypes.APPLICATION_OCTET_STREAM).toResponse());
+                }
+                return requests.body(settings.maxBytes(), body -> {
+                    byte[] envelope = body.toArray();
+                    if (BackupEnvelope.parse(envelope, settings.maxBytes())
+                            instanceof BackupEnvelope.Parsed.Invalid bad) {
+                        outcomes.get(Outcome.INVALID_ENVELOPE).increment();
+                        return Directives.complete(Problem.typed("invalid-envelope", "Not a backup envelope",
+                                StatusCodes.UNPROCESSABLE_ENTITY, bad.defect().message()).toResponse());
                     }
-                    if (ifNoneMatch.isPresent() && !ifNoneMatch.get().trim().equals("*")) {
-                        return invalid("If-None-Match on a write can only be *: create, if nothing is stored");
+                    if (precondition instanceof Precondition.Replace replace) {
+                        return stored(() -> store.replace(id, credential, replace.expected(), envelope),
+                                this::answer);
                     }
-                    Optional<OptionalLong> expected = ifMatch.map(BackupRoutes::expectedVersion);
-                    if (expected.isPresent() && expected.get() == null) {
-                        return invalid("If-Match must be * or one version as a strong entity tag, such as \"3\"");
-                    }
-                    return Directives.extractRequestEntity(entity -> {
-                        if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_OCTET_STREAM)) {
-                            return Directives.complete(Problem.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE,
-                                    "a backup envelope is sent as " + MediaTypes.APPLICATION_OCTET_STREAM)
-                                    .toResponse());
-                        }
-                        return requests.body(settings.maxBytes(), body -> {
-                            byte[] envelope = body.toArray();
-                            if (BackupEnvelope.parse(envelope, settings.maxBytes())
-                                    instanceof BackupEnvelope.Parsed.Invalid bad) {
-                                outcomes.get(Outcome.INVALID_ENVELOPE).increment();
-                                return Directives.complete(Problem.typed("invalid-envelope", "Not a backup envelope",
-                                        StatusCodes.UNPROCESSABLE_ENTITY, bad.defect().message()).toResponse());
-                            }
-                            if (expected.isEmpty()) {
-                                return stored(() -> store.create(id, credential.verifier(), envelope),
-                                        this::answer);
-                            }
-                            return stored(() -> store.replace(id, credential, expected.get(), envelope),
-                                    this::answer);
-                        });
-                    });
-                }));
+                    return stored(() -> store.create(id, credential.verifier(), envelope), this::answer);
+                });
+            });
+        });
+    }
+
+    /** What a write's preconditions ask for (docs/backup.md, "PUT"), or why they are not well formed. */
+    private sealed interface Precondition {
+
+        /** No precondition, or {@code If-None-Match: *}: the first write under a locator. */
+        record Create() implements Precondition {
+        }
+
+        /** {@code If-Match}: replace version {@code expected}, or the newest when empty ({@code *}). */
+        record Replace(OptionalLong expected) implements Precondition {
+        }
+
+        /** Not a precondition this endpoint takes. */
+        record Invalid(String detail) implements Precondition {
+        }
+
+        static Precondition of(HttpRequest request) {
+            List<String> ifMatch = values(request, "if-match");
+            List<String> ifNoneMatch = values(request, "if-none-match");
+            if (ifMatch.size() + ifNoneMatch.size() > 1) {
+                return new Invalid("a write carries one If-Match (replace) or one If-None-Match (create), at most");
+            }
+            if (!ifNoneMatch.isEmpty()) {
+                return ifNoneMatch.get(0).trim().equals("*") ? new Create()
+                        : new Invalid("If-None-Match on a write can only be *: create, if nothing is stored");
+            }
+            if (ifMatch.isEmpty()) {
+                return new Create();
+            }
+            String value = ifMatch.get(0).trim();
+            if (value.equals("*")) {
+                return new Replace(OptionalLong.empty());
+            }
+            Matcher tag = STRONG_TAG.matcher(value);
+            return tag.matches() ? new Replace(OptionalLong.of(Long.parseLong(tag.group(1))))
+                    : new Invalid("If-Match must be * or one version as a strong entity tag, such as \"3\"");
+        }
+
+        /** Every value of a header, by name, whether Pekko modelled it or kept it raw (when it did not parse). */
+        private static List<String> values(HttpRequest request, String lowerCaseName) {
+            List<String> values = new ArrayList<>();
+            for (HttpHeader header : request.getHeaders()) {
+                if (header.is(lowerCaseName)) {
+                    values.add(header.value());
+                }
+            }
+            return values;
+        }
     }
 
     private Route read(BackupId id, Credential credential) {
@@ -186,16 +231,6 @@ public final class BackupRoutes implements DeviceRoutes {
             OptionalLong wanted = version.map(v -> OptionalLong.of(Long.parseLong(v))).orElse(OptionalLong.empty());
             return stored(() -> store.read(id, credential, wanted), this::answer);
         });
-    }
-
-    /** {@code *} is any version (empty), {@code "n"} version n, anything else {@code null}: not a precondition. */
-    private static OptionalLong expectedVersion(String ifMatch) {
-        String value = ifMatch.trim();
-        if (value.equals("*")) {
-            return OptionalLong.empty();
-        }
-        var tag = STRONG_TAG.matcher(value);
-        return tag.matches() ? OptionalLong.of(Long.parseLong(tag.group(1))) : null;
     }
 
     /** Runs a store call on the blocking dispatcher and answers what it returns; the store away is 503. */

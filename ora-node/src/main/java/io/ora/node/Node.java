@@ -1,6 +1,8 @@
 package io.ora.node;
 
 import com.typesafe.config.Config;
+import io.ora.backup.Backup;
+import io.ora.backup.store.BackupStores;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.DevPki;
 import io.ora.core.telemetry.TelemetryIntake;
@@ -16,6 +18,7 @@ import io.ora.relay.Relay;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,16 +53,18 @@ public final class Node implements AutoCloseable {
     private final Optional<Relay> relay;
     private final Optional<Portal> portal;
     private final Optional<Ingest> ingest;
+    private final Optional<Backup> backup;
     private final Optional<DeviceHttps> deviceHttps;
     private final Path home;
     private final String managementUri;
 
     private Node(ActorSystem<Void> system, Optional<Relay> relay, Optional<Portal> portal, Optional<Ingest> ingest,
-                 Optional<DeviceHttps> deviceHttps, Path home, String managementUri) {
+                 Optional<Backup> backup, Optional<DeviceHttps> deviceHttps, Path home, String managementUri) {
         this.system = system;
         this.relay = relay;
         this.portal = portal;
         this.ingest = ingest;
+        this.backup = backup;
         this.deviceHttps = deviceHttps;
         this.home = home;
         this.managementUri = managementUri;
@@ -138,11 +143,24 @@ public final class Node implements AutoCloseable {
                             return CompletableFuture.completedFuture(Done.getInstance());
                         });
             }
+            Optional<Backup> backup = Optional.empty();
+            if (hasRole(system, "backup")) {
+                Backup started = Backup.start(system, BackupStores.open(system.settings().config(),
+                        database.dataSource(), Clock.systemUTC()), metrics);
+                backup = Optional.of(started);
+                // After the listeners have unbound, before the database closes.
+                CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+                        CoordinatedShutdown.PhaseServiceStop(), "ora-backup-close", () -> {
+                            started.close();
+                            return CompletableFuture.completedFuture(Done.getInstance());
+                        });
+            }
             // The device listener opens only when a role of this node mounts routes on it; each such role adds its
             // DeviceRoutes here. It unbinds with the other listeners, before ingest drains what it took.
             List<DeviceRoutes> deviceRoutes = new ArrayList<>();
             ingest.ifPresent(pipeline -> deviceRoutes.add(TelemetryRoutes.create(system.settings().config(),
                     pipeline)));
+            backup.ifPresent(role -> deviceRoutes.add(role.routes()));
             Optional<DeviceHttps> deviceHttps = Optional.empty();
             if (!deviceRoutes.isEmpty() && DeviceHttps.enabled(system.settings().config())) {
                 DeviceHttps started = DeviceHttps.start(system, system.settings().config(), metrics, deviceRoutes);
@@ -154,7 +172,7 @@ public final class Node implements AutoCloseable {
                         });
             }
             ServingCheck.markServing(system);
-            return new Node(system, relay, portal, ingest, deviceHttps, home, management);
+            return new Node(system, relay, portal, ingest, backup, deviceHttps, home, management);
         } catch (IOException | SQLException | RuntimeException | InterruptedException | ExecutionException
                  | TimeoutException e) {
             // Logged before terminating: with exit-jvm on, coordinated shutdown may end the JVM before main reports.
@@ -182,6 +200,10 @@ public final class Node implements AutoCloseable {
 
     public Optional<Ingest> ingest() {
         return ingest;
+    }
+
+    public Optional<Backup> backup() {
+        return backup;
     }
 
     /** The device HTTPS listener, when a role of this node mounts routes on it and it is enabled. */

@@ -3,12 +3,15 @@ package io.ora.backup.http;
 import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariDataSource;
 import io.ora.backup.BackupSettings;
+import io.ora.backup.store.BackupStore;
 import io.ora.backup.store.PostgresBackupStore;
 import io.ora.core.backup.BackupEnvelope;
 import io.ora.core.metrics.Metrics;
 import io.ora.device.https.TestDeviceHttps;
 import io.ora.persistence.TestDatabase;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -44,7 +48,12 @@ final class TestBackupHttps extends TestDeviceHttps {
     }
 
     TestBackupHttps(Map<String, Object> overrides) {
-        this(withGenerousRates(overrides), new Holder());
+        this(withGenerousRates(overrides), new Holder(null));
+    }
+
+    /** The endpoints over a store of the test's own, made from the test's resolved config. */
+    TestBackupHttps(Map<String, Object> overrides, Function<Config, BackupStore> store) {
+        this(withGenerousRates(overrides), new Holder(store));
     }
 
     private TestBackupHttps(Map<String, Object> overrides, Holder holder) {
@@ -54,12 +63,22 @@ final class TestBackupHttps extends TestDeviceHttps {
 
     /** Builds the routes once the harness has resolved the test's config. */
     private static final class Holder {
+        private final Function<Config, BackupStore> store;
         private TestBackupHttps owner;
 
+        Holder(Function<Config, BackupStore> store) {
+            this.store = store;
+        }
+
         BackupRoutes routes(Config config) {
-            owner.dataSource = TestDatabase.dataSource();
-            return BackupRoutes.create(BackupSettings.from(config),
-                    new PostgresBackupStore(owner.dataSource, Clock.systemUTC()), owner.blocking, owner.metrics);
+            BackupStore chosen;
+            if (store == null) {
+                owner.dataSource = TestDatabase.dataSource();
+                chosen = new PostgresBackupStore(owner.dataSource, Clock.systemUTC());
+            } else {
+                chosen = store.apply(config);
+            }
+            return BackupRoutes.create(BackupSettings.from(config), chosen, owner.blocking, owner.metrics);
         }
     }
 
@@ -86,6 +105,15 @@ final class TestBackupHttps extends TestDeviceHttps {
     static byte[] envelope(int ciphertextBytes) {
         return BackupEnvelope.of(random(BackupEnvelope.SALT_BYTES), random(BackupEnvelope.NONCE_BYTES),
                 random(ciphertextBytes)).bytes();
+    }
+
+    /** A local port nothing listens on (bound once, then released). */
+    static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static byte[] random(int bytes) {

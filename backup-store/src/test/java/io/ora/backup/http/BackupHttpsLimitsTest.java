@@ -1,0 +1,80 @@
+package io.ora.backup.http;
+
+import static io.ora.backup.http.TestBackupHttps.envelope;
+import static io.ora.backup.http.TestBackupHttps.newKeys;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ora.backup.store.PostgresBackupStore;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** The per-hub rate (429) and a store that cannot be reached (503): each refused with its problem and Retry-After. */
+class BackupHttpsLimitsTest {
+
+    /** One request per 20 s after a burst of 3, so no refill happens during the test however slow the machine. */
+    @Nested
+    class RateLimit {
+
+        @RegisterExtension
+        static final TestBackupHttps BACKUP = new TestBackupHttps(Map.of(
+                "ora.backup.rate-limit.per-second", 0.05, "ora.backup.rate-limit.burst", 3));
+
+        @Test
+        void aHubOverItsRateGets429WithRetryAfterBeforeAnyCheckAndOtherHubsAreUnaffected() throws IOException {
+            HttpClient busy = BACKUP.client(BACKUP.hub());
+            TestBackupHttps.Keys keys = newKeys();
+            assertThat(BACKUP.put(busy, keys, envelope(64)).statusCode()).isEqualTo(201);
+            assertThat(BACKUP.get(busy, keys, "").statusCode()).isEqualTo(200);
+            assertThat(BACKUP.get(busy, newKeys(), "").statusCode()).isEqualTo(404);
+
+            HttpResponse<byte[]> limited = BACKUP.put(busy, newKeys(), envelope(64));
+            assertThat(limited.statusCode()).isEqualTo(429);
+            assertThat(limited.headers().firstValue("Retry-After")).hasValue("20");
+            assertThat(new String(limited.body(), StandardCharsets.UTF_8))
+                    .contains("https://ora.io/problems/rate-limited");
+
+            // The rate is the certificate's, not the backup's: another hub reads the same backup.
+            assertThat(BACKUP.get(BACKUP.client(BACKUP.hub()), keys, "").statusCode()).isEqualTo(200);
+        }
+    }
+
+    /** A PostgreSQL store on a port where nothing listens: every store call fails as the database being away. */
+    @Nested
+    class StoreAway {
+
+        @RegisterExtension
+        static final TestBackupHttps BACKUP = new TestBackupHttps(Map.of("ora.backup.unavailable-retry-after", "7s"),
+                config -> {
+                    PGSimpleDataSource nobody = new PGSimpleDataSource();
+                    nobody.setServerNames(new String[] {"127.0.0.1"});
+                    nobody.setPortNumbers(new int[] {TestBackupHttps.closedPort()});
+                    nobody.setDatabaseName("ora");
+                    nobody.setConnectTimeout(2);
+                    return new PostgresBackupStore(nobody, Clock.systemUTC());
+                });
+
+        @Test
+        void everyOperationIs503WithRetryAfterAndSaysNothingWasStored() throws IOException {
+            HttpClient hub = BACKUP.client(BACKUP.hub());
+            TestBackupHttps.Keys keys = newKeys();
+            for (HttpResponse<byte[]> answer : List.of(BACKUP.put(hub, keys, envelope(64)),
+                    BACKUP.put(hub, keys, envelope(64), "If-Match", "\"1\""), BACKUP.get(hub, keys, ""),
+                    BACKUP.versions(hub, keys), BACKUP.delete(hub, keys))) {
+                assertThat(answer.statusCode()).isEqualTo(503);
+                assertThat(answer.headers().firstValue("Retry-After")).hasValue("7");
+                assertThat(new String(answer.body(), StandardCharsets.UTF_8))
+                        .contains("https://ora.io/problems/backup-unavailable").doesNotContain(keys.locator());
+            }
+            assertThat(BACKUP.backupMetric("ora_backup_requests_total", "outcome", "unavailable")).isEqualTo(5);
+        }
+    }
+}

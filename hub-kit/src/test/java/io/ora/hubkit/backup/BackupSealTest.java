@@ -130,4 +130,18 @@ class BackupSealTest {
         assertThatThrownBy(() -> HubConfigProjection.project(dangling.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(HubConfigProjection.RefusedDocumentException.class);
     }
+
+    /**
+     * {@code matter} holds the listed {@code nodes}; of another type it must refuse the document like any listed
+     * field, not read as "no nodes": a backup with an empty topology would replace the good one without a word.
+     */
+    @Test
+    void aMatterSectionOfTheWrongTypeIsRefusedNotReadAsEmpty() {
+        for (String matter : List.of("[{\"nodes\":[]}]", "\"nodes\"", "7", "true", "null")) {
+            String document = "{\"schema\":\"ora.hub-config/1\",\"matter\":" + matter + "}";
+            assertThatThrownBy(() -> HubConfigProjection.project(document.getBytes(StandardCharsets.UTF_8)))
+                    .as(matter).isInstanceOfSatisfying(HubConfigProjection.RefusedDocumentException.class,
+                            refused -> assertThat(refused.path()).isEqualTo("matter"));
+        }
+    }
 }

@@ -51,30 +51,18 @@ class BackupSealTest {
         assertThat(keys.sealingKey(salt)).isNotEqualTo(keys.locator()).isNotEqualTo(keys.writeCredential());
     }
 
+    /** Changed bytes are BackupPropertiesTest's; these are the cut-off download and the store's size cap. */
     @Test
-    void aSealedBackupOpensByteExactAndAnyFlippedByteIsRefused() {
+    void aSealedBackupOpensByteExactAndAShortOrOversizedOneIsRefused() {
         byte[] plain = "{\"format\":\"ora.hub-backup/1\"}".getBytes(StandardCharsets.UTF_8);
         byte[] sealed = BackupSeal.seal(keys, plain, RANDOM).bytes();
         BackupSeal.Opened opened = BackupSeal.open(keys, sealed, 1 << 20);
         assertThat(opened).isInstanceOf(BackupSeal.Opened.Plaintext.class);
         assertThat(((BackupSeal.Opened.Plaintext) opened).bytes()).isEqualTo(plain);
-        for (int i = 0; i < sealed.length; i++) {
-            byte[] flipped = sealed.clone();
-            flipped[i] ^= 0x01;
-            assertThat(BackupSeal.open(keys, flipped, 1 << 20)).as("byte %d", i)
-                    .isNotInstanceOf(BackupSeal.Opened.Plaintext.class);
-        }
         assertThat(BackupSeal.open(keys, Arrays.copyOf(sealed, sealed.length - 1), 1 << 20))
                 .isEqualTo(new BackupSeal.Opened.Malformed(BackupEnvelope.Defect.TRUNCATED));
         assertThat(BackupSeal.open(keys, sealed, sealed.length - 1))
                 .isEqualTo(new BackupSeal.Opened.Malformed(BackupEnvelope.Defect.TOO_LARGE));
-        byte[] otherVersion = sealed.clone();
-        otherVersion[6] = 2;
-        assertThat(BackupSeal.open(keys, otherVersion, 1 << 20))
-                .isEqualTo(new BackupSeal.Opened.Malformed(BackupEnvelope.Defect.UNKNOWN_VERSION));
-        byte[] ciphertextFlip = sealed.clone();
-        ciphertextFlip[sealed.length - 1] ^= 0x40;
-        assertThat(BackupSeal.open(keys, ciphertextFlip, 1 << 20)).isEqualTo(new BackupSeal.Opened.NotAuthentic());
     }
 
     @Test

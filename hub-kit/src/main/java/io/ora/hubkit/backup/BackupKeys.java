@@ -103,26 +103,42 @@ public final class BackupKeys implements Destroyable {
     }
 
     static byte[] argon2id(byte[] password, byte[] salt, BackupEnvelope.Kdf cost) {
-        Argon2BytesGenerator argon = new Argon2BytesGenerator();
-        argon.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+        return argon2id(password, argon2idParameters(salt, cost).build());
+    }
+
+    /**
+     * The root derivation's Argon2id configuration (type, version, cost, salt), unbuilt, so that the known-answer
+     * test can run RFC 9106's vector, which adds a secret and associated data, through exactly this configuration.
+     */
+    static Argon2Parameters.Builder argon2idParameters(byte[] salt, BackupEnvelope.Kdf cost) {
+        return new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withMemoryAsKB(cost.memoryKiB())
                 .withIterations(cost.passes())
                 .withParallelism(cost.lanes())
-                .withSalt(salt)
-                .build());
+                .withSalt(salt);
+    }
+
+    static byte[] argon2id(byte[] password, Argon2Parameters parameters) {
+        Argon2BytesGenerator argon = new Argon2BytesGenerator();
+        argon.init(parameters);
         byte[] out = new byte[BYTES];
         argon.generateBytes(password, out);
         return out;
     }
 
+    /** HKDF-SHA256 as every derivation here runs it; package-private for RFC 5869's vectors (other lengths). */
+    static byte[] hkdf(byte[] ikm, byte[] salt, byte[] info, int length) {
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+        hkdf.init(new HKDFParameters(ikm, salt, info));
+        byte[] out = new byte[length];
+        hkdf.generateBytes(out, 0, length);
+        return out;
+    }
+
     private byte[] hkdf(byte[] salt, byte[] info) {
         check();
-        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-        hkdf.init(new HKDFParameters(root, salt, info));
-        byte[] out = new byte[BYTES];
-        hkdf.generateBytes(out, 0, BYTES);
-        return out;
+        return hkdf(root, salt, info, BYTES);
     }
 
     private void check() {

@@ -53,14 +53,9 @@ public final class BackupSeal {
     static BackupEnvelope seal(BackupKeys keys, byte[] plaintext, byte[] salt, byte[] nonce) {
         byte[] key = keys.sealingKey(salt);
         try {
-            int sealedBytes = plaintext.length + BackupEnvelope.TAG_BYTES;
-            XChaCha20Poly1305 aead = new XChaCha20Poly1305();
-            aead.init(true, new AEADParameters(new KeyParameter(key), TAG_BITS, nonce,
-                    BackupEnvelope.associatedData(salt, nonce, sealedBytes)));
-            byte[] sealed = new byte[aead.getOutputSize(plaintext.length)];
-            int written = aead.processBytes(plaintext, 0, plaintext.length, sealed, 0);
-            aead.doFinal(sealed, written);
-            return BackupEnvelope.of(salt, nonce, sealed);
+            return BackupEnvelope.of(salt, nonce, xChaCha20Poly1305(true, key, nonce,
+                    BackupEnvelope.associatedData(salt, nonce, plaintext.length + BackupEnvelope.TAG_BYTES),
+                    plaintext));
         } catch (InvalidCipherTextException impossible) {
             throw new IllegalStateException("sealing cannot fail authentication", impossible);
         } finally {
@@ -81,18 +76,26 @@ public final class BackupSeal {
         BackupEnvelope envelope = ((BackupEnvelope.Parsed.Valid) parsed).envelope();
         byte[] key = keys.sealingKey(envelope.salt());
         try {
-            byte[] sealed = envelope.ciphertext();
-            XChaCha20Poly1305 aead = new XChaCha20Poly1305();
-            aead.init(false, new AEADParameters(new KeyParameter(key), TAG_BITS, envelope.nonce(),
-                    envelope.associatedData()));
-            byte[] plain = new byte[aead.getOutputSize(sealed.length)];
-            int written = aead.processBytes(sealed, 0, sealed.length, plain, 0);
-            aead.doFinal(plain, written);
-            return new Opened.Plaintext(plain);
+            return new Opened.Plaintext(xChaCha20Poly1305(false, key, envelope.nonce(), envelope.associatedData(),
+                    envelope.ciphertext()));
         } catch (InvalidCipherTextException forged) {
             return new Opened.NotAuthentic();
         } finally {
             Arrays.fill(key, (byte) 0);
         }
+    }
+
+    /**
+     * The AEAD both directions run (BouncyCastle's XChaCha20-Poly1305, 16-byte tag appended); package-private so the
+     * known-answer test checks the draft's vector through this very call.
+     */
+    static byte[] xChaCha20Poly1305(boolean seal, byte[] key, byte[] nonce, byte[] associatedData, byte[] input)
+            throws InvalidCipherTextException {
+        XChaCha20Poly1305 aead = new XChaCha20Poly1305();
+        aead.init(seal, new AEADParameters(new KeyParameter(key), TAG_BITS, nonce, associatedData));
+        byte[] output = new byte[aead.getOutputSize(input.length)];
+        int written = aead.processBytes(input, 0, input.length, output, 0);
+        aead.doFinal(output, written);
+        return output;
     }
 }

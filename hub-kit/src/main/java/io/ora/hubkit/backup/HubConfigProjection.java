@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * A listed field of the wrong type or out of bounds refuses the whole document, naming the field's path (never its
- * value); a listed list that is absent is read as empty.
+ * value); a listed list that is absent is read as empty, and so is an absent {@code matter}, while a {@code matter}
+ * that is not an object is refused like a listed field of the wrong type.
  */
 public final class HubConfigProjection {
 
@@ -90,7 +91,12 @@ public final class HubConfigProjection {
         if (schema == null || !SCHEMA.equals(schema.textValue())) {
             throw new RefusedDocumentException("schema", "\"" + SCHEMA + "\"");
         }
-        List<HubBackup.Node> nodes = list(root.path("matter"), "nodes", "matter.nodes", HubConfigProjection::node);
+        JsonNode matter = root.path("matter");
+        if (!matter.isMissingNode() && !matter.isObject()) {
+            // Read as "no nodes", it would seal an empty topology over the home's good backup without a word.
+            throw new RefusedDocumentException("matter", "an object");
+        }
+        List<HubBackup.Node> nodes = list(matter, "nodes", "matter.nodes", HubConfigProjection::node);
         List<HubBackup.Floor> floors = list(root, "floors", "floors", HubConfigProjection::floor);
         List<HubBackup.Room> rooms = list(root, "rooms", "rooms", HubConfigProjection::room);
         try {

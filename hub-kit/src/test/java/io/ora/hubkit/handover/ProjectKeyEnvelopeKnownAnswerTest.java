@@ -5,10 +5,8 @@ import static io.ora.hubkit.handover.Envelopes.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ora.core.handover.AccessKeyCode;
-import java.security.SecureRandom;
-import java.util.ArrayDeque;
+import io.ora.hubkit.ScriptedRandom;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +67,8 @@ class ProjectKeyEnvelopeKnownAnswerTest {
 
     @Test
     void fixedInputsGiveAFixedEnvelope() throws WrongCodeException {
-        String envelope = ProjectKeyEnvelope.wrap(PROJECT_KEY, CODE, PROJECT, FAST, new Replay(SALT, NONCE));
+        String envelope = ProjectKeyEnvelope.wrap(PROJECT_KEY, CODE, PROJECT, FAST,
+                new ScriptedRandom(SALT, NONCE));
 
         assertThat(envelope).isEqualTo(ENVELOPE);
         assertThat(ProjectKeyEnvelope.unwrap(ENVELOPE, CODE, PROJECT)).isEqualTo(PROJECT_KEY);
@@ -87,24 +86,5 @@ class ProjectKeyEnvelopeKnownAnswerTest {
         byte[] bytes = new byte[length];
         Arrays.fill(bytes, (byte) value);
         return bytes;
-    }
-
-    /** Hands out the given byte strings, in order, one per {@code nextBytes}, each exactly filling the request. */
-    private static final class Replay extends SecureRandom {
-
-        private final Deque<byte[]> answers = new ArrayDeque<>();
-
-        Replay(byte[]... answers) {
-            this.answers.addAll(Arrays.asList(answers));
-        }
-
-        @Override
-        public void nextBytes(byte[] bytes) {
-            byte[] next = answers.removeFirst();
-            if (next.length != bytes.length) {
-                throw new IllegalStateException("asked for " + bytes.length + " bytes, had " + next.length);
-            }
-            System.arraycopy(next, 0, bytes, 0, bytes.length);
-        }
     }
 }

@@ -311,8 +311,8 @@ public final class BackupClient {
             throw new IOException("interrupted while waiting for the backup store");
         } catch (IOException failed) {
             // The HTTP stack may quote the request URI, which holds the locator: rebuild the message without it.
-            throw new IOException(scrub(failed.getClass().getSimpleName() + (failed.getMessage() == null ? ""
-                    : ": " + failed.getMessage()), keys));
+            throw new IOException(scrub("no answer from the backup store (" + failed.getClass().getSimpleName()
+                    + (failed.getMessage() == null ? "" : ": " + failed.getMessage()) + ")", keys));
         }
     }
 

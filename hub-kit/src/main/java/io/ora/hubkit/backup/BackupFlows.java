@@ -15,8 +15,9 @@ import java.util.function.Function;
  * answers combine.
  *
  * <p>Each flow derives the keys it needs (one Argon2id of 256 MiB, about 1.5 s, per key) and destroys them when it
- * returns: run it off any event loop. An {@link IOException} means no answer was had from the store; a flow stopped
- * by one has changed nothing it did not say it would (a rotation creates the new backup before it deletes the old).
+ * returns: run it off any event loop. An {@link IOException} means no answer was had from the store, so the step
+ * it stopped may or may not have taken effect; every flow is safe to repeat (a repeated first backup may answer
+ * {@link Taken}), and a rotation never deletes the old backup before the new one is stored.
  */
 public final class BackupFlows {
 

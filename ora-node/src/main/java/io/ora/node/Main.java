@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /**
  * Entry point of {@code ora-node.jar}. With no arguments (or {@code run}) it starts a node; otherwise it runs a CLI
- * command ({@code pki}, {@code grant}, {@code revoke}, {@code help}) and exits with 0 on success, 1 on failure and
- * 2 on a usage error. See docs/cli.md.
+ * command ({@code pki}, {@code grant}, {@code revoke}, {@code token}, {@code hub}, {@code help}) and exits with 0 on
+ * success, 1 on failure, 2 on a usage error, and the {@code hub} commands' own statuses. See docs/cli.md.
  */
 public final class Main {
 

@@ -58,6 +58,12 @@ public final class BackupKeys implements Destroyable {
         }
     }
 
+    /** An independent copy, destroyed on its own: for tests that derive each key once. */
+    BackupKeys copy() {
+        check();
+        return new BackupKeys(root.clone());
+    }
+
     /** The name of the home's backup in the store; 32 bytes. */
     public byte[] locator() {
         return hkdf(HKDF_SALT, LOCATOR);

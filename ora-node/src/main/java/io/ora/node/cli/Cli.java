@@ -14,6 +14,7 @@ import io.ora.portal.auth.Role;
 import io.ora.relay.access.JdbcBindings;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +23,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -62,6 +61,7 @@ public final class Cli {
                 case "grant" -> bindings(args.subList(1, args.size()), true);
                 case "revoke" -> bindings(args.subList(1, args.size()), false);
                 case "token" -> token(args.subList(1, args.size()));
+                case "hub" -> new HubCommands(out, err, this::deviceListener).run(args.subList(1, args.size()));
                 case "help", "--help", "-h" -> {
                     out.print(usage());
                     yield 0;
@@ -206,6 +206,11 @@ public final class Cli {
         return 0;
     }
 
+    /** The device HTTPS listener of this node's configuration, on this host. */
+    private URI deviceListener() {
+        return URI.create("https://127.0.0.1:" + config().getInt("ora.device-https.port"));
+    }
+
     private Config config() {
         return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResources("application.conf")));
     }
@@ -226,32 +231,18 @@ public final class Cli {
                        java -jar ora-node.jar revoke <app-id> <hub-uuid> |  revoke --file <file>
                        java -jar ora-node.jar token --sub <id> --role electrician|homeowner|operator[,...]
                                               [--auth-age <seconds>] [--acr <value>]
+                       java -jar ora-node.jar hub backup --cert-dir <dir> --config <hub-config.json>
+                                              (--new-recovery-key <kit-file> | --recovery-key <key> | both)
+                                              [--url <https-url>]
+                       java -jar ora-node.jar hub restore --cert-dir <dir> --recovery-key <key> --out <file>
+                                              [--version <n>] [--url <https-url>]
+                       java -jar ora-node.jar hub delete --cert-dir <dir> --recovery-key <key> [--url <https-url>]
                        java -jar ora-node.jar help
                 ORA_HOME (default ./.ora) selects the node's state: dev CA, embedded database, dev issuer key.
+                hub commands act as the hub whose certificate is in --cert-dir (from pki hub) against the device
+                listener at --url (default https://127.0.0.1:<ora.device-https.port>, 8443). Exit status: 0 done,
+                1 failure, 2 usage error, 3 mistyped Recovery Key, 4 no backup, 5 not authentic, 6 not a backup,
+                7 refused, 8 unavailable, 9 I/O, 10 configuration refused, 11 old backup kept (docs/cli.md).
                 """;
-    }
-
-    /** Parsed {@code --name value} options and positional arguments. */
-    private record Options(Map<String, String> values, List<String> positional) {
-        static Options parse(List<String> args, List<String> known) {
-            Map<String, String> values = new HashMap<>();
-            List<String> positional = new ArrayList<>();
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                if (arg.startsWith("--")) {
-                    if (!known.contains(arg) || i + 1 >= args.size()) {
-                        throw new IllegalArgumentException("unknown option or missing value: " + arg);
-                    }
-                    values.put(arg, args.get(++i));
-                } else {
-                    positional.add(arg);
-                }
-            }
-            return new Options(values, positional);
-        }
-
-        Optional<String> value(String name) {
-            return Optional.ofNullable(values.get(name));
-        }
     }
 }

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The homeowner's Recovery Key: 140 random bits, generated on the hub, shown once in the emergency kit and never
@@ -118,8 +117,11 @@ public record RecoveryKey(String canonical) {
         }
         List<String> groups = new ArrayList<>();
         StringBuilder current = new StringBuilder();
-        for (char c : typed.strip().toUpperCase(Locale.ROOT).toCharArray()) {
-            if (c == '-' || c == ' ' || c == '\t') {
+        for (char typedChar : typed.strip().toCharArray()) {
+            // Only ASCII is folded: Unicode case mapping would read a dotless ı as I (so 1) and a ligature as two
+            // letters, accepting what nobody could have copied from a kit.
+            char c = typedChar < 128 ? Character.toUpperCase(typedChar) : typedChar;
+            if (c == '-' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
                 if (current.length() > 0) {
                     groups.add(current.toString());
                     current.setLength(0);
@@ -136,11 +138,14 @@ public record RecoveryKey(String canonical) {
             groups.add(current.toString());
         }
         String all = String.join("", groups);
-        if (groups.size() != GROUPS) {
+        boolean groupsAsPrinted = groups.size() == GROUPS
+                && groups.stream().allMatch(group -> group.length() == GROUP_LENGTH);
+        if (!groupsAsPrinted && (groups.size() != GROUPS || all.length() == LENGTH)) {
             if (all.length() != LENGTH) {
                 return new Parsed.Invalid(Reason.LENGTH, List.of());
             }
-            // Typed without (or with odd) separators but the right length: cut it into groups.
+            // The right length, typed without separators or with them in odd places (separators do not matter,
+            // docs/backup.md): cut it into groups where the kit has them.
             groups.clear();
             for (int g = 0; g < GROUPS; g++) {
                 groups.add(all.substring(g * GROUP_LENGTH, (g + 1) * GROUP_LENGTH));

@@ -45,6 +45,34 @@ class RecoveryKeyPropertiesTest {
     }
 
     /**
+     * Separators do not matter (docs/backup.md): dashes, spaces, tabs and line breaks anywhere, even where the kit has
+     * none, still read the key, as long as all 35 characters are there.
+     */
+    @Property(tries = 200)
+    void separatorsAnywhereStillReadTheKey(@ForAll("keys") RecoveryKey key, @ForAll Random random) {
+        List<String> anywhere = List.of("-", " ", "\t", "\n", "\r\n", "- ");
+        StringBuilder typed = new StringBuilder();
+        for (int i = 0; i < RecoveryKey.LENGTH; i++) {
+            if (i > 0 && random.nextInt(4) == 0) {
+                typed.append(anywhere.get(random.nextInt(anywhere.size())));
+            }
+            typed.append(key.canonical().charAt(i));
+        }
+        assertThat(RecoveryKey.parse(typed.toString())).as("typed as %s", typed)
+                .isEqualTo(new RecoveryKey.Parsed.Valid(key));
+    }
+
+    /** Letters outside ASCII are never folded onto the alphabet: a dotless ı is not I, a ligature not two letters. */
+    @Property(tries = 50)
+    void nonAsciiLookAlikesAreCharactersKeysDoNotUse(@ForAll("keys") RecoveryKey key, @ForAll Random random) {
+        int at = random.nextInt(RecoveryKey.LENGTH);
+        String replacement = List.of("\u0131", "\ufb01", "\u0130", "\u017f", "\u212a").get(random.nextInt(5));
+        String typed = key.canonical().substring(0, at) + replacement + key.canonical().substring(at + 1);
+        RecoveryKey.Parsed parsed = RecoveryKey.parse(typed);
+        assertThat(parsed).as("typed as %s", typed).isInstanceOf(RecoveryKey.Parsed.Invalid.class);
+    }
+
+    /**
      * Every position, every character typed in its place that reads as another one: the group is named, as a check
      * failure (an alphabet character) or as a character keys do not use, typed in groups or in one run.
      */

@@ -1,6 +1,7 @@
 package io.ora.backup.store;
 
 import java.time.Clock;
+import java.util.List;
 
 /**
  * A real backend the store tests run against (PostgreSQL, or S3 through s3proxy), with the look behind the store's
@@ -16,6 +17,11 @@ interface Backend extends AutoCloseable {
 
     /** How many envelopes are physically stored under {@code id} (rows, or version objects). */
     int storedEnvelopes(BackupId id);
+
+    /** {@link #storedEnvelopes} of each of {@code ids}, in order; a backend may answer all in one look. */
+    default List<Integer> storedEnvelopes(List<BackupId> ids) {
+        return ids.stream().map(this::storedEnvelopes).toList();
+    }
 
     /** Whether nothing at all is stored under {@code id}: no row or object of any kind. */
     boolean holdsNothing(BackupId id);

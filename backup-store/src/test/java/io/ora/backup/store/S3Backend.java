@@ -2,6 +2,10 @@ package io.ora.backup.store;
 
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -9,17 +13,40 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** S3 through s3proxy ({@link TestS3}): a bucket of its own, under the prefix reference.conf ships. */
+/**
+ * S3 through a local S3 API (s3proxy, {@link TestS3}, or moto, {@link TestMoto}): a bucket of its own, under the
+ * prefix reference.conf ships.
+ */
 final class S3Backend implements Backend {
 
     static final String PREFIX = "backup/v1/";
 
-    private final S3Client s3 = TestS3.client();
-    private final String bucket = TestS3.newBucket(s3);
-    private final boolean decidesRaces = probeIfNoneMatch(s3, bucket) && probeIfMatch(s3, bucket);
+    private final Server server;
+    private final S3Client s3;
+    private final String bucket;
+    private final boolean decidesRaces;
+
+    /** A backend on the server whose clients {@code server} builds. */
+    S3Backend(Server server) {
+        this.server = server;
+        this.s3 = server.client();
+        this.bucket = TestS3.newBucket(s3);
+        this.decidesRaces = probeIfNoneMatch(s3, bucket) && probeIfMatch(s3, bucket);
+    }
+
+    /** How a test gets clients on one local S3 API ({@code TestS3::client}, {@code TestMoto::client}). */
+    @FunctionalInterface
+    interface Server {
+        S3Client client(ExecutionInterceptor... interceptors);
+    }
 
     S3Client client() {
         return s3;
+    }
+
+    /** Another client on the same server, e.g. one that records its requests; the caller closes it. */
+    S3Client newClient(ExecutionInterceptor... interceptors) {
+        return server.client(interceptors);
     }
 
     String bucket() {
@@ -46,6 +73,16 @@ final class S3Backend implements Backend {
     @Override
     public int storedEnvelopes(BackupId id) {
         return (int) objects(id).filter(o -> !o.key().endsWith("/manifest")).count();
+    }
+
+    /** One listing of the whole prefix (the bucket is this backend's), rather than one per id. */
+    @Override
+    public List<Integer> storedEnvelopes(List<BackupId> ids) {
+        Map<String, Long> byFolder = s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(PREFIX)).contents()
+                .stream().filter(o -> !o.key().endsWith("/manifest"))
+                .collect(Collectors.groupingBy(o -> o.key().substring(0, o.key().lastIndexOf('/') + 1),
+                        Collectors.counting()));
+        return ids.stream().map(id -> byFolder.getOrDefault(PREFIX + id.hex() + "/", 0L).intValue()).toList();
     }
 
     @Override

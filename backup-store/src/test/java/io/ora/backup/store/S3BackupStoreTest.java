@@ -25,15 +25,18 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** The contract on S3 through s3proxy, and the S3 layout: the folder, the manifest, the requests' headers. */
+/**
+ * The contract on S3 through s3proxy, and the S3 layout: the folder, the manifest, the requests' headers.
+ * {@link S3MotoBackupStoreTest} runs all of it again on moto, which decides races.
+ */
 class S3BackupStoreTest extends BackupStoreContract {
 
     @Override
     Backend newBackend() {
-        return new S3Backend();
+        return new S3Backend(TestS3::client);
     }
 
-    private S3Backend s3() {
+    S3Backend s3() {
         return (S3Backend) backend();
     }
 
@@ -67,7 +70,7 @@ class S3BackupStoreTest extends BackupStoreContract {
         RecordedRequests recorded = new RecordedRequests();
         BackupId id = newId();
         Credential owner = Fixtures.newCredential();
-        try (S3Client client = TestS3.client(recorded);
+        try (S3Client client = s3().newClient(recorded);
              BackupStore store = new S3BackupStore(client, s3().bucket(), S3Backend.PREFIX, Clock.systemUTC())) {
             store.create(id, owner.verifier(), Fixtures.bytes(10));
             store.replace(id, owner, OptionalLong.of(1), Fixtures.bytes(10));

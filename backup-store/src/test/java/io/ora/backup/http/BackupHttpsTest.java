@@ -5,16 +5,22 @@ import static io.ora.backup.http.TestBackupHttps.newKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ora.core.backup.BackupEnvelope;
+import io.ora.device.https.TestDeviceHttps;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -285,6 +291,43 @@ class BackupHttpsTest {
         HttpResponse<byte[]> deeper = BACKUP.get(hub, new TestBackupHttps.Keys(keys.locator() + "/other",
                 keys.credential()), "");
         assertThat(deeper.statusCode()).isEqualTo(404);
+    }
+
+    /** How a hub's developer would try it by hand: curl, with the files the pki CLI writes, creates and reads back. */
+    @Test
+    void curlCreatesAndReadsBackWithTheHubsCertificateFiles() throws Exception {
+        Path curl = Path.of("/usr/bin/curl");
+        Assumptions.assumeTrue(Files.isExecutable(curl), "curl is not installed (apt-get install curl)");
+        TestDeviceHttps.Peer peer = BACKUP.hub();
+        TestBackupHttps.Keys keys = newKeys();
+        byte[] sealed = envelope(1000);
+        Path upload = Files.write(peer.dir().resolve("backup.bin"), sealed);
+        Path download = peer.dir().resolve("restored.bin");
+
+        String created = curl(curl, peer, keys, "--upload-file", upload.toString(), "--header",
+                "Content-Type: application/octet-stream", "--header", "If-None-Match: *");
+        String read = curl(curl, peer, keys, "--output", download.toString());
+
+        assertThat(created).isEqualTo("{\"version\":1}\n201");
+        assertThat(read).isEqualTo("\n200");
+        assertThat(Files.readAllBytes(download)).isEqualTo(sealed);
+    }
+
+    private static String curl(Path curl, TestDeviceHttps.Peer peer, TestBackupHttps.Keys keys, String... more)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of(curl.toString(), "--silent", "--show-error",
+                "--max-time", "30", "--cert", peer.dir().resolve("client.crt").toString(),
+                "--key", peer.dir().resolve("client.key").toString(),
+                "--cacert", peer.dir().resolve("ca.crt").toString(),
+                "--header", BackupRoutes.CREDENTIAL_HEADER + ": " + keys.credential(),
+                "--write-out", "\n%{http_code}"));
+        command.addAll(List.of(more));
+        command.add(BACKUP.uri(keys.path()).toString());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
     }
 
     private HttpRequest write(TestBackupHttps.Keys keys, byte[] body, String ifMatch) {

@@ -162,7 +162,7 @@ public final class BackupRoutes implements DeviceRoutes {
                             instanceof BackupEnvelope.Parsed.Invalid bad) {
                         outcomes.get(Outcome.INVALID_ENVELOPE).increment();
                         return Directives.complete(Problem.typed("invalid-envelope", "Not a backup envelope",
-                                StatusCodes.UNPROCESSABLE_ENTITY, bad.defect().message()).toResponse());
+                                StatusCodes.UNPROCESSABLE_CONTENT, bad.defect().message()).toResponse());
                     }
                     if (precondition instanceof Precondition.Replace replace) {
                         return stored(() -> store.replace(id, credential, replace.expected(), envelope),

@@ -205,7 +205,7 @@ for backend in $BACKENDS; do
         start_ms="$(field "$line" window_start_ms)"
         seconds="$(field "$line" window_s)"
         from=$((start_ms / 1000))
-        to=$(((start_ms + ${seconds%.*} * 1000 + 1999) / 1000))
+        to=$(((start_ms + ${seconds%.*} * 1000) / 1000))
         echo "  CPU step $(field "$line" step) $(field "$line" phase) (sampler, % of one core, 1 s resolution):" \
             "$(cpu_between "$WORK/cpu-$backend.log" "$from" "$to")" | tee -a "$RESULTS"
     done < <(grep '^RESULT backup ' "$WORK/run-$backend.txt" || true)

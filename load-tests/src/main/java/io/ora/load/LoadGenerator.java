@@ -6,6 +6,7 @@ import io.ora.load.client.ClientTls;
 import io.ora.load.identities.CertificateSet;
 import io.ora.load.identities.IdentityIssuer;
 import io.ora.load.identities.MosquittoConfig;
+import io.ora.load.scenario.BackupBenchmark;
 import io.ora.load.scenario.HandshakeBenchmark;
 import io.ora.load.scenario.RelayBenchmark;
 import io.ora.load.scenario.SampleTable;
@@ -42,6 +43,10 @@ public final class LoadGenerator {
     private static final double MAX_SECONDS = 3600;
     private static final int DEFAULT_WARMUP_CONNECTIONS = 200;
     private static final double TELEMETRY_P99_LIMIT_MS = 200;
+    private static final double BACKUP_P99_LIMIT_MS = 250;
+    private static final double RESTORE_P99_LIMIT_MS = 100;
+    /** 256 KiB of ciphertext, tag included: an envelope of 262,204 bytes with its header (docs/backup.md). */
+    private static final int BACKUP_BYTES = 256 * 1024;
 
     private static final int MAX_EVENT_LOOPS = 64;
     private static final String LEAK_DETECTION = "io.netty.leakDetection.level";
@@ -80,6 +85,12 @@ public final class LoadGenerator {
                          [--event-loops 1]
                          [--find-max: sweep's options instead of --rate; --start-rate 500 --max-rate 20000
                           --step-warmup 5 --step-duration 20]
+              backup     --host H --port P(device HTTPS) --certs DIR --rates R1,R2,... [--hubs 1000]
+                         [--warmup-rate 0] [--uploads-per-hub 1] [--restore-rate =rate] [--p99-limit-ms 250]
+                         [--restore-p99-limit-ms 100] [--no-stop] [--drain 30] [--server-pid PID]
+                         [--store-pid PID] [--backup-bytes 262144] [--concurrency 100] [--connect-limit 300]
+                         [--connect-timeout 30] [--event-loops 1]
+                         (each rate, and the warm-up, on hubs of its own: --certs needs hubs x steps)
 
             Times are in seconds; the database password, if any, is taken from PGPASSWORD.
             See load-tests/README.md.""";
@@ -113,6 +124,7 @@ public final class LoadGenerator {
                 case "sweep" -> sweep(Options.parse(rest, union(TARGET_OPTIONS, RELAY_OPTIONS, SWEEP_OPTIONS),
                         Set.of("round-trip")));
                 case "telemetry" -> telemetry(rest);
+                case "backup" -> backup(rest);
                 default -> throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
             };
             if (!args.get(0).equals("certs")) {
@@ -120,7 +132,7 @@ public final class LoadGenerator {
                         + ClientLoops.availableTransport());
             }
             lines.forEach(LoadGenerator::print);
-            return EXIT_OK;
+            return lines.stream().anyMatch(line -> line.startsWith(BackupBenchmark.FAILED)) ? EXIT_FAILED : EXIT_OK;
         } catch (IllegalArgumentException wrong) {
             printError("error: " + wrong.getMessage());
             printError(USAGE);
@@ -196,6 +208,32 @@ public final class LoadGenerator {
         double p99LimitMs = options.number("p99-limit-ms", TELEMETRY_P99_LIMIT_MS, 0.001, 1e6);
         return TelemetryBenchmark.run(settings, telemetryLoad(options),
                 options.seconds("generator-warmup", 0, MAX_SECONDS), p99LimitMs).lines(p99LimitMs);
+    }
+
+    private static List<String> backup(List<String> args) throws IOException, InterruptedException {
+        Options options = Options.parse(args, union(TARGET_OPTIONS, Set.of("hubs", "rates", "warmup-rate",
+                "uploads-per-hub", "restore-rate", "p99-limit-ms", "restore-p99-limit-ms", "drain", "server-pid",
+                "store-pid", "backup-bytes", "connect-limit")), Set.of("no-stop"));
+        BackupBenchmark.Settings settings = new BackupBenchmark.Settings(target(options), options.path("certs"),
+                options.integer("hubs", 1000, 1, MAX_POPULATION), options.integer("concurrency", 100, 1, 100_000),
+                options.seconds("connect-limit", 300, MAX_SECONDS), options.seconds("drain", 30, MAX_SECONDS),
+                serverPid(options), options.has("store-pid")
+                        ? OptionalLong.of(options.whole("store-pid", null, 1, Long.MAX_VALUE)) : OptionalLong.empty(),
+                options.integer("backup-bytes", BACKUP_BYTES, 16, 8 << 20));
+        List<Double> rates = new ArrayList<>();
+        for (String rate : options.text("rates").split(",")) {
+            try {
+                rates.add(Double.parseDouble(rate.strip()));
+            } catch (NumberFormatException malformed) {
+                throw new IllegalArgumentException("--rates must be numbers separated by commas: '" + rate + "'");
+            }
+        }
+        return BackupBenchmark.run(settings, new BackupBenchmark.Plan(rates,
+                options.number("warmup-rate", 0.0, 0, 100_000), options.integer("uploads-per-hub", 1, 1, 9),
+                options.number("restore-rate", 0.0, 0, 100_000),
+                options.number("p99-limit-ms", BACKUP_P99_LIMIT_MS, 0.001, 1e6),
+                options.number("restore-p99-limit-ms", RESTORE_P99_LIMIT_MS, 0.001, 1e6),
+                !options.flag("no-stop"))).lines();
     }
 
     /** The options {@code telemetry} takes. */

@@ -1,5 +1,9 @@
 package io.ora.load.client;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -10,11 +14,15 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +91,29 @@ public final class ClientLoops implements AutoCloseable {
 
     Class<? extends SocketChannel> channelType() {
         return channelType;
+    }
+
+    /**
+     * A bootstrap on {@code loop} for a TLS client of {@code remote}: TCP_NODELAY, pooled buffers, the TCP connect
+     * and the handshake each bounded by {@code timeout}. Each channel's pipeline starts with the TLS handler, named
+     * {@code tlsName}; {@code rest} adds what follows it.
+     */
+    Bootstrap tlsBootstrap(EventLoop loop, SslContext tls, InetSocketAddress remote, Duration timeout, String tlsName,
+                           BiConsumer<SocketChannel, SslHandler> rest) {
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        return new Bootstrap().group(loop).channel(channelType)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        SslHandler handler = tls.newHandler(ch.alloc(), remote.getHostString(), remote.getPort());
+                        handler.setHandshakeTimeoutMillis(timeoutMillis);
+                        ch.pipeline().addLast(tlsName, handler);
+                        rest.accept(ch, handler);
+                    }
+                });
     }
 
     /** Stops the loops, closing whatever channels are still open, within a bound. */

@@ -3,15 +3,11 @@ package io.ora.load.client;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
@@ -72,7 +68,7 @@ public final class MqttClient {
     private final Duration connectTimeout;
     private final EventLoop loop;
     private final int loopIndex;
-    private final Class<? extends SocketChannel> channelType;
+    private final ClientLoops loops;
     private final int tag;
 
     private volatile Channel channel;
@@ -108,7 +104,7 @@ public final class MqttClient {
         this.connectTimeout = connectTimeout;
         this.loop = loops.loop(loopIndex);
         this.loopIndex = loopIndex;
-        this.channelType = loops.channelType();
+        this.loops = loops;
         this.tag = tag;
     }
 
@@ -173,22 +169,10 @@ public final class MqttClient {
      */
     public CompletableFuture<Void> connect() {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
-        Bootstrap bootstrap = new Bootstrap().group(loop).channel(channelType)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        SslHandler handler = tls.newHandler(ch.alloc(), remote.getHostString(), remote.getPort());
-                        handler.setHandshakeTimeoutMillis(timeoutMillis);
-                        ch.pipeline().addLast(TLS, handler)
-                                .addLast(MQTT_DECODER, new MqttDecoder(MAX_PACKET_BYTES))
-                                .addLast(MQTT_ENCODER, MqttEncoder.INSTANCE)
-                                .addLast(SESSION, new Session(result, handler));
-                    }
-                });
+        Bootstrap bootstrap = loops.tlsBootstrap(loop, tls, remote, connectTimeout, TLS, (ch, handler) ->
+                ch.pipeline().addLast(MQTT_DECODER, new MqttDecoder(MAX_PACKET_BYTES))
+                        .addLast(MQTT_ENCODER, MqttEncoder.INSTANCE)
+                        .addLast(SESSION, new Session(result, handler)));
         ChannelFuture attempt = local.isPresent() ? bootstrap.connect(remote, local.get()) : bootstrap.connect(remote);
         channel = attempt.channel();
         attempt.addListener(done -> {

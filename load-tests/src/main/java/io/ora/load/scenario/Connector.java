@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,15 +42,24 @@ final class Connector {
      * @param elapsed     from the first connect started to the last outcome
      * @param cutShort    whether the time limit stopped new connects
      */
-    record Outcome(int attempted, List<MqttClient> connected, Failures failures, long unsettled,
+    record Outcome<C>(int attempted, List<C> connected, Failures failures, long unsettled,
                    Latency latency, Duration elapsed, boolean cutShort) {
     }
 
     /** Connects {@code clients} in order, at most {@code concurrency} at a time, for at most {@code timeLimit}. */
-    static Outcome connectAll(List<MqttClient> clients, int concurrency, Duration timeLimit,
-                              Duration connectTimeout) throws InterruptedException {
+    static Outcome<MqttClient> connectAll(List<MqttClient> clients, int concurrency, Duration timeLimit,
+                                          Duration connectTimeout) throws InterruptedException {
+        return connectAll(clients, MqttClient::connect, concurrency, timeLimit, connectTimeout);
+    }
+
+    /**
+     * Connects {@code clients} in order with {@code connect}, which completes when a client is connected, at most
+     * {@code concurrency} at a time, for at most {@code timeLimit}.
+     */
+    static <C> Outcome<C> connectAll(List<C> clients, Function<C, CompletableFuture<?>> connect, int concurrency,
+                                     Duration timeLimit, Duration connectTimeout) throws InterruptedException {
         Semaphore permits = new Semaphore(concurrency);
-        Queue<MqttClient> connected = new ConcurrentLinkedQueue<>();
+        Queue<C> connected = new ConcurrentLinkedQueue<>();
         Failures failures = new Failures();
         Latency latency = Latency.threadSafe();
         long started = System.nanoTime();
@@ -56,7 +67,7 @@ final class Connector {
         AtomicLong lastOutcome = new AtomicLong(started);
         int attempted = 0;
         boolean cutShort = false;
-        for (MqttClient client : clients) {
+        for (C client : clients) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0 || !permits.tryAcquire(remaining, TimeUnit.NANOSECONDS)) {
                 cutShort = true;
@@ -64,7 +75,7 @@ final class Connector {
             }
             attempted++;
             long began = System.nanoTime();
-            client.connect().whenComplete((ack, error) -> {
+            connect.apply(client).whenComplete((ack, error) -> {
                 long done = System.nanoTime();
                 latency.record(done - began);
                 lastOutcome.accumulateAndGet(done, Math::max);
@@ -86,7 +97,7 @@ final class Connector {
             permits.release(concurrency);
         }
         long unsettled = attempted - connected.size() - failures.total();
-        return new Outcome(attempted, new ArrayList<>(connected), failures, Math.max(0, unsettled), latency,
+        return new Outcome<>(attempted, new ArrayList<>(connected), failures, Math.max(0, unsettled), latency,
                 Duration.ofNanos(lastOutcome.get() - started), cutShort);
     }
 

@@ -221,7 +221,7 @@ final class Fleet implements AutoCloseable {
         }
     }
 
-    private static void requireAll(String what, Connector.Outcome outcome, int expected) throws IOException {
+    private static void requireAll(String what, Connector.Outcome<?> outcome, int expected) throws IOException {
         if (outcome.connected().size() < expected) {
             throw new IOException("only " + outcome.connected().size() + " of " + expected + " " + what
                     + " connected: " + outcome.failures().snapshot()

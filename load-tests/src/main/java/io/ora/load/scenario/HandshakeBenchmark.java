@@ -146,8 +146,8 @@ public final class HandshakeBenchmark {
         OptionalLong rssBefore = rss(settings);
         int warmedUp = 0;
         if (!warmup.isEmpty()) {
-            Connector.Outcome warmed = Connector.connectAll(warmup, settings.concurrency(), settings.timeLimit(),
-                    settings.target().connectTimeout());
+            Connector.Outcome<MqttClient> warmed = Connector.connectAll(warmup, settings.concurrency(),
+                    settings.timeLimit(), settings.target().connectTimeout());
             Connector.disconnectAll(warmed.connected(), DISCONNECT_LIMIT);
             warmedUp = warmed.connected().size();
             LOG.info("warm-up: {} of {} connected and disconnected again in {} ms", warmed.connected().size(),
@@ -157,8 +157,8 @@ public final class HandshakeBenchmark {
         }
 
         CpuUse.Mark stormStart = CpuUse.Mark.now(settings.serverPid());
-        Connector.Outcome outcome = Connector.connectAll(clients, settings.concurrency(), settings.timeLimit(),
-                settings.target().connectTimeout());
+        Connector.Outcome<MqttClient> outcome = Connector.connectAll(clients, settings.concurrency(),
+                settings.timeLimit(), settings.target().connectTimeout());
         CpuUse cpu = stormStart.until(CpuUse.Mark.now(settings.serverPid()));
         LOG.info("connected {} in {} ms; holding for {} s", outcome.connected().size(), outcome.elapsed().toMillis(),
                 settings.hold().toSeconds());

@@ -1,5 +1,6 @@
 package io.ora.load.scenario;
 
+import io.netty.handler.ssl.SslContext;
 import io.ora.hubkit.PeerCredentials;
 import io.ora.load.client.ClientLoops;
 import io.ora.load.client.ClientTls;
@@ -72,21 +73,38 @@ public record Target(String host, int port, List<String> sourceAddresses, Durati
      */
     public List<MqttClient> prepare(ClientLoops loops, ClientTls tls, List<Path> credentialDirs)
             throws IOException, InterruptedException {
+        return onAllCores(credentialDirs, (credentials, index) -> client(loops, tls, credentials, index));
+    }
+
+    /** The TLS contexts of the credentials directories, in order, built on all cores (see {@link #prepare}). */
+    public static List<SslContext> contexts(ClientTls tls, List<Path> credentialDirs)
+            throws IOException, InterruptedException {
+        return onAllCores(credentialDirs, (credentials, index) -> tls.context(credentials));
+    }
+
+    /** What is built from one identity's credentials, the {@code index}-th of a population. */
+    @FunctionalInterface
+    private interface Build<T> {
+        T from(PeerCredentials credentials, int index) throws IOException;
+    }
+
+    private static <T> List<T> onAllCores(List<Path> credentialDirs, Build<T> build)
+            throws IOException, InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
         try {
-            List<Future<MqttClient>> pending = new ArrayList<>();
+            List<Future<T>> pending = new ArrayList<>();
             for (int i = 0; i < credentialDirs.size(); i++) {
                 Path dir = credentialDirs.get(i);
                 int index = i;
-                pending.add(pool.submit(() -> client(loops, tls, load(dir), index)));
+                pending.add(pool.submit(() -> build.from(load(dir), index)));
             }
             long deadline = System.nanoTime()
                     + PREPARE_LIMIT_PER_THOUSAND.toNanos() * (1 + credentialDirs.size() / 1000);
-            List<MqttClient> clients = new ArrayList<>();
-            for (Future<MqttClient> future : pending) {
-                clients.add(future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            List<T> built = new ArrayList<>();
+            for (Future<T> future : pending) {
+                built.add(future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             }
-            return clients;
+            return built;
         } catch (ExecutionException failed) {
             if (failed.getCause() instanceof UncheckedIOException io) {
                 throw io.getCause();

@@ -12,10 +12,11 @@ import java.time.Duration;
  * @param retention     a backup not written for this long is deleted
  * @param sweepInterval how often the retention sweep runs
  * @param rateLimit     requests per hub certificate
- * @param unavailableRetryAfter the {@code Retry-After} of a 503 when the store cannot be reached
+ * @param unavailableRetryAfter the {@code Retry-After} of a 503 when the store cannot be reached or the node is busy
+ * @param maxInFlight   backup requests a node serves at once (each may hold a body of {@code maxBytes})
  */
 public record BackupSettings(long maxBytes, Duration retention, Duration sweepInterval,
-                             HubRateLimit.Settings rateLimit, Duration unavailableRetryAfter) {
+                             HubRateLimit.Settings rateLimit, Duration unavailableRetryAfter, int maxInFlight) {
 
     public BackupSettings {
         if (maxBytes < 1 || maxBytes > Integer.MAX_VALUE - 8) {
@@ -24,6 +25,9 @@ public record BackupSettings(long maxBytes, Duration retention, Duration sweepIn
         if (retention.compareTo(Duration.ofDays(1)) < 0) {
             throw new IllegalArgumentException("ora.backup.retention must be at least a day: dates are kept, not"
                     + " times");
+        }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("ora.backup.max-in-flight must be at least 1");
         }
         if (sweepInterval.isNegative() || sweepInterval.isZero()) {
             throw new IllegalArgumentException("ora.backup.sweep-interval must be positive");
@@ -35,6 +39,6 @@ public record BackupSettings(long maxBytes, Duration retention, Duration sweepIn
         Config c = root.getConfig("ora.backup");
         return new BackupSettings(c.getMemorySize("max-bytes").toBytes(), c.getDuration("retention"),
                 c.getDuration("sweep-interval"), HubRateLimit.Settings.from(c.getConfig("rate-limit")),
-                c.getDuration("unavailable-retry-after"));
+                c.getDuration("unavailable-retry-after"), c.getInt("max-in-flight"));
     }
 }

@@ -70,7 +70,7 @@ class BackupSweepTest {
         };
         BackupStore store = new PostgresBackupStore(dataSource, clock);
         BackupSettings settings = new BackupSettings(1 << 20, Duration.ofDays(400), Duration.ofHours(6),
-                new HubRateLimit.Settings(1, 1, 1), Duration.ofSeconds(5));
+                new HubRateLimit.Settings(1, 1, 1), Duration.ofSeconds(5), 4);
         try (Backup role = Backup.start(system, settings, store, new Metrics(), clock)) {
             // Retention sweeps delete every expired backup in the shared test database; these are the ones we know.
             String[] old = keys();

@@ -21,6 +21,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -77,10 +79,11 @@ public final class BackupRoutes implements DeviceRoutes {
     private final BackupSettings settings;
     private final HubRateLimit rateLimit;
     private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
+    private final Semaphore inFlight;
 
     /** What became of a request, as counted by {@code ora_backup_requests_total}. */
     private enum Outcome {
-        CREATED, REPLACED, READ, LISTED, DELETED, NOT_FOUND, EXISTS, CONFLICT, INVALID_ENVELOPE, UNAVAILABLE
+        CREATED, REPLACED, READ, LISTED, DELETED, NOT_FOUND, EXISTS, CONFLICT, INVALID_ENVELOPE, UNAVAILABLE, BUSY
     }
 
     private BackupRoutes(BackupStore store, Executor blocking, BackupSettings settings, Metrics metrics) {
@@ -88,6 +91,9 @@ public final class BackupRoutes implements DeviceRoutes {
         this.blocking = blocking;
         this.settings = settings;
         this.rateLimit = new HubRateLimit(settings.rateLimit());
+        this.inFlight = new Semaphore(settings.maxInFlight());
+        metrics.gauge("ora_backup_in_flight", "Backup requests holding a permit (reading a body or in the store)",
+                () -> settings.maxInFlight() - inFlight.availablePermits());
         for (Outcome outcome : Outcome.values()) {
             outcomes.put(outcome, metrics.counter("ora_backup_requests_total",
                     "Backup requests that reached the store's checks, by outcome", "outcome",
@@ -140,9 +146,29 @@ public final class BackupRoutes implements DeviceRoutes {
                 if (credential.isEmpty()) {
                     return invalid(CREDENTIAL_HEADER + " must hold the write credential, 43 base64url characters");
                 }
-                return inner.apply(id.get(), credential.get());
+                return bounded(() -> inner.apply(id.get(), credential.get()));
             });
         });
+    }
+
+    /**
+     * Runs {@code inner} while holding one of {@code ora.backup.max-in-flight} permits, from before its body is read
+     * until its answer is made (or it failed): at most that many bodies of up to {@code max-bytes} are held and that
+     * many store calls queued, whatever arrives. Without a permit the answer is 503 at once, nothing read.
+     */
+    private Route bounded(Supplier<Route> inner) {
+        if (!inFlight.tryAcquire()) {
+            outcomes.get(Outcome.BUSY).increment();
+            return Directives.complete(Problem.typed("backup-unavailable", "Backup store unavailable",
+                    StatusCodes.SERVICE_UNAVAILABLE, "this node is serving as many backup requests as it takes;"
+                            + " nothing was read or stored, retry later").toResponse().addHeader(retryAfter()));
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        return Directives.mapRouteResultFuture(result -> result.whenComplete((done, failed) -> {
+            if (released.compareAndSet(false, true)) {
+                inFlight.release();
+            }
+        }), inner);
     }
 
     private Route write(DeviceRequests requests, BackupId id, Credential credential) {
@@ -245,8 +271,7 @@ public final class BackupRoutes implements DeviceRoutes {
                 outcomes.get(Outcome.UNAVAILABLE).increment();
                 return Directives.complete(Problem.typed("backup-unavailable", "Backup store unavailable",
                         StatusCodes.SERVICE_UNAVAILABLE, "the backup store cannot be reached now; nothing new was"
-                                + " stored, retry later").toResponse()
-                        .addHeader(RetryAfter.create(Math.max(1L, settings.unavailableRetryAfter().toSeconds()))));
+                                + " stored, retry later").toResponse().addHeader(retryAfter()));
             }
             return Directives.failWith(failure);
         });
@@ -322,6 +347,10 @@ public final class BackupRoutes implements DeviceRoutes {
     private HttpResponse notFound() {
         outcomes.get(Outcome.NOT_FOUND).increment();
         return NOT_FOUND;
+    }
+
+    private RetryAfter retryAfter() {
+        return RetryAfter.create(Math.max(1L, settings.unavailableRetryAfter().toSeconds()));
     }
 
     private static ETag etag(long version) {

@@ -13,6 +13,9 @@ final class Banner {
         Config config = node.system().settings().config();
         StringBuilder text = new StringBuilder();
         text.append("Ora node up (cluster member ").append(node.system().address()).append(")\n");
+        if (NodeMode.of(config) == NodeMode.DEVELOPMENT) {
+            text.append("  ").append(NodeMode.developmentNotice(config)).append('\n');
+        }
         node.relay().ifPresent(relay -> text.append("  MQTT relay    mqtts://")
                 .append(config.getString("ora.relay.mqtt.host")).append(':').append(relay.server().port())
                 .append("  (TLS 1.3, client certificate required)\n"));

@@ -70,9 +70,16 @@ public final class Node implements AutoCloseable {
         this.managementUri = managementUri;
     }
 
-    /** Starts a node with {@code overrides} above the packaged configuration and the environment. */
+    /**
+     * Starts a node with {@code overrides} above the packaged configuration and the environment. A production node
+     * whose configuration falls back to a development default is refused ({@link NodeMode.StartRefused}) before
+     * anything is started or written.
+     */
     public static Node start(Config overrides, Map<String, String> environment) throws IOException {
         Config base = NodeConfig.load(environment, overrides);
+        if (NodeMode.check(base) == NodeMode.DEVELOPMENT) {
+            LOG.warn(NodeMode.developmentNotice(base));
+        }
         Path home = NodeConfig.home(base);
         if (base.getBoolean("ora.node.dev-pki")) {
             DevPki.openOrCreate(home.resolve("pki"));

@@ -176,6 +176,9 @@ class RelayLimitsTest {
 
                 Mqtt5BlockingClient other = RelayInteropTest.connect(relay, relay.app(otherAppId));
                 assertThat(publishQos1(other, inbox, randomBytes(8))).isEqualTo(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
+                // The refusal is counted on the thread that refused, which may run after the PUBACK is written.
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> relay.metric(
+                        "ora_relay_deliveries_refused_total", "reason", "quota_exceeded") >= 1);
                 assertThat(relay.metric("ora_relay_deliveries_refused_total", "reason", "quota_exceeded"))
                         .isEqualTo(1);
                 other.disconnect();

@@ -98,6 +98,8 @@ class BackupHttpsTest {
         assertThat(text(stale)).contains("https://ora.io/problems/version-conflict");
         assertThat(BACKUP.get(hub, keys, "").body()).isEqualTo(second);
 
+        assertThat(BACKUP.metric("ora_device_https_requests_total", "status", "precondition_failed"))
+                .isGreaterThanOrEqualTo(1);
         HttpResponse<byte[]> any = BACKUP.put(hub, keys, envelope(64), "If-Match", "*");
         assertThat(any.statusCode()).isEqualTo(200);
         assertThat(any.headers().firstValue("ETag")).hasValue("\"3\"");

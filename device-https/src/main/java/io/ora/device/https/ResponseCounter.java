@@ -32,10 +32,13 @@ final class ResponseCounter {
     private static String label(StatusCode status) {
         return switch (status.intValue()) {
             case 200 -> "ok";
+            case 201 -> "created";
+            case 204 -> "no_content";
             case 400 -> "bad_request";
             case 403 -> "forbidden";
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
+            case 412 -> "precondition_failed";
             case 413 -> "payload_too_large";
             case 415 -> "unsupported_media_type";
             case 422 -> "unprocessable";

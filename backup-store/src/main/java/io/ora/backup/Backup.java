@@ -73,7 +73,8 @@ public final class Backup implements AutoCloseable {
      * tried again at the next interval. Runs on the schedule; public for operators' tooling and tests.
      */
     public int sweep() {
-        LocalDate cutoff = LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusDays(settings.retention().toDays());
+        LocalDate cutoff = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)
+                .minusDays(settings.retention().toDays());
         try {
             int deleted = store.expire(cutoff);
             expired.add(deleted);

@@ -7,19 +7,17 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.ora.backup.store.BackupId;
 import io.ora.backup.store.BackupStore;
 import io.ora.backup.store.Credential;
+import io.ora.backup.store.MutableClock;
 import io.ora.backup.store.PostgresBackupStore;
 import io.ora.core.backup.BackupEnvelope;
 import io.ora.core.metrics.Metrics;
 import io.ora.device.https.HubRateLimit;
 import io.ora.persistence.TestDatabase;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.LocalDate;
 import java.util.Base64;
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
@@ -51,23 +49,7 @@ class BackupSweepTest {
 
     @Test
     void theSweepDeletesWhatWasNotWrittenForTheRetentionAndKeepsTheRest() {
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2030-01-10T12:00:00Z"));
-        Clock clock = new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        MutableClock clock = new MutableClock(LocalDate.of(2030, 1, 10));
         BackupStore store = new PostgresBackupStore(dataSource, clock);
         BackupSettings settings = new BackupSettings(1 << 20, Duration.ofDays(400), Duration.ofHours(6),
                 new HubRateLimit.Settings(1, 1, 1), Duration.ofSeconds(5), 4);
@@ -78,12 +60,12 @@ class BackupSweepTest {
             create(store, old);
             create(store, rewritten);
 
-            now.set(now.get().plus(Duration.ofDays(400)));
+            clock.advanceDays(400);
             role.sweep();
             assertThat(read(store, old)).isInstanceOf(BackupStore.Found.class);
             store.replace(id(rewritten), credential(rewritten), OptionalLong.empty(), envelope());
 
-            now.set(now.get().plus(Duration.ofDays(1)));
+            clock.advanceDays(1);
             assertThat(role.sweep()).isGreaterThanOrEqualTo(1);
             assertThat(read(store, old)).isInstanceOf(BackupStore.NotFound.class);
             assertThat(store.read(id(old), credential(old), OptionalLong.of(1)))

@@ -55,7 +55,7 @@ import tools.jackson.databind.node.ObjectNode;
  * endpoints". Checks run cheapest first — the method and path, the hub certificate and its revocation (the
  * listener's), the per-hub rate, the locator and credential, the preconditions, the content type — so a refused
  * request costs no body read; a body is read only up to {@code ora.backup.max-bytes} and must then be a well-formed
- * envelope ({@link BackupEnvelope#parse}) before the store sees it.
+ * envelope ({@link BackupEnvelope#defect}) before the store sees it.
  *
  * <p>This class is the one place where a {@link BackupStore} outcome becomes an HTTP answer ({@link #answer}). A
  * wrong credential and an unknown locator are one outcome there, so they are one answer here.
@@ -184,11 +184,11 @@ public final class BackupRoutes implements DeviceRoutes {
                 }
                 return requests.body(settings.maxBytes(), body -> {
                     byte[] envelope = body.toArray();
-                    if (BackupEnvelope.parse(envelope, settings.maxBytes())
-                            instanceof BackupEnvelope.Parsed.Invalid bad) {
+                    Optional<BackupEnvelope.Defect> defect = BackupEnvelope.defect(envelope, settings.maxBytes());
+                    if (defect.isPresent()) {
                         outcomes.get(Outcome.INVALID_ENVELOPE).increment();
                         return Directives.complete(Problem.typed("invalid-envelope", "Not a backup envelope",
-                                StatusCodes.UNPROCESSABLE_CONTENT, bad.defect().message()).toResponse());
+                                StatusCodes.UNPROCESSABLE_CONTENT, defect.get().message()).toResponse());
                     }
                     if (precondition instanceof Precondition.Replace replace) {
                         return stored(() -> store.replace(id, credential, replace.expected(), envelope),

@@ -4,7 +4,7 @@ import static io.ora.backup.http.TestBackupHttps.envelope;
 import static io.ora.backup.http.TestBackupHttps.newKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ora.backup.store.PostgresBackupStore;
+import io.ora.backup.store.PostgresBackend;
 import io.ora.persistence.Database;
 import io.ora.persistence.TestDatabase;
 import java.io.IOException;
@@ -25,7 +25,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /** The per-hub rate (429) and a store that cannot be reached (503): each refused with its problem and Retry-After. */
 class BackupHttpsLimitsTest {
@@ -63,14 +62,7 @@ class BackupHttpsLimitsTest {
 
         @RegisterExtension
         static final TestBackupHttps BACKUP = new TestBackupHttps(Map.of("ora.backup.unavailable-retry-after", "7s"),
-                config -> {
-                    PGSimpleDataSource nobody = new PGSimpleDataSource();
-                    nobody.setServerNames(new String[] {"127.0.0.1"});
-                    nobody.setPortNumbers(new int[] {TestBackupHttps.closedPort()});
-                    nobody.setDatabaseName("ora");
-                    nobody.setConnectTimeout(2);
-                    return new PostgresBackupStore(nobody, Clock.systemUTC());
-                });
+                config -> PostgresBackend.unreachableStore(Clock.systemUTC()));
 
         @Test
         void everyOperationIs503WithRetryAfterAndSaysNothingWasStored() throws IOException {

@@ -10,8 +10,6 @@ import io.ora.core.metrics.Metrics;
 import io.ora.device.https.TestDeviceHttps;
 import io.ora.persistence.TestDatabase;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -105,15 +103,6 @@ final class TestBackupHttps extends TestDeviceHttps {
     static byte[] envelope(int ciphertextBytes) {
         return BackupEnvelope.of(random(BackupEnvelope.SALT_BYTES), random(BackupEnvelope.NONCE_BYTES),
                 random(ciphertextBytes)).bytes();
-    }
-
-    /** A local port nothing listens on (bound once, then released). */
-    static int closedPort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     static byte[] random(int bytes) {

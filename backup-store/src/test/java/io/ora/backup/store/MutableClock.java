@@ -9,23 +9,23 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock a test moves by hand: the stores' only notion of "today". */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
 
     private final AtomicReference<Instant> now;
 
-    MutableClock(LocalDate today) {
+    public MutableClock(LocalDate today) {
         this.now = new AtomicReference<>(noonOf(today));
     }
 
-    void set(LocalDate today) {
+    public void set(LocalDate today) {
         now.set(noonOf(today));
     }
 
-    void advanceDays(long days) {
+    public void advanceDays(long days) {
         now.updateAndGet(instant -> instant.plus(Duration.ofDays(days)));
     }
 
-    LocalDate today() {
+    public LocalDate today() {
         return LocalDate.ofInstant(now.get(), ZoneOffset.UTC);
     }
 

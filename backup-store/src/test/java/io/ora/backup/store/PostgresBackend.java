@@ -13,7 +13,7 @@ import java.time.Clock;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** The real test PostgreSQL (persistence-schema's {@link TestDatabase}, migrated with V8). */
-final class PostgresBackend implements Backend {
+public final class PostgresBackend implements Backend {
 
     private final HikariDataSource dataSource = TestDatabase.dataSource();
 
@@ -28,6 +28,11 @@ final class PostgresBackend implements Backend {
 
     @Override
     public BackupStore unreachable(Clock clock) {
+        return unreachableStore(clock);
+    }
+
+    /** A PostgreSQL store on a local port nothing listens on: every call fails as the database being away. */
+    public static BackupStore unreachableStore(Clock clock) {
         PGSimpleDataSource nobody = new PGSimpleDataSource();
         nobody.setServerNames(new String[] {"127.0.0.1"});
         nobody.setPortNumbers(new int[] {closedPort()});

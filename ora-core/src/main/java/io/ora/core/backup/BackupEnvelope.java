@@ -150,7 +150,11 @@ public final class BackupEnvelope {
         return new Parsed.Valid(new BackupEnvelope(kdf, salt, nonce, ciphertext));
     }
 
-    private static Optional<Defect> defect(byte[] bytes, long maxBytes) {
+    /**
+     * The first defect of {@code bytes} as an envelope, in {@link #parse}'s order, or empty for a well-formed one:
+     * the check alone, for a caller that keeps the bytes as they are (the store's edge) and needs no copy of the parts.
+     */
+    public static Optional<Defect> defect(byte[] bytes, long maxBytes) {
         if (bytes.length > maxBytes) {
             return Optional.of(Defect.TOO_LARGE);
         }

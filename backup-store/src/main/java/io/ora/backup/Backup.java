@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -34,7 +34,7 @@ public final class Backup implements AutoCloseable {
     private final BackupSettings settings;
     private final Clock clock;
     private final Cancellable sweeps;
-    private final LongAdder expired;
+    private final Counter expired;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Backup(ActorSystem<?> system, BackupSettings settings, BackupStore store, Metrics metrics, Clock clock) {
@@ -77,7 +77,7 @@ public final class Backup implements AutoCloseable {
                 .minusDays(settings.retention().toDays());
         try {
             int deleted = store.expire(cutoff);
-            expired.add(deleted);
+            expired.increment(deleted);
             if (deleted > 0) {
                 LOG.info("backup retention deleted {} backups not written since {}", deleted, cutoff);
             }

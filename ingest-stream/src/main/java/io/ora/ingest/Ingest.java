@@ -25,7 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
@@ -71,8 +71,8 @@ public final class Ingest implements TelemetryIntake, AutoCloseable {
     private final Cancellable maintenance;
     private final Clock clock;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Map<TelemetryFilter.Reason, LongAdder> dropped = new EnumMap<>(TelemetryFilter.Reason.class);
-    private final Map<Receipt, LongAdder> receipts = new EnumMap<>(Receipt.class);
+    private final Map<TelemetryFilter.Reason, Counter> dropped = new EnumMap<>(TelemetryFilter.Reason.class);
+    private final Map<Receipt, Counter> receipts = new EnumMap<>(Receipt.class);
 
     /** One payload on its way through the pipeline. */
     private record Submission(UUID hub, byte[] payload, Instant received, CompletableFuture<Receipt> receipt) {

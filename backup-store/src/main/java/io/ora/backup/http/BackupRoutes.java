@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -78,7 +78,7 @@ public final class BackupRoutes implements DeviceRoutes {
     private final Executor blocking;
     private final BackupSettings settings;
     private final HubRateLimit rateLimit;
-    private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
+    private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
     private final Semaphore inFlight;
 
     /** What became of a request, as counted by {@code ora_backup_requests_total}. */

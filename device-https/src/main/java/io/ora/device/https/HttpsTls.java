@@ -10,7 +10,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -44,8 +44,8 @@ final class HttpsTls {
 
     private final HttpsSettings.Tls settings;
     private final Metrics metrics;
-    private final LongAdder reloads;
-    private final LongAdder reloadFailures;
+    private final Counter reloads;
+    private final Counter reloadFailures;
     private volatile Loaded current;
 
     HttpsTls(HttpsSettings.Tls settings, Metrics metrics) throws IOException {

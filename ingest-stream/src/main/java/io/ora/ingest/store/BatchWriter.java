@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -55,10 +55,10 @@ public final class BatchWriter {
     private final Scheduler scheduler;
     private final Duration minBackoff;
     private final Duration maxBackoff;
-    private final LongAdder stored;
-    private final LongAdder batches;
-    private final LongAdder retries;
-    private final LongAdder refused;
+    private final Counter stored;
+    private final Counter batches;
+    private final Counter retries;
+    private final Counter refused;
     private volatile boolean stopping;
 
     public BatchWriter(DataSource dataSource, Partitions partitions, ExecutionContextExecutor blocking,
@@ -96,7 +96,7 @@ public final class BatchWriter {
         CompletableFuture.runAsync(() -> insert(batch), blocking).whenComplete((ok, thrown) -> {
             if (thrown == null) {
                 settle(batch, Receipt.STORED);
-                stored.add(batch.stream().mapToLong(pending -> pending.rows().size()).sum());
+                stored.increment(batch.stream().mapToLong(pending -> pending.rows().size()).sum());
                 batches.increment();
                 done.complete(Done.getInstance());
                 return;

@@ -1,52 +1,102 @@
 package io.ora.core.metrics;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
- * The node's counters and gauges, rendered in the Prometheus text exposition format.
+ * The node's metrics: one Micrometer registry per node, rendered in Prometheus text on {@code /metrics} and, when an
+ * exporter is {@linkplain #export(MeterRegistry) added}, pushed over OTLP as well.
  *
- * <p>Counters are {@link LongAdder}s, cheap enough for the relay's per-message path. Label values come only from
- * small fixed sets chosen in code (a reason, an outcome), never from peer input, so the series count stays bounded
- * and no identity or payload can reach a metric.
+ * <p>This class owns the naming policy, not the bookkeeping (Micrometer does that): names are snake_case, counters
+ * end in {@code _total}, and every label value is a word or a route template chosen in code (a reason, an outcome,
+ * {@code /v1/projects/{projectId}}), never peer input, so the series count stays bounded and no identity, locator or
+ * payload can reach a metric. Everything that creates a series goes through here, so the policy holds in one place.
+ *
+ * <p>A node gets its own instance (several nodes share a JVM in tests); nothing here is static.
  */
 public final class Metrics {
 
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]*");
+    /** Label values: fixed words, or a route template from code; never a colon (URNs), quote or line break. */
+    private static final Pattern VALUE = Pattern.compile("[A-Za-z0-9_./{}-]{1,80}");
+    /**
+     * Latency buckets, in seconds, shared by every histogram so panels and alerts can compare them: fine below 10 ms
+     * where the relay lives, coarse above where the portal's database calls do.
+     */
+    private static final Duration[] BUCKETS = {
+        Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofMillis(2_500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
-    private final Map<String, Family> families = new ConcurrentHashMap<>();
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
+    /** A gauge registered again reads the newest supplier, so a restarted component is not shadowed by its past. */
+    private final Map<String, AtomicReference<LongSupplier>> gauges = new ConcurrentHashMap<>();
+
+    public Metrics() {
+        registry.add(prometheus);
+    }
 
     /** A counter with no labels. */
-    public LongAdder counter(String name, String help) {
-        return counter(name, help, "", "");
+    public Counter counter(String name, String help) {
+        return Counter.builder(counterName(name)).description(help).register(registry);
     }
 
     /** One series of a counter family with a single label, e.g. {@code reason="revoked"}. */
-    public LongAdder counter(String name, String help, String label, String value) {
-        Family family = family(name, help, "counter");
-        return family.counters.computeIfAbsent(series(label, value), key -> new LongAdder());
+    public Counter counter(String name, String help, String label, String value) {
+        return Counter.builder(counterName(name)).description(help).tags(tags(label, value)).register(registry);
     }
 
-    /** A gauge read when the metrics are scraped. */
+    /** A gauge read when the metrics are scraped or exported. */
     public void gauge(String name, String help, LongSupplier value) {
-        family(name, help, "gauge").gauge = value;
+        AtomicReference<LongSupplier> current = gauges.computeIfAbsent(checked(name), key -> {
+            AtomicReference<LongSupplier> holder = new AtomicReference<>(value);
+            Gauge.builder(key, holder, supplier -> supplier.get().getAsLong())
+                    .description(help).strongReference(true).register(registry);
+            return holder;
+        });
+        current.set(value);
     }
 
-    /** The value of a counter series, or 0 if it was never created (tests and the CLI read it). */
+    /**
+     * A latency histogram series (seconds, the shared buckets), e.g. {@code ora_portal_request_seconds} with
+     * {@code route="/v1/projects/{projectId}"}. Prometheus shows {@code _bucket}, {@code _count} and {@code _sum}.
+     */
+    public Timer timer(String name, String help, String label, String value) {
+        String checked = checked(name);
+        if (!checked.endsWith("_seconds")) {
+            throw new IllegalArgumentException("histograms are in seconds and say so: " + name);
+        }
+        return Timer.builder(checked).description(help).tags(tags(label, value))
+                .serviceLevelObjectives(BUCKETS).register(registry);
+    }
+
+    /** The value of a counter or gauge series, or 0 if it was never created (tests and the CLI read it). */
     public long value(String name, String label, String value) {
-        Family family = families.get(name);
-        if (family == null) {
-            return 0;
+        var search = registry.find(name);
+        if (!label.isEmpty()) {
+            search = search.tag(label, value);
         }
-        if (family.gauge != null) {
-            return family.gauge.getAsLong();
+        Counter counter = search.counter();
+        if (counter != null) {
+            return (long) counter.count();
         }
-        LongAdder adder = family.counters.get(series(label, value));
-        return adder == null ? 0 : adder.sum();
+        Gauge gauge = search.gauge();
+        return gauge == null ? 0 : (long) gauge.value();
     }
 
     /** The value of an unlabelled counter or gauge. */
@@ -54,51 +104,56 @@ public final class Metrics {
         return value(name, "", "");
     }
 
-    /** Everything, in Prometheus text format 0.0.4, families and series sorted for stable output. */
-    public String prometheusText() {
-        StringBuilder out = new StringBuilder();
-        new TreeMap<>(families).forEach((name, family) -> {
-            out.append("# HELP ").append(name).append(' ').append(family.help).append('\n');
-            out.append("# TYPE ").append(name).append(' ').append(family.type).append('\n');
-            if (family.gauge != null) {
-                out.append(name).append(' ').append(family.gauge.getAsLong()).append('\n');
-            }
-            new TreeMap<>(family.counters).forEach((series, adder) ->
-                    out.append(name).append(series).append(' ').append(adder.sum()).append('\n'));
-        });
-        return out.toString();
+    /** Every series of a counter family by its {@code label}'s value (tests read it). */
+    public Map<String, Long> byLabel(String name, String label) {
+        Map<String, Long> values = new TreeMap<>();
+        registry.find(name).counters().forEach(counter ->
+                values.put(counter.getId().getTag(label), (long) counter.count()));
+        return values;
     }
 
-    private Family family(String name, String help, String type) {
+    /** How many observations a histogram series holds (tests read it). */
+    public long observations(String name, String label, String value) {
+        Timer timer = registry.find(name).tag(label, value).timer();
+        return timer == null ? 0 : timer.count();
+    }
+
+    /** Everything, in Prometheus text format 0.0.4. */
+    public String prometheusText() {
+        return prometheus.scrape();
+    }
+
+    /** The registry, for the library's own binders (JVM, GC, thread pools) and for exporters. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Also sends every series, present and future, to {@code exporter} (the OTLP registry). */
+    public void export(MeterRegistry exporter) {
+        registry.add(exporter);
+    }
+
+    private static String counterName(String name) {
+        if (!checked(name).endsWith("_total")) {
+            throw new IllegalArgumentException("counter names end in _total: " + name);
+        }
+        return name;
+    }
+
+    private static String checked(String name) {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("metric names are snake_case: " + name);
         }
-        Family family = families.computeIfAbsent(name, key -> new Family(help, type));
-        if (!family.type.equals(type)) {
-            throw new IllegalArgumentException(name + " is already a " + family.type);
-        }
-        return family;
+        return name;
     }
 
-    private static String series(String label, String value) {
+    private static Tags tags(String label, String value) {
         if (label.isEmpty()) {
-            return "";
+            return Tags.empty();
         }
-        if (!NAME.matcher(label).matches() || !NAME.matcher(value).matches()) {
-            throw new IllegalArgumentException("labels and their values are fixed snake_case words");
+        if (!NAME.matcher(label).matches() || !VALUE.matcher(value).matches()) {
+            throw new IllegalArgumentException("labels and their values are fixed words chosen in code");
         }
-        return "{" + label + "=\"" + value + "\"}";
-    }
-
-    private static final class Family {
-        private final String help;
-        private final String type;
-        private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
-        private volatile LongSupplier gauge;
-
-        private Family(String help, String type) {
-            this.help = help;
-            this.type = type;
-        }
+        return Tags.of(label, value);
     }
 }

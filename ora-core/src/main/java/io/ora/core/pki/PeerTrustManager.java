@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -236,7 +236,7 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
         }
     }
 
-    private LongAdder counter(Refusal refusal) {
+    private Counter counter(Refusal refusal) {
         return metrics.counter(refusedMetric, "Client certificates refused during the TLS handshake, by reason",
                 "reason", refusal.label());
     }

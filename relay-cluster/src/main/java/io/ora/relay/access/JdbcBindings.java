@@ -21,7 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -101,11 +101,11 @@ public final class JdbcBindings implements Bindings, AutoCloseable {
     private final AsyncLoadingCache<Pair, Scope> local;
     private final Optional<SharedScopes> shared;
     private final Metrics metrics;
-    private final LongAdder answeredLocally;
-    private final LongAdder answeredByRedis;
-    private final LongAdder answeredByDatabase;
-    private final LongAdder redisFailures;
-    private final LongAdder databaseFailures;
+    private final Counter answeredLocally;
+    private final Counter answeredByRedis;
+    private final Counter answeredByDatabase;
+    private final Counter redisFailures;
+    private final Counter databaseFailures;
     private final AtomicBoolean databaseDown = new AtomicBoolean();
     // Counts listener state changes, so a late "in sync" cannot overrule a later loss.
     private final AtomicLong listenings = new AtomicLong();

@@ -20,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -81,15 +81,15 @@ final class SharedScopes implements AutoCloseable {
     private final LazyConnection<String, String> connection;
     private final String prefix;
     private final Duration ttl;
-    private final LongAdder hits;
-    private final LongAdder failures;
+    private final Counter hits;
+    private final Counter failures;
     private final AtomicBoolean degraded = new AtomicBoolean();
     // Invalidations that may not have reached Redis, and how many of them a replaced "all" generation covers.
     private final AtomicLong owed = new AtomicLong();
     private final AtomicLong covered = new AtomicLong();
 
     /** Counts look-ups answered from Redis in {@code hits} and failed Redis commands in {@code failures}. */
-    SharedScopes(Redis redis, Duration ttl, LongAdder hits, LongAdder failures) {
+    SharedScopes(Redis redis, Duration ttl, Counter hits, Counter failures) {
         if (ttl.toMillis() <= 0) {
             throw new IllegalArgumentException("ora.relay.access.redis-ttl must be at least 1ms");
         }

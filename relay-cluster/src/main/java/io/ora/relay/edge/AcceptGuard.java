@@ -10,7 +10,7 @@ import io.ora.relay.RelaySettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 
 /**
  * The first handler of every connection: refuses it before any TLS work when the node is shedding load, holds its
@@ -25,7 +25,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
     private final EdgeContext edge;
     private final TokenBucket global;
     private final Cache<InetAddress, TokenBucket> perIp;
-    private final LongAdder accepted;
+    private final Counter accepted;
 
     AcceptGuard(EdgeContext edge, ConnectionRegistry registry) {
         this.edge = edge;

@@ -11,7 +11,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -39,12 +39,12 @@ final class EdgeContext {
     private final ActorSystem<?> system;
     private final BooleanSupplier shedding;
     private final AtomicLong connectionNames = new AtomicLong();
-    private final LongAdder routed;
-    private final LongAdder scopesFromConnection;
-    private final LongAdder delivered;
-    private final Map<DeliveryResult, LongAdder> refused = new EnumMap<>(DeliveryResult.class);
-    private final Map<DeliveryResult, LongAdder> outcomes = new EnumMap<>(DeliveryResult.class);
-    private final Map<TelemetryIntake.Receipt, LongAdder> telemetryReceipts =
+    private final Counter routed;
+    private final Counter scopesFromConnection;
+    private final Counter delivered;
+    private final Map<DeliveryResult, Counter> refused = new EnumMap<>(DeliveryResult.class);
+    private final Map<DeliveryResult, Counter> outcomes = new EnumMap<>(DeliveryResult.class);
+    private final Map<TelemetryIntake.Receipt, Counter> telemetryReceipts =
             new EnumMap<>(TelemetryIntake.Receipt.class);
 
     EdgeContext(RelaySettings settings, Router router, Bindings bindings, TelemetryIntake telemetry,

@@ -12,7 +12,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
@@ -24,9 +24,9 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private final EdgeContext edge;
-    private final LongAdder succeeded;
-    private final LongAdder failed;
-    private final LongAdder timedOut;
+    private final Counter succeeded;
+    private final Counter failed;
+    private final Counter timedOut;
 
     HandshakeHandler(EdgeContext edge) {
         this.edge = edge;

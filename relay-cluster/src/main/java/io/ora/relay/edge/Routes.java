@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -62,9 +62,9 @@ final class Routes {
     private final Router router;
     private final ActorRef<Location> learner;
     private final int capacity;
-    private final LongAdder viaEntity;
-    private final LongAdder toThisNode;
-    private final LongAdder toOtherNode;
+    private final Counter viaEntity;
+    private final Counter toThisNode;
+    private final Counter toOtherNode;
 
     Routes(Router router, ActorSystem<?> system, int capacity, Metrics metrics) {
         this.router = router;

@@ -6,7 +6,7 @@ import io.ora.relay.api.HubLocks;
 import io.ora.relay.session.Connection;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -136,7 +136,7 @@ public final class HubEntity {
         private final PeerId.Hub hub;
         private final ActorContext<Command> context;
         private final PeerSession<Command> session;
-        private final LongAdder lockdownsStarted;
+        private final Counter lockdownsStarted;
         private ActorRef<Command> lockdown;
 
         Live(PeerId.Hub hub, ActorContext<Command> context, TimerScheduler<Command> timers,

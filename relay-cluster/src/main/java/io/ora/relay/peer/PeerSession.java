@@ -7,7 +7,7 @@ import io.ora.relay.session.Envelope;
 import io.ora.relay.session.Location;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -36,8 +36,8 @@ final class PeerSession<C> {
     private final C idleTimeout;
     private final Duration idlePassivation;
     private final String peer;
-    private final LongAdder noSubscribers;
-    private final LongAdder stopped;
+    private final Counter noSubscribers;
+    private final Counter stopped;
     private Optional<ActorRef<Connection.Command>> connection = Optional.empty();
 
     PeerSession(String type, String peer, ActorContext<C> context, TimerScheduler<C> timers,
@@ -150,7 +150,7 @@ final class PeerSession<C> {
         timers.startSingleTimer(idleTimeout, idleTimeout, idlePassivation);
     }
 
-    private static LongAdder refused(Metrics metrics, DeliveryResult result) {
+    private static Counter refused(Metrics metrics, DeliveryResult result) {
         return metrics.counter("ora_relay_deliveries_refused_total",
                 "Messages the relay could not deliver, by reason", "reason", result.label());
     }

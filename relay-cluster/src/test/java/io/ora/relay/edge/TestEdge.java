@@ -19,14 +19,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -52,8 +49,6 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
     /** As in {@link RelayChannelInitializer} (Netty 4.2 applies this limit to MQTT 3.1 client ids only). */
     static final int MAX_CLIENT_ID_LENGTH = 256;
 
-    private static final Pattern CLOSED_SERIES =
-            Pattern.compile("ora_relay_connections_closed_total\\{reason=\"([a-z_]+)\"} (\\d+)");
     private static final String CALLING_THREAD = "org.apache.pekko.testkit.CallingThreadDispatcherConfigurator";
 
     private final ActorTestKit actors;
@@ -173,10 +168,7 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
 
     /** Every {@code ora_relay_connections_closed_total} series counted so far, by reason. */
     Map<String, Long> closeReasons() {
-        Map<String, Long> reasons = new TreeMap<>();
-        metrics.prometheusText().lines().map(CLOSED_SERIES::matcher).filter(Matcher::matches)
-                .forEach(series -> reasons.put(series.group(1), Long.parseLong(series.group(2))));
-        return reasons;
+        return metrics.byLabel("ora_relay_connections_closed_total", "reason");
     }
 
     Metrics metrics() {

@@ -1,5 +1,6 @@
 package io.ora.backup;
 
+import io.micrometer.core.instrument.Counter;
 import io.ora.backup.http.BackupRoutes;
 import io.ora.backup.store.BackupStore;
 import io.ora.core.metrics.Metrics;
@@ -8,7 +9,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.micrometer.core.instrument.Counter;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;

@@ -1,10 +1,11 @@
 package io.ora.ingest;
 
+import io.micrometer.core.instrument.Counter;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.ingest.filter.TelemetryFilter;
-import io.ora.ingest.store.BatchWriter;
 import io.ora.ingest.store.BatchWriter.Pending;
+import io.ora.ingest.store.BatchWriter;
 import io.ora.ingest.store.Partitions;
 import io.ora.persistence.telemetry.HubPseudonym;
 import io.ora.persistence.telemetry.TelemetryTable;
@@ -25,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.micrometer.core.instrument.Counter;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;

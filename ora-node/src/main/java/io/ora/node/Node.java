@@ -10,6 +10,7 @@ import io.ora.device.https.DeviceHttps;
 import io.ora.device.https.DeviceRoutes;
 import io.ora.ingest.Ingest;
 import io.ora.ingest.http.TelemetryRoutes;
+import io.ora.node.observe.Observability;
 import io.ora.persistence.Database;
 import io.ora.persistence.Redis;
 import io.ora.persistence.telemetry.HubPseudonym;
@@ -80,6 +81,7 @@ public final class Node implements AutoCloseable {
         if (NodeMode.check(base) == NodeMode.DEVELOPMENT) {
             LOG.warn(NodeMode.developmentNotice(base));
         }
+        Observability.configureTracing(base);
         Path home = NodeConfig.home(base);
         if (base.getBoolean("ora.node.dev-pki")) {
             DevPki.openOrCreate(home.resolve("pki"));
@@ -111,6 +113,13 @@ public final class Node implements AutoCloseable {
             String management = PekkoManagement.get(Adapter.toClassic(system)).start()
                     .toCompletableFuture().get(30, TimeUnit.SECONDS).toString();
             Metrics metrics = NodeMetrics.get(system);
+            Observability observability = Observability.start(system.settings().config(), metrics);
+            // Last: what the stopping roles counted and traced is sent before the node is gone.
+            CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+                    CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "ora-observability-close", () -> {
+                        observability.close();
+                        return CompletableFuture.completedFuture(Done.getInstance());
+                    });
             Duration grace = system.settings().config().getDuration("ora.node.shutdown-timeout").dividedBy(2);
             // Ingest before the relay, which hands it telemetry; it stops after the listeners, so what they took
             // is drained into storage before the database closes.
@@ -139,7 +148,7 @@ public final class Node implements AutoCloseable {
             }
             Optional<Portal> portal = Optional.empty();
             if (hasRole(system, "portal")) {
-                Portal started = Portal.start(system, database.dataSource(), redis);
+                Portal started = Portal.start(system, database.dataSource(), redis, metrics);
                 portal = Optional.of(started);
                 if (started.devIssuer().isPresent()) {
                     RunFile.recordIssuer(home, started.devIssuer().get().issuerUrl());

@@ -141,7 +141,8 @@ class NodeProcessKillTest {
         return builder.start();
     }
 
-    private static long upMembers(Node node) {
+    /** How many members {@code node} sees as up. */
+    static long upMembers(Node node) {
         long up = 0;
         for (var member : Cluster.get(node.system()).state().getMembers()) {
             if (member.status() == MemberStatus.up()) {

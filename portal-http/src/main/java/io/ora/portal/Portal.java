@@ -2,8 +2,10 @@ package io.ora.portal;
 
 import com.typesafe.config.Config;
 import io.ora.core.concurrent.Failures;
+import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.CertificateAuthority;
 import io.ora.core.pki.Pem;
+import io.ora.core.trace.Traces;
 import io.ora.persistence.Redis;
 import io.ora.persistence.telemetry.HubPseudonym;
 import io.ora.portal.api.Endpoint;
@@ -14,8 +16,6 @@ import io.ora.portal.auth.DevIssuer;
 import io.ora.portal.auth.OidcSettings;
 import io.ora.portal.auth.TokenVerifier;
 import io.ora.portal.cache.RedisCache;
-import io.ora.portal.http.Problem;
-import io.ora.portal.http.ProblemHandling;
 import io.ora.portal.certs.AppCertificates;
 import io.ora.portal.certs.CertificateRoutes;
 import io.ora.portal.handover.AccessKeyVerifier;
@@ -24,6 +24,9 @@ import io.ora.portal.handover.Handover;
 import io.ora.portal.handover.HandoverRoutes;
 import io.ora.portal.handover.HandoverSettings;
 import io.ora.portal.handover.StepUp;
+import io.ora.portal.http.Problem;
+import io.ora.portal.http.ProblemHandling;
+import io.ora.portal.http.Traced;
 import io.ora.portal.installers.CredentialVerification;
 import io.ora.portal.installers.Directory;
 import io.ora.portal.installers.InstallerRoutes;
@@ -94,7 +97,7 @@ public final class Portal implements AutoCloseable {
     }
 
     /** Binds the API on {@code ora.portal.http.host:port}, on the given database and Redis. */
-    public static Portal start(ActorSystem<?> system, DataSource dataSource, Redis redis)
+    public static Portal start(ActorSystem<?> system, DataSource dataSource, Redis redis, Metrics metrics)
             throws InterruptedException, ExecutionException, TimeoutException {
         Config portal = system.settings().config().getConfig("ora.portal");
         Config http = portal.getConfig("http");
@@ -107,7 +110,7 @@ public final class Portal implements AutoCloseable {
         CompletionStage<ServerBinding> bound = Http.get(system)
                 .newServerAt(http.getString("host"), http.getInt("port"))
                 .adaptSettings(server -> listenerSettings(server, largestBody))
-                .bind(ProblemHandling.wrap(delegating));
+                .bind(Traced.requests(metrics, ProblemHandling.wrap(delegating)));
         ServerBinding binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
         List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -122,8 +125,9 @@ public final class Portal implements AutoCloseable {
                 LOG.warn("no OIDC issuer configured (ORA_OIDC_ISSUER): serving the development issuer at {}, "
                         + "which mints tokens for anyone; never run this in production", issuer);
             }
-            Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(
-                    "ora.portal.blocking-dispatcher"));
+            // Work handed to the blocking pool carries the request's trace: its spans and log lines belong to it.
+            Executor blocking = Traces.propagating(system.dispatchers().lookup(DispatcherSelector.fromConfig(
+                    "ora.portal.blocking-dispatcher")));
             Db db = new Db(dataSource, blocking);
             RedisCache cache = RedisCache.create(portal, redis);
             resources.add(cache);

@@ -3,6 +3,7 @@ package io.ora.portal;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.zaxxer.hikari.HikariDataSource;
+import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.DevPki;
 import io.ora.persistence.Redis;
 import io.ora.persistence.TestDatabase;
@@ -39,6 +40,12 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
     private Path keyDir;
     private HubPseudonym pseudonym;
     private final TestHubLocks hubLocks = new TestHubLocks();
+    private final Metrics metrics = new Metrics();
+
+    /** The portal's metrics (request latency by route). */
+    public Metrics metrics() {
+        return metrics;
+    }
 
     public TestPortal() {
         this(Map.of());
@@ -75,7 +82,7 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
         dataSource = TestDatabase.dataSource();
         redis = Redis.start(config);
         system.systemActorOf(hubLocks.behavior(), "test-hub-locks", Props.empty());
-        portal = Portal.start(system, dataSource, redis);
+        portal = Portal.start(system, dataSource, redis, metrics);
         // Read after the portal made the secret file, from the same configuration: the same key as the portal's.
         pseudonym = HubPseudonym.from(config);
     }

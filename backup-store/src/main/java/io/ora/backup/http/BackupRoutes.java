@@ -1,5 +1,6 @@
 package io.ora.backup.http;
 
+import io.micrometer.core.instrument.Counter;
 import io.ora.backup.BackupSettings;
 import io.ora.backup.store.BackupId;
 import io.ora.backup.store.BackupStore;
@@ -23,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.micrometer.core.instrument.Counter;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -117,14 +117,15 @@ public final class BackupRoutes implements DeviceRoutes {
     public Route route(DeviceRequests requests) {
         return Directives.pathPrefix(PathMatchers.segment("backup").slash("v1").slash(PathMatchers.segment()),
                 locator -> Directives.concat(
-                        Directives.pathEnd(() -> Directives.concat(
+                        Directives.pathEnd(() -> requests.route("/backup/v1/{locator}", () -> Directives.concat(
                                 Directives.put(() -> checked(requests, locator, (id, credential) ->
                                         write(requests, id, credential))),
                                 Directives.get(() -> checked(requests, locator, this::read)),
                                 Directives.delete(() -> checked(requests, locator, (id, credential) ->
-                                        stored(() -> store.delete(id, credential), this::answer))))),
-                        Directives.path("versions", () -> Directives.get(() -> checked(requests, locator,
-                                (id, credential) -> stored(() -> store.versions(id, credential), this::answer))))));
+                                        stored(() -> store.delete(id, credential), this::answer)))))),
+                        Directives.path("versions", () -> requests.route("/backup/v1/{locator}/versions", () ->
+                                Directives.get(() -> checked(requests, locator, (id, credential) ->
+                                        stored(() -> store.versions(id, credential), this::answer)))))));
     }
 
     /** The checks every endpoint shares, in order: a hub's certificate, its rate, the locator, the credential. */

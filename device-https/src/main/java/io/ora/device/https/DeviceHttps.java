@@ -72,7 +72,7 @@ public final class DeviceHttps implements AutoCloseable {
             binding = Http.get(system).newServerAt(settings.iface(), settings.port())
                     .enableHttps(ConnectionContext.httpsServer(tls::newEngine))
                     .adaptSettings(server -> listenerSettings(server, largestBody))
-                    .bind(route(routes, requests, new ResponseCounter(metrics)))
+                    .bind(Traced.requests(metrics, route(routes, requests, new ResponseCounter(metrics))))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IOException("cannot bind the device HTTPS listener on " + settings.iface() + ":"

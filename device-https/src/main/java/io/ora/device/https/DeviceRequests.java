@@ -8,6 +8,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
@@ -37,6 +38,17 @@ public final class DeviceRequests {
     DeviceRequests(Predicate<String> revoked, Duration bodyTimeout) {
         this.revoked = revoked;
         this.bodyTimeout = bodyTimeout;
+    }
+
+    /**
+     * Runs {@code inner} as the route {@code template} (from code, e.g. {@code /backup/v1/{locator}}): the request's
+     * span and latency are named after it, never after the path the client sent, which can hold a locator.
+     */
+    public Route route(String template, Supplier<Route> inner) {
+        return Directives.extractRequest(request -> {
+            request.getAttribute(Traced.SPAN).ifPresent(span -> span.route(template));
+            return inner.get();
+        });
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.ora.device.https;
 
+import io.micrometer.core.instrument.Counter;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.PeerTrustManager;
 import io.ora.core.pki.TlsFiles;
@@ -10,7 +11,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import io.micrometer.core.instrument.Counter;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;

@@ -58,11 +58,12 @@ public final class TelemetryRoutes implements DeviceRoutes {
     @Override
     public Route route(DeviceRequests requests) {
         return Directives.path(PathMatchers.segment("ingest").slash("v1").slash("telemetry"), () ->
-                Directives.post(() -> requests.peer(peer -> peer.id() instanceof PeerId.Hub hub
-                        ? telemetry(requests, hub.uuid())
-                        : Directives.complete(Problem.typed("hub-certificate-required", "Hub certificate required",
-                                StatusCodes.FORBIDDEN, "only a hub's device certificate may post telemetry")
-                                .toResponse()))));
+                requests.route("/ingest/v1/telemetry", () -> Directives.post(() -> requests.peer(peer ->
+                        peer.id() instanceof PeerId.Hub hub
+                                ? telemetry(requests, hub.uuid())
+                                : Directives.complete(Problem.typed("hub-certificate-required",
+                                        "Hub certificate required", StatusCodes.FORBIDDEN,
+                                        "only a hub's device certificate may post telemetry").toResponse())))));
     }
 
     @Override

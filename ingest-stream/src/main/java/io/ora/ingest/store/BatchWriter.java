@@ -1,17 +1,24 @@
 package io.ora.ingest.store;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.ora.core.concurrent.Failures;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.telemetry.TelemetryIntake.Receipt;
+import io.ora.core.trace.Attribute;
+import io.ora.core.trace.Operation;
+import io.ora.core.trace.Trace;
+import io.ora.core.trace.Traces;
 import io.ora.persistence.telemetry.TelemetryTable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import io.micrometer.core.instrument.Counter;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -59,6 +66,8 @@ public final class BatchWriter {
     private final Counter batches;
     private final Counter retries;
     private final Counter refused;
+    private final Timer committedIn;
+    private final Timer failedIn;
     private volatile boolean stopping;
 
     public BatchWriter(DataSource dataSource, Partitions partitions, ExecutionContextExecutor blocking,
@@ -75,6 +84,9 @@ public final class BatchWriter {
                 "Batch writes retried after a transient database failure");
         this.refused = metrics.counter("ora_ingest_payloads_dropped_total",
                 "Payloads dropped, by reason (never logged with content)", "reason", "store_refused");
+        String took = "One batch's insert transaction, by result";
+        this.committedIn = metrics.timer("ora_ingest_commit_seconds", took, "result", "stored");
+        this.failedIn = metrics.timer("ora_ingest_commit_seconds", took, "result", "failed");
     }
 
     /** Writes {@code batch}; completes (never exceptionally) once every receipt in it is settled. */
@@ -93,10 +105,22 @@ public final class BatchWriter {
     }
 
     private void attempt(List<Pending> batch, int failures, CompletableFuture<Done> done) {
-        CompletableFuture.runAsync(() -> insert(batch), blocking).whenComplete((ok, thrown) -> {
+        // A trace of its own per attempt: a batch gathers many hubs' payloads, so it belongs to no one request.
+        Trace trace = Traces.start(Operation.INGEST_COMMIT).tag(Attribute.ROWS, rows(batch));
+        long started = System.nanoTime();
+        CompletableFuture.runAsync(() -> {
+            try (Trace.Scope scope = trace.open()) {
+                insert(batch);
+            }
+        }, blocking).whenComplete((ok, thrown) -> {
+            (thrown == null ? committedIn : failedIn).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            if (thrown != null) {
+                trace.fail(classify(Failures.cause(thrown)).name().toLowerCase(Locale.ROOT));
+            }
+            trace.finish();
             if (thrown == null) {
                 settle(batch, Receipt.STORED);
-                stored.increment(batch.stream().mapToLong(pending -> pending.rows().size()).sum());
+                stored.increment(rows(batch));
                 batches.increment();
                 done.complete(Done.getInstance());
                 return;
@@ -123,6 +147,10 @@ public final class BatchWriter {
                 }
             }
         });
+    }
+
+    private static long rows(List<Pending> batch) {
+        return batch.stream().mapToLong(pending -> pending.rows().size()).sum();
     }
 
     private void retryLater(List<Pending> batch, int failures, CompletableFuture<Done> done) {

@@ -77,11 +77,14 @@ public final class Metrics {
      * {@code route="/v1/projects/{projectId}"}. Prometheus shows {@code _bucket}, {@code _count} and {@code _sum}.
      */
     public Timer timer(String name, String help, String label, String value) {
-        String checked = checked(name);
-        if (!checked.endsWith("_seconds")) {
-            throw new IllegalArgumentException("histograms are in seconds and say so: " + name);
-        }
-        return Timer.builder(checked).description(help).tags(tags(label, value))
+        return Timer.builder(histogramName(name)).description(help).tags(tags(label, value))
+                .serviceLevelObjectives(BUCKETS).register(registry);
+    }
+
+    /** A latency histogram series with two labels, e.g. {@code method="GET"} and a {@code route} template. */
+    public Timer timer(String name, String help, String label, String value, String label2, String value2) {
+        return Timer.builder(histogramName(name)).description(help)
+                .tags(tags(label, value).and(tags(label2, value2)))
                 .serviceLevelObjectives(BUCKETS).register(registry);
     }
 
@@ -131,6 +134,13 @@ public final class Metrics {
     /** Also sends every series, present and future, to {@code exporter} (the OTLP registry). */
     public void export(MeterRegistry exporter) {
         registry.add(exporter);
+    }
+
+    private static String histogramName(String name) {
+        if (!checked(name).endsWith("_seconds")) {
+            throw new IllegalArgumentException("histograms are in seconds and say so: " + name);
+        }
+        return name;
     }
 
     private static String counterName(String name) {

@@ -1,9 +1,10 @@
 package io.ora.core.pki;
 
-import io.ora.core.identity.PeerId;
-import io.ora.core.metrics.Metrics;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Counter;
+import io.ora.core.identity.PeerId;
+import io.ora.core.metrics.Metrics;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import io.micrometer.core.instrument.Counter;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;

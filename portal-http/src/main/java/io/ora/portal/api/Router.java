@@ -1,9 +1,12 @@
 package io.ora.portal.api;
 
 import io.ora.core.concurrent.Failures;
+import io.ora.core.trace.RequestSpan;
+import io.ora.core.trace.Trace;
 import io.ora.portal.auth.Caller;
 import io.ora.portal.auth.Role;
 import io.ora.portal.http.Problem;
+import io.ora.portal.http.Traced;
 import io.ora.portal.limits.ClientAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -142,6 +145,22 @@ public final class Router {
 
     private CompletionStage<HttpResponse> dispatch(Match match, HttpRequest request) {
         Endpoint endpoint = match.endpoint();
+        Optional<RequestSpan> span = Traced.of(request);
+        span.ifPresent(traced -> traced.route(endpoint.path()));
+        try (Trace.Scope scope = span.map(traced -> traced.trace().open()).orElse(null)) {
+            return answer(endpoint, match, request, span).exceptionally(failure -> {
+                if (endpoint.body() instanceof Endpoint.Body.None) {
+                    request.discardEntityBytes(system);
+                }
+                try (Trace.Scope logs = span.map(traced -> traced.trace().open()).orElse(null)) {
+                    return toResponse(failure);
+                }
+            });
+        }
+    }
+
+    private CompletionStage<HttpResponse> answer(Endpoint endpoint, Match match, HttpRequest request,
+                                                 Optional<RequestSpan> span) {
         CompletionStage<HttpResponse> answer;
         try {
             Map<String, String> query = query(endpoint, request);
@@ -153,18 +172,18 @@ public final class Router {
                                     .thenApply(admitted -> authorise(endpoint, caller)))
                             .thenCompose(gate::resolve)
                             .thenApply(Optional::of);
-            answer = principal.thenCompose(who -> readBody(endpoint, request).thenCompose(body ->
-                    endpoint.handler().handle(new Call(request, match.params(), query, who,
-                            body.json(), body.bytes()))));
+            // The handler runs inside the request's span wherever the stages before it completed: its own spans
+            // (a handover's transition) are the request's children, and its log lines carry the request's ids.
+            answer = principal.thenCompose(who -> readBody(endpoint, request).thenCompose(body -> {
+                try (Trace.Scope scope = span.map(traced -> traced.trace().open()).orElse(null)) {
+                    return endpoint.handler().handle(new Call(request, match.params(), query, who,
+                            body.json(), body.bytes()));
+                }
+            }));
         } catch (ApiException refused) {
             answer = CompletableFuture.failedFuture(refused);
         }
-        return answer.exceptionally(failure -> {
-            if (endpoint.body() instanceof Endpoint.Body.None) {
-                request.discardEntityBytes(system);
-            }
-            return toResponse(failure);
-        });
+        return answer;
     }
 
     /**

@@ -2,6 +2,10 @@ package io.ora.portal.handover;
 
 import io.ora.core.concurrent.Failures;
 import io.ora.core.handover.AccessKeyCode;
+import io.ora.core.trace.Attribute;
+import io.ora.core.trace.Operation;
+import io.ora.core.trace.Trace;
+import io.ora.core.trace.Traces;
 import io.ora.portal.api.ApiException;
 import io.ora.portal.api.Json;
 import io.ora.portal.api.Principal;
@@ -21,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
@@ -367,7 +372,9 @@ public final class Handover {
     /** Moves a project to {@code to} if {@code who} may and the preconditions hold; 409 for an illegal move. */
     public CompletionStage<Projects.Project> transition(Principal who, UUID projectId, OptionalInt expected,
                                                         Projects.Status to) {
-        return db.tx(c -> {
+        Trace trace = Traces.start(Operation.HANDOVER_TRANSITION)
+                .tag(Attribute.HANDOVER_STATE, to.name().toLowerCase(Locale.ROOT));
+        return trace.endWith(db.tx(c -> {
             Projects.Ref reached = Projects.reach(c, who, projectId, true);
             // The version the caller read is checked before a lazy expiry bumps it.
             Versions.check(expected, reached.version());
@@ -399,9 +406,9 @@ public final class Handover {
             AuditLog.append(c, project.organisationId(), projectId, who.userId(),
                     AuditLog.Action.PROJECT_STATUS_CHANGED, to.name());
             return projectId;
-        }).thenCompose(changed -> applyLock(changed)
+        }).thenCompose(changed -> applyLock(changed, Optional.of(trace))
                 // Read after the lock is settled, so the answer shows whether the relay confirmed it.
-                .thenCompose(applied -> db.read(c -> Projects.readAny(c, changed))));
+                .thenCompose(applied -> db.read(c -> Projects.readAny(c, changed)))));
     }
 
     private static void readyForHandover(Connection c, UUID projectId) throws SQLException {
@@ -533,7 +540,7 @@ public final class Handover {
         }).thenCompose(gaps -> {
             CompletionStage<Void> all = CompletableFuture.completedFuture(null);
             for (UUID project : gaps) {
-                all = all.thenCompose(previous -> applyLock(project).thenApply(applied -> null));
+                all = all.thenCompose(previous -> applyLock(project, Optional.empty()).thenApply(applied -> null));
             }
             return all;
         });
@@ -543,7 +550,7 @@ public final class Handover {
      * Brings the hub entities in line with the project's committed status and records that they are. Never fails:
      * if the relay cannot be reached the gap stays recorded and the sweeper tries again.
      */
-    private CompletionStage<Boolean> applyLock(UUID projectId) {
+    private CompletionStage<Boolean> applyLock(UUID projectId, Optional<Trace> transition) {
         return db.read(c -> {
             try (PreparedStatement select = c.prepareStatement("SELECT p.status = 'PENDING_HANDOVER', "
                     + "array(SELECT hub_id FROM project_hub WHERE project_id = p.id) FROM project p WHERE p.id = ?")) {
@@ -554,8 +561,8 @@ public final class Handover {
                     return new LockTarget(row.getBoolean(1), hubs);
                 }
             }
-        }).thenCompose(target -> (target.locked() ? lockdown.lock(projectId, target.hubs())
-                        : lockdown.release(projectId, target.hubs()))
+        }).thenCompose(target -> lockSpan(transition, target.locked()).endWith(target.locked()
+                        ? lockdown.lock(projectId, target.hubs()) : lockdown.release(projectId, target.hubs()))
                 .thenCompose(done -> db.tx(c -> {
                     try (PreparedStatement update = c.prepareStatement("UPDATE project SET hubs_locked = ? "
                             + "WHERE id = ? AND (status = 'PENDING_HANDOVER') = ?")) {
@@ -573,6 +580,13 @@ public final class Handover {
     }
 
     private record LockTarget(boolean locked, List<UUID> hubs) {
+    }
+
+    /** The span of asking the relay to lock or release a project's hubs: the transition's child, if there is one. */
+    private static Trace lockSpan(Optional<Trace> transition, boolean lock) {
+        Trace span = transition.map(parent -> Traces.start(Operation.HUB_LOCK, parent))
+                .orElseGet(() -> Traces.start(Operation.HUB_LOCK));
+        return span.tag(Attribute.LOCK_ACTION, lock ? "lock" : "unlock");
     }
 
     /** Seconds until an AccessKey issued now expires (for documentation and answers). */

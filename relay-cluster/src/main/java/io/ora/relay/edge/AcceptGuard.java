@@ -2,6 +2,7 @@ package io.ora.relay.edge;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,7 +11,6 @@ import io.ora.relay.RelaySettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import io.micrometer.core.instrument.Counter;
 
 /**
  * The first handler of every connection: refuses it before any TLS work when the node is shedding load, holds its

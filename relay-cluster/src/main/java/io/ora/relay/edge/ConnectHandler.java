@@ -10,6 +10,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.ora.core.trace.Attribute;
 import io.ora.relay.RelaySettings;
 import java.util.concurrent.TimeUnit;
 
@@ -33,21 +34,25 @@ final class ConnectHandler {
                 (byte) connect.variableHeader().version());
         if (version != MqttVersion.MQTT_3_1_1 && version != MqttVersion.MQTT_5) {
             session.edge().count("protocol_version");
+            session.endConnect("protocol_version");
             refuse(session, MqttVersion.MQTT_3_1_1,
                     MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION,
                     MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
             return;
         }
+        session.tagConnect(Attribute.MQTT_VERSION, version == MqttVersion.MQTT_5 ? 5 : 3);
         String clientId = connect.payload().clientIdentifier();
         String identity = session.identity().urn();
         if (!clientId.isEmpty() && !clientId.equals(identity)) {
             session.edge().count("client_id_mismatch");
+            session.endConnect("client_id_mismatch");
             refuse(session, version, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
                     MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5);
             return;
         }
         if (connect.variableHeader().isWillFlag()) {
             session.edge().count("will_refused");
+            session.endConnect("will_refused");
             refuse(session, version, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
                     MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5);
             return;

@@ -1,5 +1,7 @@
 package io.ora.relay.edge;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.relay.RelaySettings;
@@ -10,8 +12,8 @@ import io.ora.relay.session.Router;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import io.micrometer.core.instrument.Counter;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -44,6 +46,7 @@ final class EdgeContext {
     private final Counter delivered;
     private final Map<DeliveryResult, Counter> refused = new EnumMap<>(DeliveryResult.class);
     private final Map<DeliveryResult, Counter> outcomes = new EnumMap<>(DeliveryResult.class);
+    private final Timer settledIn;
     private final Map<TelemetryIntake.Receipt, Counter> telemetryReceipts =
             new EnumMap<>(TelemetryIntake.Receipt.class);
 
@@ -72,6 +75,9 @@ final class EdgeContext {
             outcomes.put(result, metrics.counter("ora_relay_publish_outcomes_total",
                     "Outcomes reported to QoS 1 senders, by result", "result", result.label()));
         }
+        this.settledIn = metrics.timer("ora_relay_delivery_seconds",
+                "QoS 1 PUBLISH from its arrival to its outcome (the PUBACK's reason), relayed or telemetry",
+                "qos", "1");
         for (TelemetryIntake.Receipt receipt : TelemetryIntake.Receipt.values()) {
             telemetryReceipts.put(receipt, metrics.counter("ora_relay_telemetry_total",
                     "Telemetry payloads handed to the ingest role, by its receipt",
@@ -145,8 +151,10 @@ final class EdgeContext {
         refused.get(result).increment();
     }
 
-    void countOutcome(DeliveryResult result) {
+    /** Counts a QoS 1 publish's outcome, {@code nanos} after it arrived. */
+    void countOutcome(DeliveryResult result, long nanos) {
         outcomes.get(result).increment();
+        settledIn.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Counts what the ingest role made of one telemetry payload; called on whichever thread the intake answers. */

@@ -1,18 +1,24 @@
 package io.ora.relay.edge;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.util.AttributeKey;
 import io.ora.core.identity.PeerId;
 import io.ora.core.pki.PeerCertificates;
+import io.ora.core.trace.Attribute;
+import io.ora.core.trace.Operation;
+import io.ora.core.trace.Trace;
+import io.ora.core.trace.Traces;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import io.micrometer.core.instrument.Counter;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
@@ -23,10 +29,19 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 @ChannelHandler.Sharable
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
+    /** From the TCP connection to the end of its handshake, where the {@link Session} takes the span over. */
+    private static final AttributeKey<Connecting> CONNECTING = AttributeKey.valueOf("ora-connecting");
+
+    private record Connecting(Trace trace, long startedNanos) {
+    }
+
     private final EdgeContext edge;
     private final Counter succeeded;
     private final Counter failed;
     private final Counter timedOut;
+    private final Timer succeededIn;
+    private final Timer failedIn;
+    private final Timer timedOutIn;
 
     HandshakeHandler(EdgeContext edge) {
         this.edge = edge;
@@ -34,6 +49,17 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         this.succeeded = edge.metrics().counter("ora_relay_handshakes_total", help, "result", "ok");
         this.failed = edge.metrics().counter("ora_relay_handshakes_total", help, "result", "failed");
         this.timedOut = edge.metrics().counter("ora_relay_handshakes_total", help, "result", "timeout");
+        String took = "TLS handshake duration, from the connection's start, by result";
+        this.succeededIn = edge.metrics().timer("ora_relay_handshake_seconds", took, "result", "ok");
+        this.failedIn = edge.metrics().timer("ora_relay_handshake_seconds", took, "result", "failed");
+        this.timedOutIn = edge.metrics().timer("ora_relay_handshake_seconds", took, "result", "timeout");
+    }
+
+    /** The connection's CONNECT span starts with its TCP connection: the handshake is most of its cost. */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        ctx.channel().attr(CONNECTING).set(new Connecting(Traces.start(Operation.MQTT_CONNECT), System.nanoTime()));
+        super.channelActive(ctx);
     }
 
     @Override
@@ -42,8 +68,11 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             super.userEventTriggered(ctx, event);
             return;
         }
+        Connecting connecting = ctx.channel().attr(CONNECTING).getAndSet(null);
         if (!completion.isSuccess()) {
-            (completion.cause() instanceof SslHandshakeTimeoutException ? timedOut : failed).increment();
+            boolean late = completion.cause() instanceof SslHandshakeTimeoutException;
+            (late ? timedOut : failed).increment();
+            end(connecting, late ? timedOutIn : failedIn, late ? "handshake_timeout" : "handshake_failed");
             ctx.close();
             return;
         }
@@ -51,11 +80,15 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         Optional<PeerId> identity = leaf.flatMap(PeerCertificates::identity);
         if (identity.isEmpty()) {
             failed.increment();
+            end(connecting, failedIn, "no_identity");
             ctx.close();
             return;
         }
         succeeded.increment();
-        Session session = Session.open(ctx.channel(), edge, identity.get(), PeerCertificates.serial(leaf.get()));
+        succeededIn.record(System.nanoTime() - connecting.startedNanos(), TimeUnit.NANOSECONDS);
+        connecting.trace().tag(Attribute.PEER_KIND, identity.get().kind());
+        Session session = Session.open(ctx.channel(), edge, identity.get(), PeerCertificates.serial(leaf.get()),
+                connecting.trace());
         ctx.executor().schedule(() -> {
             if (session.state() == Session.State.AWAITING_CONNECT) {
                 edge.count("connect_timeout");
@@ -64,6 +97,12 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             }
         }, edge.settings().mqtt().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         ctx.pipeline().remove(this);
+    }
+
+    private static void end(Connecting connecting, Timer took, String outcome) {
+        took.record(System.nanoTime() - connecting.startedNanos(), TimeUnit.NANOSECONDS);
+        connecting.trace().fail(outcome);
+        connecting.trace().finish();
     }
 
     private static Optional<X509Certificate> peerCertificate(ChannelHandlerContext ctx) {

@@ -19,6 +19,7 @@ import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.ora.core.trace.Trace;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,21 @@ final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
     /** Packets a client may send between CONNECT and CONNACK before it counts as a flood. */
     private static final int MAX_EARLY_PACKETS = 32;
 
+    private void read(ChannelHandlerContext ctx, Session session, MqttMessage packet) {
+        if (packet.decoderResult().isFailure()) {
+            malformed(session, packet);
+            return;
+        }
+        if (session.state() == Session.State.ATTACHING) {
+            if (!session.holdUntilAttached(packet, MAX_EARLY_PACKETS)) {
+                session.edge().count("protocol_error");
+                session.disconnect(MqttReasonCodes.Disconnect.RECEIVE_MAXIMUM_EXCEEDED.byteValue());
+            }
+            return;
+        }
+        dispatch(ctx, session, packet);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
@@ -51,18 +67,9 @@ final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
             if (session.get().state() == Session.State.CLOSED) {
                 return;
             }
-            if (packet.decoderResult().isFailure()) {
-                malformed(session.get(), packet);
-                return;
+            try (Trace.Scope logs = session.get().logContext()) {
+                read(ctx, session.get(), packet);
             }
-            if (session.get().state() == Session.State.ATTACHING) {
-                if (!session.get().holdUntilAttached(packet, MAX_EARLY_PACKETS)) {
-                    session.get().edge().count("protocol_error");
-                    session.get().disconnect(MqttReasonCodes.Disconnect.RECEIVE_MAXIMUM_EXCEEDED.byteValue());
-                }
-                return;
-            }
-            dispatch(ctx, session.get(), packet);
         } finally {
             ReferenceCountUtil.release(msg);
         }

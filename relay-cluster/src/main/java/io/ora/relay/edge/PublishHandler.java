@@ -8,6 +8,10 @@ import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.ora.core.identity.PeerId;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.core.topic.Topics;
+import io.ora.core.trace.Attribute;
+import io.ora.core.trace.Operation;
+import io.ora.core.trace.Trace;
+import io.ora.core.trace.Traces;
 import io.ora.relay.access.Scope;
 import io.ora.relay.session.DeliveryResult;
 import io.ora.relay.session.Envelope;
@@ -89,14 +93,19 @@ final class PublishHandler {
             refuse(session, acknowledged, packetId, DeliveryResult.TOPIC_INVALID, "topic_invalid");
             return;
         }
+        // Each relayed message is a trace of its own: this span at the sender's edge, and the receiver's delivery
+        // (on whichever node) as its child, through the trace parent the envelope carries when sampled.
+        Trace trace = Traces.start(Operation.RELAY_PUBLISH)
+                .tag(Attribute.PEER_KIND, session.identity().kind())
+                .tag(Attribute.MQTT_QOS, qos.value());
         byte[] payload = ByteBufUtil.getBytes(publish.payload());
         Envelope envelope = new Envelope(topic, payload, qos.value(), session.identity().urn(),
                 userProperties(properties), packetId,
-                acknowledged ? Optional.of(session.actor()) : Optional.empty());
+                acknowledged ? Optional.of(session.actor()) : Optional.empty(), trace.traceParent().orElse(""));
         Optional<Scope> known = session.cachedScope(inbox.peer());
         if (known.isPresent()) {
             session.edge().countScopeFromConnection();
-            route(session, inbox, envelope, known.get());
+            route(session, inbox, envelope, known.get(), trace);
             return;
         }
         long generation = session.edge().bindings().generation();
@@ -104,26 +113,30 @@ final class PublishHandler {
         Scope answered = asked.isDone() && !asked.isCompletedExceptionally() ? asked.join() : null;
         if (answered != null) {
             session.cacheScope(inbox.peer(), answered, generation);
-            route(session, inbox, envelope, answered);
+            route(session, inbox, envelope, answered, trace);
             return;
         }
         asked.whenComplete((scope, failure) -> session.channel().eventLoop().execute(() -> {
             if (scope != null) {
                 session.cacheScope(inbox.peer(), scope, generation);
             }
-            route(session, inbox, envelope, scope == null ? Scope.NONE : scope);
+            route(session, inbox, envelope, scope == null ? Scope.NONE : scope, trace);
         }));
     }
 
     /** Sends an authorised message on its way, or refuses one the binding's scope does not cover. */
-    private static void route(Session session, Topics.Destination.Inbox inbox, Envelope envelope, Scope scope) {
+    private static void route(Session session, Topics.Destination.Inbox inbox, Envelope envelope, Scope scope,
+                              Trace trace) {
         if (scope.permits(inbox)) {
             session.edge().countRouted();
+            trace.tag(Attribute.OUTCOME, "routed");
             session.edge().routes().deliver(inbox.peer(), envelope);
         } else {
+            trace.fail("not_authorized");
             refuse(session, envelope.qos() == 1, envelope.packetId(), DeliveryResult.NOT_AUTHORIZED,
                     "not_authorized");
         }
+        trace.finish();
     }
 
     /** Only the hub itself may ask for its OTA status; the payload is never read. */

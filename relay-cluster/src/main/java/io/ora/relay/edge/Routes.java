@@ -1,5 +1,6 @@
 package io.ora.relay.edge;
 
+import io.micrometer.core.instrument.Counter;
 import io.netty.channel.EventLoop;
 import io.ora.core.identity.PeerId;
 import io.ora.core.metrics.Metrics;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import io.micrometer.core.instrument.Counter;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;

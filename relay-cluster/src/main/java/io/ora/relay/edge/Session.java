@@ -17,6 +17,10 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.ora.core.identity.PeerId;
 import io.ora.core.limits.TokenBucket;
 import io.ora.core.topic.Topics;
+import io.ora.core.trace.Attribute;
+import io.ora.core.trace.Operation;
+import io.ora.core.trace.Trace;
+import io.ora.core.trace.Traces;
 import io.ora.relay.access.Scope;
 import io.ora.relay.session.Connection;
 import io.ora.relay.session.DeliveryResult;
@@ -26,6 +30,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -108,12 +113,14 @@ final class Session {
         private final int packetId;
         private final long ticket;
         private final long deadlineNanos;
+        private final long receivedNanos;
         private DeliveryResult result;
 
-        private Outstanding(int packetId, long ticket, long deadlineNanos) {
+        private Outstanding(int packetId, long ticket, long deadlineNanos, long receivedNanos) {
             this.packetId = packetId;
             this.ticket = ticket;
             this.deadlineNanos = deadlineNanos;
+            this.receivedNanos = receivedNanos;
         }
     }
 
@@ -123,8 +130,17 @@ final class Session {
     private record InFlight(Envelope envelope, long deadlineNanos) {
     }
 
-    private Session(Channel channel, EdgeContext edge, PeerId identity, String serial) {
+    /** The CONNECT span, from the TCP connection to the CONNACK; null once ended. */
+    private Trace connecting;
+    /** The CONNECT span's ids, which every log line about this session carries (see {@link #logContext}). */
+    private final String traceId;
+    private final String spanId;
+
+    private Session(Channel channel, EdgeContext edge, PeerId identity, String serial, Trace connecting) {
         this.channel = channel;
+        this.connecting = connecting;
+        this.traceId = connecting.traceId();
+        this.spanId = connecting.spanId();
         this.edge = edge;
         this.identity = identity;
         this.serial = serial;
@@ -136,8 +152,8 @@ final class Session {
     }
 
     /** Creates the session of a channel whose TLS handshake verified {@code identity}. */
-    static Session open(Channel channel, EdgeContext edge, PeerId identity, String serial) {
-        Session session = new Session(channel, edge, identity, serial);
+    static Session open(Channel channel, EdgeContext edge, PeerId identity, String serial, Trace connecting) {
+        Session session = new Session(channel, edge, identity, serial, connecting);
         channel.attr(KEY).set(session);
         return session;
     }
@@ -208,6 +224,36 @@ final class Session {
     /** The connection is being closed by a handler that already wrote its last packet. */
     void markClosed() {
         state = State.CLOSED;
+        endConnect("closed");
+    }
+
+    /** Records on the CONNECT span; nothing once it has ended. */
+    void tagConnect(Attribute attribute, long value) {
+        if (connecting != null) {
+            connecting.tag(attribute, value);
+        }
+    }
+
+    /** Ends the CONNECT span: {@code accepted}, or why not (the reason the metrics count). */
+    void endConnect(String outcome) {
+        if (connecting == null) {
+            return;
+        }
+        if (outcome.equals("accepted")) {
+            connecting.tag(Attribute.OUTCOME, outcome);
+        } else {
+            connecting.fail(outcome);
+        }
+        connecting.finish();
+        connecting = null;
+    }
+
+    /**
+     * Puts this session's trace ids (its CONNECT span's) in the MDC while a handler works on it, so a log line
+     * written for this connection can be found with its connection's trace; closing takes them out again.
+     */
+    Trace.Scope logContext() {
+        return Trace.logContext(traceId, spanId);
     }
 
     boolean tryTakePublishToken() {
@@ -269,6 +315,7 @@ final class Session {
         pendingTimer.cancel(false);
         state = State.CONNECTED;
         ConnectHandler.accept(this);
+        endConnect("accepted");
         channel.config().setAutoRead(true);
         while (!earlyPackets.isEmpty() && state == State.CONNECTED) {
             // Back through the pipeline just after the decoder, so the packet meets keep-alive and the dispatcher
@@ -297,6 +344,7 @@ final class Session {
         channel.writeAndFlush(ConnectHandler.refusal(version, mqtt5ReasonCode))
                 .addListener(ChannelFutureListener.CLOSE);
         state = State.CLOSED;
+        endConnect("refused");
     }
 
     /**
@@ -354,8 +402,9 @@ final class Session {
             return false;
         }
         // Twice the delivery timeout: the receiver's own timeout answers first, this only covers a lost answer.
-        long deadline = now() + edge.settings().limits().deliveryTimeout().toNanos() * 2;
-        Outstanding pending = new Outstanding(packetId, ++nextTicket, deadline);
+        long received = now();
+        long deadline = received + edge.settings().limits().deliveryTimeout().toNanos() * 2;
+        Outstanding pending = new Outstanding(packetId, ++nextTicket, deadline, received);
         outstanding.addLast(pending);
         outstandingById.put(packetId, pending);
         if (outstandingTimer == null) {
@@ -402,7 +451,7 @@ final class Session {
             return;
         }
         pending.result = result;
-        edge.countOutcome(result);
+        edge.countOutcome(result, now() - pending.receivedNanos);
         while (!outstanding.isEmpty() && outstanding.peekFirst().result != null) {
             Outstanding done = outstanding.removeFirst();
             outstandingById.remove(done.packetId);
@@ -448,33 +497,44 @@ final class Session {
      * the peer's entity instead, which knows the current one.
      */
     void receive(Envelope envelope, boolean direct) {
+        if (envelope.traceParent().isEmpty()) {
+            deliver(envelope, direct);
+            return;
+        }
+        Trace trace = Traces.continueFrom(Operation.RELAY_DELIVER, Optional.of(envelope.traceParent()))
+                .tag(Attribute.PEER_KIND, identity.kind())
+                .tag(Attribute.MQTT_QOS, envelope.qos());
+        try (Trace.Scope scope = trace.open()) {
+            trace.tag(Attribute.OUTCOME, deliver(envelope, direct));
+        } finally {
+            trace.finish();
+        }
+    }
+
+    /** {@link #receive}, answering how it went as the span records it. */
+    private String deliver(Envelope envelope, boolean direct) {
         if (state != State.CONNECTED) {
             if (direct && state == State.CLOSED) {
                 edge.routes().throughEntity(identity, envelope);
-            } else {
-                refuse(envelope, DeliveryResult.NO_SUBSCRIBERS);
+                return "redirected";
             }
-            return;
+            return refuse(envelope, DeliveryResult.NO_SUBSCRIBERS);
         }
         String topic = isMqtt5() ? envelope.topic() : legacyTopic(envelope);
         Optional<MqttQoS> granted = grantedQos(topic);
         if (granted.isEmpty()) {
-            refuse(envelope, DeliveryResult.NO_SUBSCRIBERS);
-            return;
+            return refuse(envelope, DeliveryResult.NO_SUBSCRIBERS);
         }
         // The relay's own answers (the OTA status) are not the senders' traffic the limit is for.
         if (!Envelope.RELAY_SENDER.equals(envelope.sender()) && !inboundRate.tryTake()) {
-            refuse(envelope, DeliveryResult.RATE_LIMITED);
-            return;
+            return refuse(envelope, DeliveryResult.RATE_LIMITED);
         }
         MqttQoS qos = envelope.qos() == 0 ? MqttQoS.AT_MOST_ONCE : granted.get();
         if (!channel.isWritable() || (qos == MqttQoS.AT_MOST_ONCE && edge.shedding())) {
-            refuse(envelope, DeliveryResult.QUOTA_EXCEEDED);
-            return;
+            return refuse(envelope, DeliveryResult.QUOTA_EXCEEDED);
         }
         if (qos == MqttQoS.AT_LEAST_ONCE && inflight.size() >= inflightWindow) {
-            refuse(envelope, DeliveryResult.QUOTA_EXCEEDED);
-            return;
+            return refuse(envelope, DeliveryResult.QUOTA_EXCEEDED);
         }
         int packetId = qos == MqttQoS.AT_LEAST_ONCE ? allocatePacketId() : 0;
         MqttMessage publish = MqttMessageBuilders.publish()
@@ -492,16 +552,18 @@ final class Session {
                 inflightTimer = schedule(this::onInflightDue, deadline);
             }
             channel.writeAndFlush(publish);
-        } else {
-            channel.writeAndFlush(publish);
-            edge.routes().reply(envelope, DeliveryResult.DELIVERED);
-            edge.countDelivered();
+            return "sent";
         }
+        channel.writeAndFlush(publish);
+        edge.routes().reply(envelope, DeliveryResult.DELIVERED);
+        edge.countDelivered();
+        return "delivered";
     }
 
-    private void refuse(Envelope envelope, DeliveryResult result) {
+    private String refuse(Envelope envelope, DeliveryResult result) {
         edge.routes().reply(envelope, result);
         edge.countRefused(result);
+        return result.name().toLowerCase(Locale.ROOT);
     }
 
     /** The peer acknowledged one of our QoS 1 deliveries. */
@@ -631,6 +693,7 @@ final class Session {
     /** The channel closed: tell everyone waiting on it, leave the peer's entity, stop the actor. */
     void closed() {
         state = State.CLOSED;
+        endConnect("closed");
         // Before anything else: from now on no sender on this node routes here.
         edge.routes().unregister(this);
         earlyPackets.forEach(ReferenceCountUtil::release);

@@ -1,12 +1,12 @@
 package io.ora.relay.peer;
 
+import io.micrometer.core.instrument.Counter;
 import io.ora.core.OraMessage;
 import io.ora.core.identity.PeerId;
 import io.ora.relay.api.HubLocks;
 import io.ora.relay.session.Connection;
 import java.util.Optional;
 import java.util.UUID;
-import io.micrometer.core.instrument.Counter;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;

@@ -1,5 +1,6 @@
 package io.ora.relay.peer;
 
+import io.micrometer.core.instrument.Counter;
 import io.ora.core.metrics.Metrics;
 import io.ora.relay.session.Connection;
 import io.ora.relay.session.DeliveryResult;
@@ -7,13 +8,12 @@ import io.ora.relay.session.Envelope;
 import io.ora.relay.session.Location;
 import java.time.Duration;
 import java.util.Optional;
-import io.micrometer.core.instrument.Counter;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;

@@ -24,10 +24,12 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  *
  * <p>Layout (big-endian; a string is its UTF-8 length as an int, then the bytes; docs/adr/0003):
  * <pre>
- * Forward (manifest "F"): version=1 | qos:byte | packetId:int | topic | sender | replyTo ("" = none)
+ * Forward (manifest "F"): version=2 | qos:byte | packetId:int | topic | sender | replyTo ("" = none)
  *                         | userProperties:short count, then name, value each | payload:int length, bytes
+ *                         | traceParent ("" = none; absent in version 1)
  * Outcome (manifest "O"): version=1 | packetId:int | result (the DeliveryResult's name)
  * </pre>
+ * A node reads version 1 forwards too, so a cluster can be upgraded one node at a time; it writes version 2.
  * The payload is copied as opaque bytes and never examined. Input from another node is checked as any input is:
  * every length must fit in what is left, and anything else (an unknown version, result or manifest) is refused.
  */
@@ -38,6 +40,10 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest impl
     static final String FORWARD = "F";
     static final String OUTCOME = "O";
     private static final byte VERSION = 1;
+    /** Forwards gained the trace parent in version 2. */
+    private static final byte FORWARD_VERSION = 2;
+    /** A W3C traceparent is 55 characters; anything much longer from another node is not one. */
+    private static final int MAX_TRACE_PARENT = 128;
     private static final byte[] NONE = new byte[0];
 
     private final ExtendedActorSystem system;
@@ -93,11 +99,13 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest impl
         buffer.order(ByteOrder.BIG_ENDIAN);
         try {
             byte version = buffer.get();
-            if (version != VERSION) {
+            boolean known = manifest.equals(FORWARD) ? version == VERSION || version == FORWARD_VERSION
+                    : version == VERSION;
+            if (!known) {
                 throw new NotSerializableException("data-plane message version " + version + " is not known here");
             }
             return switch (manifest) {
-                case FORWARD -> readForward(buffer);
+                case FORWARD -> readForward(buffer, version);
                 case OUTCOME -> readOutcome(buffer);
                 default -> throw new NotSerializableException("unknown data-plane manifest '" + manifest + "'");
             };
@@ -146,6 +154,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest impl
         byte[] topic = utf8(envelope.topic());
         byte[] sender = utf8(envelope.sender());
         byte[] replyTo = envelope.replyTo().map(ref -> utf8(resolver().toSerializationFormat(ref))).orElse(NONE);
+        byte[] traceParent = envelope.traceParent().isEmpty() ? NONE : utf8(envelope.traceParent());
         List<Envelope.UserProperty> properties = envelope.userProperties();
         if (properties.size() > Short.MAX_VALUE) {
             throw new IllegalArgumentException("too many user properties: " + properties.size());
@@ -153,7 +162,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest impl
         byte[][] names = new byte[properties.size()][];
         byte[][] values = new byte[properties.size()][];
         int size = 1 + 1 + 4 + 4 + topic.length + 4 + sender.length + 4 + replyTo.length + 2 + 4
-                + envelope.payload().length;
+                + envelope.payload().length + 4 + traceParent.length;
         for (int i = 0; i < properties.size(); i++) {
             names[i] = utf8(properties.get(i).name());
             values[i] = utf8(properties.get(i).value());
@@ -168,7 +177,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest impl
 
             @Override
             public void writeTo(ByteBuffer buffer) {
-                buffer.put(VERSION).put((byte) envelope.qos()).putInt(envelope.packetId());
+                buffer.put(FORWARD_VERSION).put((byte) envelope.qos()).putInt(envelope.packetId());
                 putString(buffer, topic);
                 putString(buffer, sender);
                 putString(buffer, replyTo);
@@ -178,6 +187,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest impl
                     putString(buffer, values[i]);
                 }
                 buffer.putInt(envelope.payload().length).put(envelope.payload());
+                putString(buffer, traceParent);
             }
         };
     }
@@ -192,7 +202,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest impl
 
     // ---- decoding ---------------------------------------------------------------------------------------------
 
-    private Connection.Forward readForward(ByteBuffer buffer) {
+    private Connection.Forward readForward(ByteBuffer buffer, byte version) {
         int qos = buffer.get();
         if (qos != 0 && qos != 1) {
             throw new IllegalArgumentException("QoS " + qos);
@@ -210,13 +220,18 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest impl
             properties.add(new Envelope.UserProperty(readString(buffer), readString(buffer)));
         }
         byte[] payload = readBytes(buffer);
+        String traceParent = version == VERSION ? "" : readString(buffer);
+        if (traceParent.length() > MAX_TRACE_PARENT) {
+            throw new IllegalArgumentException("a trace parent of " + traceParent.length() + " characters");
+        }
         if (buffer.hasRemaining()) {
-            throw new IllegalArgumentException(buffer.remaining() + " bytes after the payload");
+            throw new IllegalArgumentException(buffer.remaining() + " bytes after the message");
         }
         Optional<ActorRef<Connection.Command>> reply = replyTo.isEmpty()
                 ? Optional.empty()
                 : Optional.of(resolver().resolveActorRef(replyTo));
-        return new Connection.Forward(new Envelope(topic, payload, qos, sender, properties, packetId, reply));
+        return new Connection.Forward(new Envelope(topic, payload, qos, sender, properties, packetId, reply,
+                traceParent));
     }
 
     private static Connection.Outcome readOutcome(ByteBuffer buffer) {

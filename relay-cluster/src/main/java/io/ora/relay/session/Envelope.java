@@ -17,9 +17,12 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param userProperties MQTT 5 user properties from the sender, minus the relay's reserved {@code ora-} names
  * @param packetId       the sender's packet id (QoS 1), echoed in the outcome
  * @param replyTo        where the outcome goes: the sender's connection (QoS 1 only)
+ * @param traceParent    the W3C {@code traceparent} of the sender edge's span when its trace is sampled, so the
+ *                       delivery continues that trace on whichever node the receiver is; empty otherwise
  */
 public record Envelope(String topic, byte[] payload, int qos, String sender, List<UserProperty> userProperties,
-                       int packetId, Optional<ActorRef<Connection.Command>> replyTo) implements OraMessage {
+                       int packetId, Optional<ActorRef<Connection.Command>> replyTo, String traceParent)
+        implements OraMessage {
 
     /**
      * The sender stamped on messages the relay writes itself (the OTA status). No certificate can carry it: peer
@@ -29,6 +32,12 @@ public record Envelope(String topic, byte[] payload, int qos, String sender, Lis
 
     public Envelope {
         userProperties = List.copyOf(userProperties);
+    }
+
+    /** A message outside any trace. */
+    public Envelope(String topic, byte[] payload, int qos, String sender, List<UserProperty> userProperties,
+                    int packetId, Optional<ActorRef<Connection.Command>> replyTo) {
+        this(topic, payload, qos, sender, userProperties, packetId, replyTo, "");
     }
 
     /** Reports the outcome to the sender, if it asked for one. */

@@ -1,5 +1,6 @@
 package io.ora.relay.tls;
 
+import io.micrometer.core.instrument.Counter;
 import io.ora.core.metrics.Metrics;
 import io.ora.relay.RelaySettings;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import io.micrometer.core.instrument.Counter;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

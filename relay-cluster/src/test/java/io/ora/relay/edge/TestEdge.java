@@ -11,6 +11,8 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.ora.core.identity.PeerId;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.telemetry.TelemetryIntake;
+import io.ora.core.trace.Operation;
+import io.ora.core.trace.Traces;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Bindings;
 import io.ora.relay.access.Scope;
@@ -110,7 +112,7 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
                 new MqttDecoder(context.settings().mqtt().maxPacketSize(), MAX_CLIENT_ID_LENGTH));
         channel.pipeline().addLast(HandlerNames.MQTT_ENCODER, MqttEncoder.INSTANCE);
         channel.pipeline().addLast(HandlerNames.PACKETS, packets);
-        Session.open(channel, context, identity, "01");
+        Session.open(channel, context, identity, "01", Traces.start(Operation.MQTT_CONNECT));
         PeerConnection connection = new PeerConnection(identity, channel, allocator);
         connections.add(connection);
         return connection;

@@ -88,22 +88,43 @@ class DataPlaneSerializerTest {
         byte[] whole = serializer.toBinary(new Connection.Forward(envelope));
         byte[] longer = Arrays.copyOf(whole, whole.length + 1);
         assertThatThrownBy(() -> serializer.fromBinary(longer, DataPlaneSerializer.FORWARD))
-                .isInstanceOf(NotSerializableException.class).hasMessageContaining("after the payload");
+                .isInstanceOf(NotSerializableException.class).hasMessageContaining("after the message");
     }
 
     @Property(tries = 20)
     void anUnknownVersionManifestOrResultIsRefused(@ForAll("envelopes") Envelope envelope) {
         byte[] forward = serializer.toBinary(new Connection.Forward(envelope));
         byte[] future = forward.clone();
-        future[0] = 2;
+        future[0] = 3;
         assertThatThrownBy(() -> serializer.fromBinary(future, DataPlaneSerializer.FORWARD))
-                .isInstanceOf(NotSerializableException.class).hasMessageContaining("version 2");
+                .isInstanceOf(NotSerializableException.class).hasMessageContaining("version 3");
         assertThatThrownBy(() -> serializer.fromBinary(forward, "X"))
                 .isInstanceOf(NotSerializableException.class).hasMessageContaining("unknown data-plane manifest");
         byte[] outcome = serializer.toBinary(new Connection.Outcome(1, DeliveryResult.DELIVERED));
         outcome[outcome.length - 1] = 'X'; // DELIVERED -> DELIVEREX
         assertThatThrownBy(() -> serializer.fromBinary(outcome, DataPlaneSerializer.OUTCOME))
                 .isInstanceOf(NotSerializableException.class).hasMessageContaining("DELIVEREX");
+    }
+
+    @Property(tries = 50)
+    void aVersionOneForwardFromANodeNotYetUpgradedIsReadWithoutATrace(@ForAll("envelopes") Envelope traced)
+            throws Exception {
+        Envelope envelope = new Envelope(traced.topic(), traced.payload(), traced.qos(), traced.sender(),
+                traced.userProperties(), traced.packetId(), traced.replyTo());
+        byte[] current = serializer.toBinary(new Connection.Forward(envelope));
+        // Version 1 is version 2 without the trailing (here empty) trace parent.
+        byte[] older = Arrays.copyOf(current, current.length - 4);
+        older[0] = 1;
+        assertForwarded(serializer.fromBinary(older, DataPlaneSerializer.FORWARD), envelope);
+    }
+
+    @Property(tries = 20)
+    void aTraceParentLongerThanAnyW3cOneIsRefused(@ForAll("envelopes") Envelope traced) {
+        Envelope envelope = new Envelope(traced.topic(), traced.payload(), traced.qos(), traced.sender(),
+                traced.userProperties(), traced.packetId(), traced.replyTo(), "0".repeat(129));
+        byte[] bytes = serializer.toBinary(new Connection.Forward(envelope));
+        assertThatThrownBy(() -> serializer.fromBinary(bytes, DataPlaneSerializer.FORWARD))
+                .isInstanceOf(NotSerializableException.class).hasMessageContaining("trace parent");
     }
 
     private static void assertForwarded(Object decoded, Envelope envelope) {
@@ -123,8 +144,10 @@ class DataPlaneSerializerTest {
         Arbitrary<Integer> qos = Arbitraries.of(0, 1);
         Arbitrary<Integer> packetId = Arbitraries.integers().between(0, 65535);
         Arbitrary<Boolean> replies = Arbitraries.of(true, false);
-        return Combinators.combine(text, payload, qos, text, properties, packetId, replies)
-                .as((topic, bytes, q, from, props, id, reply) -> new Envelope(topic, bytes, q, from, props, id,
-                        reply ? Optional.of(sender.getRef()) : Optional.empty()));
+        Arbitrary<String> traceParents = Arbitraries.oneOf(Arbitraries.just(""),
+                Arbitraries.strings().numeric().withChars('a', 'f', '-').ofLength(55));
+        return Combinators.combine(text, payload, qos, text, properties, packetId, replies, traceParents)
+                .as((topic, bytes, q, from, props, id, reply, trace) -> new Envelope(topic, bytes, q, from, props, id,
+                        reply ? Optional.of(sender.getRef()) : Optional.empty(), trace));
     }
 }

@@ -10,6 +10,7 @@ import io.ora.device.https.DeviceHttps;
 import io.ora.device.https.DeviceRoutes;
 import io.ora.ingest.Ingest;
 import io.ora.ingest.http.TelemetryRoutes;
+import io.ora.node.observe.ErrorReporting;
 import io.ora.node.observe.Observability;
 import io.ora.persistence.Database;
 import io.ora.persistence.Redis;
@@ -81,6 +82,8 @@ public final class Node implements AutoCloseable {
         if (NodeMode.check(base) == NodeMode.DEVELOPMENT) {
             LOG.warn(NodeMode.developmentNotice(base));
         }
+        // First, so a start that fails is reported too; closed once the actor system has terminated.
+        ErrorReporting errorReporting = ErrorReporting.start(base);
         Observability.configureTracing(base);
         Path home = NodeConfig.home(base);
         if (base.getBoolean("ora.node.dev-pki")) {
@@ -108,6 +111,7 @@ public final class Node implements AutoCloseable {
             throw e;
         }
         registerStoresStop(system, database, redis, home);
+        system.getWhenTerminated().thenRun(errorReporting::close);
         try {
             joinCluster(system);
             String management = PekkoManagement.get(Adapter.toClassic(system)).start()

@@ -128,6 +128,8 @@ public final class Observability implements AutoCloseable {
         Map<String, Object> kamon = new LinkedHashMap<>();
         kamon.put("kamon.init.hide-banner", true);
         kamon.put("kamon.environment.service", settings.getString("service-name"));
+        // The same release Sentry reports, so a trace and an error of one build can be told apart from another's.
+        kamon.put("kamon.otel.attributes", "service.version=" + settings.getString("sentry.release"));
         // 128-bit trace ids, as W3C trace context and OpenTelemetry have them.
         kamon.put("kamon.trace.identifier-scheme", "double");
         kamon.put("kamon.trace.sampler", tracing.getString("sampler"));
@@ -153,7 +155,8 @@ public final class Observability implements AutoCloseable {
         values.put("otlp.url", base + "/v1/metrics");
         values.put("otlp.step", settings.getDuration("otlp.metrics-step").toMillis() + "ms");
         values.put("otlp.headers", settings.getString("otlp.headers"));
-        values.put("otlp.resourceAttributes", "service.name=" + settings.getString("service-name"));
+        values.put("otlp.resourceAttributes", "service.name=" + settings.getString("service-name")
+                + ",service.version=" + settings.getString("sentry.release"));
         values.put("otlp.readTimeout", settings.getDuration("otlp.timeout").toMillis() + "ms");
         values.put("otlp.connectTimeout", settings.getDuration("otlp.timeout").toMillis() + "ms");
         return values::get;

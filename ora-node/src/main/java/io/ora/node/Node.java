@@ -118,6 +118,7 @@ public final class Node implements AutoCloseable {
                     .toCompletableFuture().get(30, TimeUnit.SECONDS).toString();
             Metrics metrics = NodeMetrics.get(system);
             Observability observability = Observability.start(system.settings().config(), metrics);
+            database.measure(metrics);
             // Last: what the stopping roles counted and traced is sent before the node is gone.
             CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
                     CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "ora-observability-close", () -> {

@@ -15,6 +15,8 @@ import io.ora.core.pki.DevPki;
 import io.ora.core.pki.Pem;
 import io.ora.hubkit.PeerCredentials;
 import io.ora.hubkit.handover.ProjectKeyEnvelope;
+import io.ora.node.observe.FakeSentry;
+import io.ora.persistence.CapturedLogs;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,6 +40,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -45,6 +49,7 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -149,7 +154,42 @@ class HandoverStoryTest {
 
     @Test
     void anElectricianHandsAHomeToItsOwnerRemotely() throws Exception {
-        story = StoryNode.start(home);
+        // Every logger at ALL, traces and metrics exported (every trace sampled), errors reported: none of them may
+        // hold the customer's data, the AccessKey code, a token or a relayed payload.
+        try (OtlpReceiver otlp = new OtlpReceiver(); FakeSentry sentry = new FakeSentry();
+             CapturedLogs logs = new CapturedLogs()) {
+            story = StoryNode.start(home, Map.of("ora.observability.otlp.endpoint", otlp.endpoint(),
+                    "ora.observability.tracing.sampler", "always",
+                    "ora.observability.tracing.report-interval", "200ms",
+                    "ora.observability.otlp.metrics-step", "1s",
+                    "ora.observability.sentry.dsn", sentry.dsn()));
+            List<String> secrets = handOver();
+            // An error while serving, with the secrets in its arguments and its exception's message: Sentry gets it
+            // without them.
+            LoggerFactory.getLogger(HandoverStoryTest.class).error("a forced error in the story, about {}",
+                    secrets.get(0), new IllegalStateException("failed for " + String.join(" and ", secrets)));
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !sentry.events().isEmpty()
+                    && otlp.spans().stream().anyMatch(span -> span.name().equals("handover.transition"))
+                    && otlp.spans().stream().anyMatch(span -> span.name().equals("hub.lock"))
+                    && otlp.metricNames().contains("ora_portal_request_seconds"));
+            story.close();
+            story = null;
+
+            String exported = otlp.everything();
+            String reported = sentry.requests().stream().map(request -> new String(request.body(),
+                    StandardCharsets.UTF_8)).collect(Collectors.joining("\n"));
+            List<String> lines = logs.texts().stream()
+                    .filter(line -> !line.startsWith("a forced error in the story")).toList();
+            for (String secret : secrets) {
+                assertThat(exported).as("spans and metrics").doesNotContain(secret);
+                assertThat(reported).as("Sentry").doesNotContain(secret);
+                assertThat(lines).as("log lines").noneMatch(line -> line.contains(secret));
+            }
+        }
+    }
+
+    /** The story itself; answers what must never leave the node: personal data, the code, tokens, a payload. */
+    private List<String> handOver() throws Exception {
         portal = story.portal();
         String marker = "Qx" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 
@@ -242,11 +282,14 @@ class HandoverStoryTest {
         assertThat(publish(installer, hubTopic + "/handover", "still here?"))
                 .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
         Mqtt5BlockingClient owner = story.connect(appInstall(homeowner, "phone"));
-        assertThat(publish(owner, hubTopic, "lights on")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
-        assertThat(received(hubInbox)).isEqualTo("lights on");
+        String payload = "lights on " + UUID.randomUUID();
+        assertThat(publish(owner, hubTopic, payload)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        assertThat(received(hubInbox)).isEqualTo(payload);
 
         // No personal data is left: not in any table, not in Redis.
         assertThat(StoryNode.storedText()).doesNotContain(marker).doesNotContain(marker.toLowerCase(Locale.ROOT));
         assertThat(StoryNode.redisText()).doesNotContain(marker).doesNotContain(marker.toLowerCase(Locale.ROOT));
+        return List.of(marker, marker.toLowerCase(Locale.ROOT), code, code.toLowerCase(Locale.ROOT), electrician,
+                operator, homeowner, payload);
     }
 }

@@ -44,8 +44,14 @@ final class StoryNode implements AutoCloseable {
     }
 
     static StoryNode start(Path home) throws IOException {
+        return start(home, Map.of());
+    }
+
+    /** With {@code overrides} above the story's settings. */
+    static StoryNode start(Path home, Map<String, Object> overrides) throws IOException {
         Config redis = TestRedis.config(ConfigFactory.empty());
         Map<String, Object> settings = NodeTest.config(home, TestPorts.free(), TestPorts.free());
+        settings.putAll(overrides);
         settings.put("ora.redis.url", redis.getString("ora.redis.url"));
         settings.put("ora.redis.key-prefix", redis.getString("ora.redis.key-prefix"));
         return new StoryNode(Node.start(ConfigFactory.parseMap(settings), Map.of()));

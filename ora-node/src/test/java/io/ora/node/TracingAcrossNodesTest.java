@@ -60,7 +60,8 @@ class TracingAcrossNodesTest {
                 b = Node.start(exporting(receiver, home.resolve("b"), TestPorts.free()),
                         Map.of("ORA_SEED_NODES", "pekko://ora@127.0.0.1:" + seedPort));
                 Node second = b;
-                Awaitility.await().atMost(WAIT).until(() -> NodeProcessKillTest.upMembers(a) == 2 && NodeProcessKillTest.upMembers(second) == 2);
+                Awaitility.await().atMost(WAIT).until(() -> NodeProcessKillTest.upMembers(a) == 2
+                        && NodeProcessKillTest.upMembers(second) == 2);
 
                 portalRequestContinuesItsCallersTrace(a, receiver, logs);
                 publishToAHubOnTheOtherNodeIsOneTrace(a, b, receiver);

@@ -3,6 +3,7 @@ package io.ora.persistence;
 import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.ora.core.metrics.Metrics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -90,6 +91,19 @@ public final class Database implements AutoCloseable {
 
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    /**
+     * The pool's state as gauges: connections in use, idle, and requests waiting for one. Waiting requests that do
+     * not go away mean the database is slow or gone (docs/operations.md, the alert rules).
+     */
+    public void measure(Metrics metrics) {
+        metrics.gauge("ora_db_connections_active", "Database pool connections in use",
+                () -> dataSource.getHikariPoolMXBean().getActiveConnections());
+        metrics.gauge("ora_db_connections_idle", "Database pool connections idle",
+                () -> dataSource.getHikariPoolMXBean().getIdleConnections());
+        metrics.gauge("ora_db_connections_pending", "Requests waiting for a database pool connection",
+                () -> dataSource.getHikariPoolMXBean().getThreadsAwaitingConnection());
     }
 
     /** Connection details, for libraries that open their own pool (pekko-persistence-jdbc via Slick). */

@@ -1,8 +1,10 @@
 package io.ora.device.https;
 
+import io.micrometer.core.instrument.Counter;
 import io.ora.core.metrics.Metrics;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /**
  * Counts the listener's responses by status, in {@value #REQUESTS}: those of every mounted route and the problems
@@ -17,11 +19,19 @@ final class ResponseCounter {
 
     ResponseCounter(Metrics metrics) {
         this.metrics = metrics;
+        // Every status's series from the start, at 0, for rates and alerts.
+        for (int status : new int[] {200, 201, 204, 400, 403, 404, 405, 412, 413, 415, 422, 429, 500, 503, 599}) {
+            counter(label(StatusCodes.get(status)));
+        }
+    }
+
+    private Counter counter(String label) {
+        return metrics.counter(REQUESTS, "requests on the device HTTPS listener, by response status", "status",
+                label);
     }
 
     HttpResponse count(HttpResponse response) {
-        metrics.counter(REQUESTS, "requests on the device HTTPS listener, by response status", "status",
-                label(response.status())).increment();
+        counter(label(response.status())).increment();
         return response;
     }
 

@@ -87,6 +87,10 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
         this.revokedSerials = Set.copyOf(revokedSerials);
         this.metrics = metrics;
         this.refusedMetric = refusedMetric;
+        // Every reason's series from the start, at 0: a rate or an alert over it needs the series to exist.
+        for (Refusal refusal : Refusal.values()) {
+            counter(refusal);
+        }
     }
 
     /**

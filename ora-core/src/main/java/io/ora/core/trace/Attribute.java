@@ -23,8 +23,6 @@ public enum Attribute {
     PEER_KIND("ora.peer.kind", Shape.WORD),
     /** How it ended, as the metrics say it: {@code accepted}, {@code not_authorized}, {@code delivered}, ... */
     OUTCOME("ora.outcome", Shape.WORD),
-    /** The relay handed the message to another node. */
-    REMOTE("ora.relay.remote", Shape.WORD),
     /** How many rows a batch commit wrote. */
     ROWS("ora.batch.rows", Shape.NUMBER),
     /** The handover state a transition entered. */

@@ -30,14 +30,19 @@ public final class Trace {
         this.span = span;
     }
 
-    /** Records {@code attribute}; a value of the wrong shape is not recorded (the attribute says {@code refused}). */
+    /**
+     * Records {@code attribute}; a value of the wrong shape is not recorded (the attribute says {@code refused}). A
+     * span that will not be reported records nothing: the relay makes one per message, most of them unsampled.
+     */
     public Trace tag(Attribute attribute, String value) {
-        span.tag(attribute.key(), attribute.admits(value) ? value : "refused");
+        if (sampled()) {
+            span.tag(attribute.key(), attribute.admits(value) ? value : "refused");
+        }
         return this;
     }
 
     public Trace tag(Attribute attribute, long value) {
-        return tag(attribute, Long.toString(value));
+        return sampled() ? tag(attribute, Long.toString(value)) : this;
     }
 
     /**
@@ -55,9 +60,11 @@ public final class Trace {
 
     /** Marks the span failed, with {@code reason} (a word, as the metrics use) as its outcome. */
     public Trace fail(String reason) {
-        String word = Attribute.OUTCOME.admits(reason) ? reason : "error";
-        span.fail(word);
-        span.tag(Attribute.OUTCOME.key(), word);
+        if (sampled()) {
+            String word = Attribute.OUTCOME.admits(reason) ? reason : "error";
+            span.fail(word);
+            span.tag(Attribute.OUTCOME.key(), word);
+        }
         return this;
     }
 

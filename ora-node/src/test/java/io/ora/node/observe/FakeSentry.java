@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  * A Sentry server on a loopback port, as far as the SDK sees one: it takes every request (on any path, so a report
  * sent elsewhere than to the envelope endpoint is seen too), keeps its body decompressed, and answers 200.
  */
-final class FakeSentry implements AutoCloseable {
+public final class FakeSentry implements AutoCloseable {
 
     static final String ENVELOPE_PATH = "/api/42/envelope/";
 
@@ -30,23 +30,23 @@ final class FakeSentry implements AutoCloseable {
     private final HttpServer server;
     private final Queue<Request> requests = new ConcurrentLinkedQueue<>();
 
-    FakeSentry() throws IOException {
+    public FakeSentry() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::take);
         server.start();
     }
 
     /** The DSN naming this server, project 42. */
-    String dsn() {
+    public String dsn() {
         return "http://publickey@127.0.0.1:" + server.getAddress().getPort() + "/42";
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return List.copyOf(requests);
     }
 
     /** Every envelope item of type {@code event} received so far, parsed. */
-    List<JsonNode> events() {
+    public List<JsonNode> events() {
         List<JsonNode> events = new ArrayList<>();
         for (Request request : requests) {
             for (Envelope.Item item : request.envelope().items()) {
@@ -83,7 +83,7 @@ final class FakeSentry implements AutoCloseable {
     }
 
     /** One request as it arrived: its path and its body, decompressed. */
-    record Request(String path, byte[] body) {
+    public record Request(String path, byte[] body) {
         String text() {
             return new String(body, StandardCharsets.UTF_8);
         }

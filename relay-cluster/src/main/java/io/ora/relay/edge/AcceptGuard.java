@@ -3,6 +3,7 @@ package io.ora.relay.edge;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Counter;
+import java.util.List;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -25,6 +26,10 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
     private final EdgeContext edge;
     private final TokenBucket global;
     private final Cache<InetAddress, TokenBucket> perIp;
+    /** Why a connection can be refused before TLS: the labels {@link #refusal} answers. */
+    private static final List<String> REFUSALS = List.of("load_shed", "max_connections", "accept_rate",
+            "accept_rate_ip");
+
     private final Counter accepted;
 
     AcceptGuard(EdgeContext edge, ConnectionRegistry registry) {
@@ -38,14 +43,22 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
                 .build();
         this.accepted = edge.metrics().counter("ora_relay_connections_accepted_total",
                 "TCP connections admitted to the TLS handshake");
+        // Every reason's series from the start, at 0, for rates and alerts.
+        for (String reason : REFUSALS) {
+            refused(reason);
+        }
+    }
+
+    private Counter refused(String reason) {
+        return edge.metrics().counter("ora_relay_connections_refused_total",
+                "TCP connections refused before the TLS handshake, by reason", "reason", reason);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         String refusal = refusal(ctx);
         if (refusal != null) {
-            edge.metrics().counter("ora_relay_connections_refused_total",
-                    "TCP connections refused before the TLS handshake, by reason", "reason", refusal).increment();
+            refused(refusal).increment();
             ctx.close();
             return;
         }

@@ -10,6 +10,7 @@ import io.ora.relay.session.Connection;
 import io.ora.relay.session.DeliveryResult;
 import io.ora.relay.session.Router;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,15 @@ final class EdgeContext {
     static final String SENDER_PROPERTY = "ora-sender";
     /** Prefix of user properties only the relay may set; a sender's own are dropped. */
     static final String RESERVED_PREFIX = "ora-";
+
+    /** Why the edge refuses a PUBLISH (docs/operations.md). */
+    static final List<String> PUBLISH_REFUSALS = List.of("not_authorized", "topic_invalid", "rate_limited",
+            "qos_not_supported", "retain_not_supported");
+    /** Why the relay closes a connection (docs/operations.md). */
+    static final List<String> CLOSE_REASONS = List.of("client_id_mismatch", "will_refused", "connect_timeout",
+            "attach_timeout", "keep_alive_timeout", "taken_over", "revoked", "slow_consumer", "packet_too_large",
+            "malformed_packet", "protocol_error", "protocol_version", "qos_not_supported", "retain_not_supported",
+            "not_authorized", "io_error", "tls_error", "internal_error");
 
     private final RelaySettings settings;
     private final Router router;
@@ -75,6 +85,11 @@ final class EdgeContext {
             outcomes.put(result, metrics.counter("ora_relay_publish_outcomes_total",
                     "Outcomes reported to QoS 1 senders, by result", "result", result.label()));
         }
+        // Known reasons' series from the start, at 0, for rates and alerts; a new reason adds its own when it happens.
+        PUBLISH_REFUSALS.forEach(reason -> metrics.counter("ora_relay_publishes_refused_total",
+                "PUBLISH packets refused at the edge, by reason", "reason", reason));
+        CLOSE_REASONS.forEach(reason -> metrics.counter("ora_relay_connections_closed_total",
+                "Connections the relay closed, by reason", "reason", reason));
         this.settledIn = metrics.timer("ora_relay_delivery_seconds",
                 "QoS 1 PUBLISH from its arrival to its outcome (the PUBACK's reason), relayed or telemetry",
                 "qos", "1");

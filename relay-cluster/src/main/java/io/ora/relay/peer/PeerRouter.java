@@ -27,6 +27,11 @@ public final class PeerRouter implements Router {
 
     /** Starts hub and app sharding on this node. */
     public static PeerRouter start(ActorSystem<?> system, PeerSettings settings) {
+        // Both types' series from the start, at 0, for rates and alerts.
+        for (String type : new String[] {"hub", "app"}) {
+            PeerSession.started(settings.metrics(), type);
+            PeerSession.stopped(settings.metrics(), type);
+        }
         HubEntity.init(system, settings);
         AppEntity.init(system, settings);
         return new PeerRouter(system);

@@ -52,10 +52,8 @@ final class PeerSession<C> {
         this.peer = peer;
         Metrics metrics = settings.metrics();
         this.noSubscribers = refused(metrics, DeliveryResult.NO_SUBSCRIBERS);
-        this.stopped = metrics.counter("ora_relay_entities_stopped_total", "Peer entities stopped on this node",
-                "type", type);
-        metrics.counter("ora_relay_entities_started_total", "Peer entities started on this node", "type", type)
-                .increment();
+        this.stopped = stopped(metrics, type);
+        started(metrics, type).increment();
         startIdleTimer();
     }
 
@@ -148,6 +146,14 @@ final class PeerSession<C> {
 
     private void startIdleTimer() {
         timers.startSingleTimer(idleTimeout, idleTimeout, idlePassivation);
+    }
+
+    static Counter started(Metrics metrics, String type) {
+        return metrics.counter("ora_relay_entities_started_total", "Peer entities started on this node", "type", type);
+    }
+
+    static Counter stopped(Metrics metrics, String type) {
+        return metrics.counter("ora_relay_entities_stopped_total", "Peer entities stopped on this node", "type", type);
     }
 
     private static Counter refused(Metrics metrics, DeliveryResult result) {

@@ -99,14 +99,12 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest impl
         buffer.order(ByteOrder.BIG_ENDIAN);
         try {
             byte version = buffer.get();
-            boolean known = manifest.equals(FORWARD) ? version == VERSION || version == FORWARD_VERSION
-                    : version == VERSION;
-            if (!known) {
-                throw new NotSerializableException("data-plane message version " + version + " is not known here");
-            }
             return switch (manifest) {
-                case FORWARD -> readForward(buffer, version);
-                case OUTCOME -> readOutcome(buffer);
+                case FORWARD -> readForward(buffer, known(version, FORWARD_VERSION));
+                case OUTCOME -> {
+                    known(version, VERSION);
+                    yield readOutcome(buffer);
+                }
                 default -> throw new NotSerializableException("unknown data-plane manifest '" + manifest + "'");
             };
         } catch (BufferUnderflowException | IllegalArgumentException e) {
@@ -117,6 +115,14 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest impl
         } finally {
             buffer.order(order);
         }
+    }
+
+    /** {@code version}, if this node reads it (1 up to {@code newest}). */
+    private static byte known(byte version, byte newest) throws NotSerializableException {
+        if (version < VERSION || version > newest) {
+            throw new NotSerializableException("data-plane message version " + version + " is not known here");
+        }
+        return version;
     }
 
     // ---- encoding ---------------------------------------------------------------------------------------------

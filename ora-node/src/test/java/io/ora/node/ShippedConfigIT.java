@@ -90,9 +90,20 @@ class ShippedConfigIT {
     void theJarCarriesTheNodesApplicationConfigurationAndEveryModulesReference() {
         assertThat(application.hasPath("pekko.cluster.roles")).as("ora-node's application.conf").isTrue();
         for (String namespace : List.of("ora.portal", "ora.relay", "ora.ingest", "ora.device-https", "ora.db",
-                "ora.telemetry")) {
+                "ora.telemetry", "ora.observability")) {
             assertThat(effective.hasPath(namespace)).as(namespace).isTrue();
         }
+    }
+
+    @Test
+    void theJarCarriesTheTracersReferenceAndItsOtlpReporter() {
+        // Kamon's own reference.conf and kamon-opentelemetry's, merged into the jar's: without them the tracer has no
+        // sampler settings and the node's ORA_OTLP_ENDPOINT would have no reporter to configure.
+        assertThat(effective.getString("kamon.trace.sampler")).isEqualTo("adaptive");
+        assertThat(effective.getString("kamon.modules.otel-trace-reporter.factory"))
+                .isEqualTo("kamon.otel.OpenTelemetryTraceReporter$Factory");
+        assertThat(effective.getString("ora.observability.tracing.sampler")).isEqualTo("adaptive");
+        assertThat(effective.getString("ora.observability.otlp.endpoint")).isEmpty();
     }
 
     /** Every {@code .conf} under a module's {@code src/main/resources}: the configuration the project writes. */

@@ -12,6 +12,7 @@ import io.ora.relay.edge.RelayServer;
 import io.ora.relay.lockdown.HubLockService;
 import io.ora.relay.peer.PeerRouter;
 import io.ora.relay.peer.PeerSettings;
+import io.ora.relay.peer.ShardingGauges;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -36,12 +37,14 @@ public final class Relay implements AutoCloseable {
     private final ActorRef<HubLocks.Command> hubLocks;
     private final JdbcBindings bindings;
     private final RelayServer server;
+    private final ShardingGauges sharding;
 
     private Relay(PeerRouter router, ActorRef<HubLocks.Command> hubLocks, JdbcBindings bindings,
-                  RelayServer server) {
+                  ShardingGauges sharding, RelayServer server) {
         this.router = router;
         this.hubLocks = hubLocks;
         this.bindings = bindings;
+        this.sharding = sharding;
         this.server = server;
     }
 
@@ -91,7 +94,8 @@ public final class Relay implements AutoCloseable {
             bindings.close();
             throw e;
         }
-        return new Relay(router, hubLocks, bindings, server);
+        ShardingGauges sharding = ShardingGauges.start(system, metrics, settings.sessions().countInterval());
+        return new Relay(router, hubLocks, bindings, sharding, server);
     }
 
     /**
@@ -124,6 +128,7 @@ public final class Relay implements AutoCloseable {
 
     /** Disconnects every peer and closes the listener within {@code timeout}. */
     public void close(Duration timeout) {
+        sharding.close();
         server.close(timeout);
         bindings.close();
     }

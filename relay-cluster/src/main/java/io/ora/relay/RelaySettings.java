@@ -34,7 +34,7 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
     }
 
     /** Sharded session entities. */
-    public record Sessions(Duration attachTimeout, Duration idlePassivation) {
+    public record Sessions(Duration attachTimeout, Duration idlePassivation, Duration countInterval) {
     }
 
     /** The hub-lock service used by the handover. */
@@ -83,7 +83,8 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
                         l.getDuration("slow-consumer-timeout"), (int) l.getMemorySize("write-buffer-low").toBytes(),
                         (int) l.getMemorySize("write-buffer-high").toBytes(), l.getDouble("heap-shed-threshold"),
                         l.getDuration("heap-check-interval")),
-                new Sessions(s.getDuration("attach-timeout"), s.getDuration("idle-passivation")),
+                new Sessions(s.getDuration("attach-timeout"), s.getDuration("idle-passivation"),
+                        s.getDuration("count-interval")),
                 new Lockdown(d.getDuration("ask-timeout")),
                 new Access(a.getDuration("local-ttl"), a.getDuration("announced-ttl"),
                         a.getLong("local-size"), a.getDuration("redis-ttl")));

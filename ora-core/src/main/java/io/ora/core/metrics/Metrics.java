@@ -63,10 +63,16 @@ public final class Metrics {
 
     /** A gauge read when the metrics are scraped or exported. */
     public void gauge(String name, String help, LongSupplier value) {
-        AtomicReference<LongSupplier> current = gauges.computeIfAbsent(checked(name), key -> {
+        gauge(name, help, "", "", value);
+    }
+
+    /** One series of a gauge family with a single label, e.g. {@code type="hub"}. */
+    public void gauge(String name, String help, String label, String labelValue, LongSupplier value) {
+        Tags tags = tags(label, labelValue);
+        AtomicReference<LongSupplier> current = gauges.computeIfAbsent(checked(name) + tags, key -> {
             AtomicReference<LongSupplier> holder = new AtomicReference<>(value);
-            Gauge.builder(key, holder, supplier -> supplier.get().getAsLong())
-                    .description(help).strongReference(true).register(registry);
+            Gauge.builder(name, holder, supplier -> supplier.get().getAsLong())
+                    .description(help).tags(tags).strongReference(true).register(registry);
             return holder;
         });
         current.set(value);

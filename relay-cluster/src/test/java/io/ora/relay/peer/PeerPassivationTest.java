@@ -28,12 +28,16 @@ class PeerPassivationTest {
         Map<String, Object> config = Map.of(
                 "pekko.cluster.sharding.passivation.strategy", "default-idle-strategy",
                 "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout", "300ms",
-                "ora.relay.sessions.idle-passivation", "300ms");
+                "ora.relay.sessions.idle-passivation", "300ms",
+                "ora.relay.sessions.count-interval", "100ms");
         try (TestRelay relay = TestRelay.start(dir, config, null)) {
             Mqtt5BlockingClient hub = RelayClients.mqtt5(relay.hub(UUID.randomUUID()), "127.0.0.1", relay.port())
                     .buildBlocking();
             hub.connect();
             Awaitility.await().until(() -> relay.metric("ora_relay_entities_started_total", "type", HUB) >= 1);
+            // The node's count of its shards and live entities sees it too.
+            Awaitility.await().until(() -> relay.metric("ora_relay_entities", "type", HUB) == 1
+                    && relay.metric("ora_relay_shards", "type", HUB) >= 1);
 
             // Several of sharding's idle timeouts pass with the connection quiet: the one entity must stay, not be
             // stopped and started again behind the connection's back.
@@ -44,6 +48,7 @@ class PeerPassivationTest {
             hub.disconnect();
             Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> relay.metric("ora_relay_entities_stopped_total", "type", HUB) == 1);
+            Awaitility.await().until(() -> relay.metric("ora_relay_entities", "type", HUB) == 0);
         }
     }
 }

@@ -34,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The shipped artifact, running: {@code java -jar ora-node.jar} in its own process on the test PostgreSQL and Redis,
  * with its shipped configuration and nothing but ports, stores and one lowered limit set from outside. What module
  * tests cannot show is checked here: that the portal's per-address limits are per address (clients on 127.0.0.2 and
- * 127.0.0.3), and that the server's own refusals are problems.
+ * 127.0.0.3), that the server's own refusals are problems, and that the jar exports traces and metrics over OTLP
+ * (everything the exporters need at run time is in it, which a module's test classpath cannot prove).
  */
 class ShippedNodeIT {
 
@@ -47,12 +48,14 @@ class ShippedNodeIT {
     private static Path log;
     private static Process node;
     private static int http;
+    private static OtlpReceiver otlp;
 
     @BeforeAll
     static void startTheJar() throws IOException {
         home = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "shipped-node");
         log = home.resolve("node.log");
         http = TestPorts.free();
+        otlp = new OtlpReceiver();
         Database.Connection db = TestDatabase.connection();
         Config redis = TestRedis.config(ConfigFactory.empty());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -77,6 +80,9 @@ class ShippedNodeIT {
         env.put("ORA_MQTT_PORT", String.valueOf(TestPorts.free()));
         env.put("ORA_CLUSTER_PORT", String.valueOf(TestPorts.free()));
         env.put("ORA_MANAGEMENT_PORT", String.valueOf(TestPorts.free()));
+        env.put("ORA_OTLP_ENDPOINT", otlp.endpoint());
+        env.put("ORA_OTLP_METRICS_STEP", "1s");
+        env.put("ORA_TRACE_SAMPLER", "always");
         node = builder.start();
         // The banner is printed once every role of the node is serving.
         Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> {
@@ -93,6 +99,20 @@ class ShippedNodeIT {
                 node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+        if (otlp != null) {
+            otlp.close();
+        }
+    }
+
+    @Test
+    void theJarExportsTracesAndMetrics() throws Exception {
+        HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http
+                + "/v1/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(otlp.spans()).anyMatch(span -> span.name().equals("GET /v1/health"));
+            assertThat(otlp.metricNames()).contains("ora_relay_connections", "jvm.memory.used");
+        });
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.ora.relay.lockdown.HubLockService;
 import io.ora.relay.peer.PeerRouter;
 import io.ora.relay.peer.PeerSettings;
 import io.ora.relay.peer.ShardingGauges;
+import io.ora.relay.session.CountedMailbox;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
  * The relay role of a node: hub and app sharding, the hub-lock service other roles find through the receptionist
@@ -95,6 +97,11 @@ public final class Relay implements AutoCloseable {
             throw e;
         }
         ShardingGauges sharding = ShardingGauges.start(system, metrics, settings.sessions().countInterval());
+        for (String actors : new String[] {"peers", "connections"}) {
+            metrics.gauge("ora_relay_mailbox_messages", "Messages waiting in the mailboxes of the relay's actors: the "
+                    + "sharded peer entities and the connections' actors", "actors", actors,
+                    () -> CountedMailbox.waiting(Adapter.toClassic(system), actors));
+        }
         return new Relay(router, hubLocks, bindings, sharding, server);
     }
 

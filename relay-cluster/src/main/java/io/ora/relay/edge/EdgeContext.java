@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.MailboxSelector;
 
 /**
  * What every handler of the edge shares, built once per listener: settings, the router into the cluster, the
@@ -41,6 +41,10 @@ final class EdgeContext {
             "attach_timeout", "keep_alive_timeout", "taken_over", "revoked", "slow_consumer", "packet_too_large",
             "malformed_packet", "protocol_error", "protocol_version", "qos_not_supported", "retain_not_supported",
             "not_authorized", "io_error", "tls_error", "internal_error");
+
+    /** The connections' actors' mailbox: Pekko's unbounded one, counted ({@code ora_relay_mailbox_messages}). */
+    private static final MailboxSelector CONNECTION_MAILBOX =
+            MailboxSelector.fromConfig("ora.relay.mailboxes.connections");
 
     private final RelaySettings settings;
     private final Router router;
@@ -134,7 +138,7 @@ final class EdgeContext {
     /** Spawns the cluster-addressable actor of a new connection. */
     ActorRef<Connection.Command> spawnConnection(Consumer<Connection.Command> channel) {
         return system.systemActorOf(Connection.create(channel), "mqtt-" + connectionNames.incrementAndGet(),
-                Props.empty());
+                CONNECTION_MAILBOX);
     }
 
     /** Counts a connection the relay closed, by reason. */

@@ -29,6 +29,7 @@ public final class AppEntity {
     public static void init(ActorSystem<?> system, PeerSettings settings) {
         ClusterSharding.get(system).init(Entity.of(KEY, entity -> create(entity, settings))
                 .withSettings(PeerSession.shardingSettings(system))
+                .withEntityProps(PeerSession.MAILBOX)
                 .withStopMessage(new PeerCommand.Handoff()));
     }
 

@@ -122,6 +122,7 @@ public final class HubEntity {
     public static void init(ActorSystem<?> system, PeerSettings settings) {
         ClusterSharding.get(system).init(Entity.of(KEY, entity -> create(entity, settings))
                 .withSettings(PeerSession.shardingSettings(system))
+                .withEntityProps(PeerSession.MAILBOX)
                 .withStopMessage(new PeerCommand.Handoff()));
     }
 

@@ -2,6 +2,7 @@ package io.ora.relay.peer;
 
 import io.micrometer.core.instrument.Counter;
 import io.ora.core.metrics.Metrics;
+import org.apache.pekko.actor.typed.MailboxSelector;
 import io.ora.relay.session.Connection;
 import io.ora.relay.session.DeliveryResult;
 import io.ora.relay.session.Envelope;
@@ -147,6 +148,9 @@ final class PeerSession<C> {
     private void startIdleTimer() {
         timers.startSingleTimer(idleTimeout, idleTimeout, idlePassivation);
     }
+
+    /** Every peer entity's mailbox: Pekko's unbounded one, counted (ora_relay_mailbox_messages{actors="peers"}). */
+    static final MailboxSelector MAILBOX = MailboxSelector.fromConfig("ora.relay.mailboxes.peers");
 
     static Counter started(Metrics metrics, String type) {
         return metrics.counter("ora_relay_entities_started_total", "Peer entities started on this node", "type", type);

@@ -16,8 +16,7 @@ lock = threading.Lock()
 
 class Sink(BaseHTTPRequestHandler):
     def do_POST(self):
-        length = int(self.headers.get("Content-Length", "0"))
-        self.rfile.read(length)
+        length = self.read_body()
         with lock:
             requests, size = counts.get(self.path, (0, 0))
             counts[self.path] = (requests + 1, size + length)
@@ -25,6 +24,22 @@ class Sink(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/x-protobuf")
         self.send_header("Content-Length", "0")
         self.end_headers()
+
+    def read_body(self):
+        """Reads the body, sized or chunked (Kamon's OkHttp sender streams gzip in chunks); answers its size."""
+        if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+            length = int(self.headers.get("Content-Length", "0"))
+            self.rfile.read(length)
+            return length
+        total = 0
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                self.rfile.readline()
+                return total
+            self.rfile.read(size)
+            self.rfile.readline()
+            total += size
 
     def log_message(self, *args):
         pass

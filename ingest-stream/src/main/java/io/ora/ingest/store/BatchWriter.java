@@ -118,35 +118,43 @@ public final class BatchWriter {
                 trace.fail(classify(Failures.cause(thrown)).name().toLowerCase(Locale.ROOT));
             }
             trace.finish();
-            if (thrown == null) {
-                settle(batch, Receipt.STORED);
-                stored.increment(rows(batch));
-                batches.increment();
-                done.complete(Done.getInstance());
-                return;
-            }
-            Throwable cause = Failures.cause(thrown);
-            Failure failure = classify(cause);
-            if (failure == Failure.PERMANENT) {
-                LOG.warn("telemetry batch refused by the database (SQL state {})", sqlState(cause));
-                writeAlone(batch, done);
-            } else if (stopping) {
-                settle(batch, Receipt.UNAVAILABLE);
-                done.complete(Done.getInstance());
-            } else {
-                retries.increment();
-                if (failures == 0 || failures % 10 == 0) {
-                    LOG.warn("telemetry batch write failed (SQL state {}), retrying with backoff",
-                            sqlState(cause));
-                }
-                if (failure == Failure.MISSING_PARTITION) {
-                    CompletableFuture.runAsync(this::ensurePartitions, blocking)
-                            .whenComplete((made, alsoFailed) -> retryLater(batch, failures + 1, done));
-                } else {
-                    retryLater(batch, failures + 1, done);
-                }
+            // What is logged about this attempt (a refusal, a retry) carries its trace's ids.
+            try (Trace.Scope logs = Trace.logContext(trace.traceId(), trace.spanId())) {
+                afterAttempt(batch, failures, done, thrown);
             }
         });
+    }
+
+    /** Settles an attempt: stored, written alone, answered unavailable, or retried. */
+    private void afterAttempt(List<Pending> batch, int failures, CompletableFuture<Done> done, Throwable thrown) {
+        if (thrown == null) {
+            settle(batch, Receipt.STORED);
+            stored.increment(rows(batch));
+            batches.increment();
+            done.complete(Done.getInstance());
+            return;
+        }
+        Throwable cause = Failures.cause(thrown);
+        Failure failure = classify(cause);
+        if (failure == Failure.PERMANENT) {
+            LOG.warn("telemetry batch refused by the database (SQL state {})", sqlState(cause));
+            writeAlone(batch, done);
+        } else if (stopping) {
+            settle(batch, Receipt.UNAVAILABLE);
+            done.complete(Done.getInstance());
+        } else {
+            retries.increment();
+            if (failures == 0 || failures % 10 == 0) {
+                LOG.warn("telemetry batch write failed (SQL state {}), retrying with backoff",
+                        sqlState(cause));
+            }
+            if (failure == Failure.MISSING_PARTITION) {
+                CompletableFuture.runAsync(this::ensurePartitions, blocking)
+                        .whenComplete((made, alsoFailed) -> retryLater(batch, failures + 1, done));
+            } else {
+                retryLater(batch, failures + 1, done);
+            }
+        }
     }
 
     private static long rows(List<Pending> batch) {

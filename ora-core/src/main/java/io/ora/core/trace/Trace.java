@@ -128,8 +128,11 @@ public final class Trace {
     private static Scope put(Storage.Scope stored, String traceId, String spanId) {
         String outerTrace = MDC.get(TRACE_ID);
         String outerSpan = MDC.get(SPAN_ID);
-        MDC.put(TRACE_ID, traceId);
-        MDC.put(SPAN_ID, spanId);
+        // A tracer not started (a module's own tests) makes empty spans: their empty ids are not worth a field.
+        if (!traceId.isEmpty()) {
+            MDC.put(TRACE_ID, traceId);
+            MDC.put(SPAN_ID, spanId);
+        }
         return new Scope(stored, outerTrace, outerSpan);
     }
 

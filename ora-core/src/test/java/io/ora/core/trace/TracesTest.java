@@ -96,6 +96,14 @@ class TracesTest {
     }
 
     @Test
+    void anEmptySpansIdsAreNoLogFields() {
+        try (Trace.Scope scope = Trace.logContext("", "")) {
+            assertThat(MDC.get(Trace.TRACE_ID)).isNull();
+            assertThat(MDC.get(Trace.SPAN_ID)).isNull();
+        }
+    }
+
+    @Test
     void workHandedToAPoolCarriesTheSpan() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {

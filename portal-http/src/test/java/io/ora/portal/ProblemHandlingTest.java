@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import com.typesafe.config.ConfigFactory;
+import io.ora.core.metrics.Metrics;
 import io.ora.persistence.CapturedLogs;
 import io.ora.portal.http.ProblemHandling;
+import io.ora.portal.http.Traced;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +32,8 @@ import scala.jdk.javaapi.DurationConverters;
  */
 class ProblemHandlingTest {
 
+    private static final Metrics METRICS = new Metrics();
+
     private static final String MARKER = "marker7f3a";
 
     static ActorSystem<Void> system;
@@ -49,7 +53,7 @@ class ProblemHandlingTest {
         binding = Http.get(system).newServerAt("127.0.0.1", 0)
                 .adaptSettings(settings -> ProblemHandling.adapt(settings).withTimeouts(settings.getTimeouts()
                         .withRequestTimeout(DurationConverters.toScala(Duration.ofMillis(300)))))
-                .bind(ProblemHandling.wrap(routes))
+                .bind(Traced.requests(METRICS, ProblemHandling.wrap(routes)))
                 .toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
@@ -71,7 +75,10 @@ class ProblemHandlingTest {
 
     @Test
     void aRequestThatOutlivesTheRequestTimeoutIsA503Problem() {
+        long measured = METRICS.observations("ora_portal_request_seconds", "route", "unmatched");
         assertProblem(get("/never?" + MARKER), 503, "in time");
+        // The server's own answer ends the request's span and latency too (the route never answers).
+        assertThat(METRICS.observations("ora_portal_request_seconds", "route", "unmatched")).isEqualTo(measured + 1);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.ora.device.https;
 
+import io.ora.core.trace.RequestSpan;
+import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -34,9 +36,19 @@ final class ProblemHandling {
     private ProblemHandling() {
     }
 
-    /** {@code inner}, with a request the server times out answered as a problem. */
+    /**
+     * {@code inner}, with a request the server times out answered as a problem, and its span ended with it (the
+     * server calls the handler with the request as it arrived, without the span {@link Traced} put on it, so the
+     * span is taken here, where the route sees it).
+     */
     static Route onTimeout(Route inner) {
-        return Directives.withRequestTimeoutResponse(request -> TIMED_OUT, () -> inner);
+        return Directives.extractRequest(request -> {
+            Optional<RequestSpan> span = request.getAttribute(Traced.SPAN);
+            return Directives.withRequestTimeoutResponse(timedOut -> {
+                span.ifPresent(traced -> traced.finish(TIMED_OUT.status().intValue()));
+                return TIMED_OUT;
+            }, () -> inner);
+        });
     }
 
     /** {@code routes}, with what they reject or throw answered as problems. */

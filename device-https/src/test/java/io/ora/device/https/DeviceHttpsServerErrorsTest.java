@@ -74,12 +74,16 @@ class DeviceHttpsServerErrorsTest {
     @Test
     void aRequestNoRouteAnswersInTimeIsA503Problem() {
         TestDeviceHttps.Peer hub = HTTPS.hub();
+        long measured = HTTPS.metrics().observations("ora_device_request_seconds", "route", "unmatched");
         byte[] body = ("{\"fw\":\"" + MARKER + "\"}").getBytes(StandardCharsets.UTF_8);
         RawHttp.Response response = RawHttp.exchange(HTTPS.socket(hub), ("POST " + ROUTES.path("silent")
                 + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + body.length
                 + "\r\n").getBytes(StandardCharsets.ISO_8859_1), body);
         assertProblem(response, 503);
         assertThat(ROUTES.reached()).extracting(DevicePeer::id).contains(hub.id());
+        // The server's own answer ends the request's span and latency too (no route's response ever will).
+        assertThat(HTTPS.metrics().observations("ora_device_request_seconds", "route", "unmatched"))
+                .isEqualTo(measured + 1);
     }
 
     /** A route that throws is a 500 problem, logged by the exception's type only. */

@@ -106,6 +106,11 @@ public class TestDeviceHttps implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** The value of a counter series of the listener. */
+    /** The listener's metrics. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     public long metric(String name, String label, String value) {
         return metrics.value(name, label, value);
     }

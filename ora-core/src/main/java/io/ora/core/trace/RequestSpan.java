@@ -4,6 +4,7 @@ import io.ora.core.metrics.Metrics;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,8 @@ public final class RequestSpan {
     private final String method;
     private final long startedNanos = System.nanoTime();
     private volatile String template = UNMATCHED;
+    /** A response and the server's own timeout answer may both end a request: the first one counts. */
+    private final AtomicBoolean finished = new AtomicBoolean();
 
     private RequestSpan(Trace trace, Metrics metrics, String histogram, String help, String method) {
         this.trace = trace;
@@ -68,9 +71,13 @@ public final class RequestSpan {
 
     /**
      * Ends the span with the response's status (5xx marks it failed), records the latency, and writes the access
-     * line (DEBUG, with the request's trace ids): method, route template, status and time, never the path.
+     * line (DEBUG, with the request's trace ids): method, route template, status and time, never the path. Only the
+     * first call counts.
      */
     public void finish(int status) {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
         trace.tag(Attribute.HTTP_STATUS, status);
         if (status >= 500) {
             trace.fail("server_error");

@@ -1,5 +1,7 @@
 package io.ora.portal.http;
 
+import io.ora.core.trace.RequestSpan;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -36,9 +38,16 @@ public final class ProblemHandling {
 
     /** Wraps {@code route} so nothing it produces escapes as anything but a problem. */
     public static Route wrap(Route route) {
-        return Directives.withRequestTimeoutResponse(request -> TIMED_OUT, () ->
-                Directives.handleExceptions(exceptions(), () -> Directives.handleRejections(rejections(), () ->
-                        route)));
+        // The server calls the timeout handler with the request as it arrived, without the span Traced put on it:
+        // the span is taken here, where the route sees it, so a timed-out request's span ends with its 503.
+        return Directives.extractRequest(request -> {
+            Optional<RequestSpan> span = Traced.of(request);
+            return Directives.withRequestTimeoutResponse(timedOut -> {
+                span.ifPresent(traced -> traced.finish(TIMED_OUT.status().intValue()));
+                return TIMED_OUT;
+            }, () -> Directives.handleExceptions(exceptions(), () -> Directives.handleRejections(rejections(), () ->
+                    route)));
+        });
     }
 
     /**

@@ -6,9 +6,8 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
-import java.io.ByteArrayInputStream;
+import io.ora.node.observe.RequestBodies;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.HexFormat;
 import java.util.List;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A real OTLP/HTTP receiver for tests: {@code POST /v1/traces} and {@code /v1/metrics} with protobuf bodies (gzip or
@@ -81,15 +79,7 @@ final class OtlpReceiver implements AutoCloseable {
 
     private void receive(HttpExchange exchange, boolean isTraces) throws IOException {
         try (exchange) {
-            byte[] body;
-            try (InputStream in = exchange.getRequestBody()) {
-                body = in.readAllBytes();
-            }
-            if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
-                try (InputStream unzipped = new GZIPInputStream(new ByteArrayInputStream(body))) {
-                    body = unzipped.readAllBytes();
-                }
-            }
+            byte[] body = RequestBodies.of(exchange);
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             authorizations.add(authorization == null ? "" : authorization);
             if (isTraces) {

@@ -83,15 +83,17 @@ public final class Metrics {
      * {@code route="/v1/projects/{projectId}"}. Prometheus shows {@code _bucket}, {@code _count} and {@code _sum}.
      */
     public Timer timer(String name, String help, String label, String value) {
-        return Timer.builder(histogramName(name)).description(help).tags(tags(label, value))
-                .serviceLevelObjectives(BUCKETS).register(registry);
+        return timer(name, help, tags(label, value));
     }
 
     /** A latency histogram series with two labels, e.g. {@code method="GET"} and a {@code route} template. */
     public Timer timer(String name, String help, String label, String value, String label2, String value2) {
-        return Timer.builder(histogramName(name)).description(help)
-                .tags(tags(label, value).and(tags(label2, value2)))
-                .serviceLevelObjectives(BUCKETS).register(registry);
+        return timer(name, help, tags(label, value).and(tags(label2, value2)));
+    }
+
+    private Timer timer(String name, String help, Tags tags) {
+        return Timer.builder(histogramName(name)).description(help).tags(tags).serviceLevelObjectives(BUCKETS)
+                .register(registry);
     }
 
     /** The value of a counter or gauge series, or 0 if it was never created (tests and the CLI read it). */

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
  * The span attributes the node may record: the allow-list. A span cannot carry anything else, because
  * {@link Trace#tag} takes only these, and each checks its value's shape, so an identity, a topic, a locator, a token
  * or a payload cannot pass even by mistake (a URN has a colon, a topic a slash after a UUID, a token dots and
- * length). docs/operations.md lists them; a test enumerates this type against that list.
+ * length). docs/observability.md lists them; a test enumerates this type against that list.
  */
 public enum Attribute {
     /** {@code GET}, {@code POST}, ... */

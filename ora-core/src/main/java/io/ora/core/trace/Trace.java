@@ -47,12 +47,12 @@ public final class Trace {
 
     /**
      * Names a request's span after its method and route template ({@code GET /v1/projects/{projectId}}), as
-     * OpenTelemetry's HTTP conventions do, and records both; a template of the wrong shape leaves the name alone.
+     * OpenTelemetry's HTTP conventions do, and records the template (the method is recorded when the request
+     * starts); a template of the wrong shape leaves the name alone.
      */
     public Trace route(String method, String template) {
         if (Attribute.HTTP_METHOD.admits(method) && Attribute.HTTP_ROUTE.admits(template)) {
             span.name(method + " " + template);
-            tag(Attribute.HTTP_METHOD, method);
             tag(Attribute.HTTP_ROUTE, template);
         }
         return this;

@@ -147,16 +147,21 @@ public final class Router {
         Endpoint endpoint = match.endpoint();
         Optional<RequestSpan> span = Traced.of(request);
         span.ifPresent(traced -> traced.route(endpoint.path()));
-        try (Trace.Scope scope = span.map(traced -> traced.trace().open()).orElse(null)) {
+        try (Trace.Scope scope = open(span)) {
             return answer(endpoint, match, request, span).exceptionally(failure -> {
                 if (endpoint.body() instanceof Endpoint.Body.None) {
                     request.discardEntityBytes(system);
                 }
-                try (Trace.Scope logs = span.map(traced -> traced.trace().open()).orElse(null)) {
+                try (Trace.Scope logs = open(span)) {
                     return toResponse(failure);
                 }
             });
         }
+    }
+
+    /** Makes the request's span current on this thread, if it has one (a null scope is no scope to close). */
+    private static Trace.Scope open(Optional<RequestSpan> span) {
+        return span.map(traced -> traced.trace().open()).orElse(null);
     }
 
     private CompletionStage<HttpResponse> answer(Endpoint endpoint, Match match, HttpRequest request,
@@ -175,7 +180,7 @@ public final class Router {
             // The handler runs inside the request's span wherever the stages before it completed: its own spans
             // (a handover's transition) are the request's children, and its log lines carry the request's ids.
             answer = principal.thenCompose(who -> readBody(endpoint, request).thenCompose(body -> {
-                try (Trace.Scope scope = span.map(traced -> traced.trace().open()).orElse(null)) {
+                try (Trace.Scope scope = open(span)) {
                     return endpoint.handler().handle(new Call(request, match.params(), query, who,
                             body.json(), body.bytes()));
                 }

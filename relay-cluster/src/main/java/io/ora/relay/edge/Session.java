@@ -130,17 +130,13 @@ final class Session {
     private record InFlight(Envelope envelope, long deadlineNanos) {
     }
 
-    /** The CONNECT span, from the TCP connection to the CONNACK; null once ended. */
-    private Trace connecting;
-    /** The CONNECT span's ids, which every log line about this session carries (see {@link #logContext}). */
-    private final String traceId;
-    private final String spanId;
+    /** The CONNECT span, from the TCP connection to the CONNACK; its ids stay on the session's log lines. */
+    private final Trace connecting;
+    private boolean connectEnded;
 
     private Session(Channel channel, EdgeContext edge, PeerId identity, String serial, Trace connecting) {
         this.channel = channel;
         this.connecting = connecting;
-        this.traceId = connecting.traceId();
-        this.spanId = connecting.spanId();
         this.edge = edge;
         this.identity = identity;
         this.serial = serial;
@@ -229,14 +225,14 @@ final class Session {
 
     /** Records on the CONNECT span; nothing once it has ended. */
     void tagConnect(Attribute attribute, long value) {
-        if (connecting != null) {
+        if (!connectEnded) {
             connecting.tag(attribute, value);
         }
     }
 
     /** Ends the CONNECT span: {@code accepted}, or why not (the reason the metrics count). */
     void endConnect(String outcome) {
-        if (connecting == null) {
+        if (connectEnded) {
             return;
         }
         if (outcome.equals("accepted")) {
@@ -245,7 +241,7 @@ final class Session {
             connecting.fail(outcome);
         }
         connecting.finish();
-        connecting = null;
+        connectEnded = true;
     }
 
     /**
@@ -253,7 +249,7 @@ final class Session {
      * written for this connection can be found with its connection's trace; closing takes them out again.
      */
     Trace.Scope logContext() {
-        return Trace.logContext(traceId, spanId);
+        return Trace.logContext(connecting.traceId(), connecting.spanId());
     }
 
     boolean tryTakePublishToken() {

@@ -52,7 +52,7 @@ public record OidcSettings(String issuer, String audience, String rolesClaim, Du
     }
 
     /**
-     * The development issuer ({@link DevIssuer}).
+     * The development issuer ({@link io.ora.portal.dev.DevIssuer}).
      *
      * @param keyDir   where its signing key is kept
      * @param tokenTtl lifetime of the tokens it mints

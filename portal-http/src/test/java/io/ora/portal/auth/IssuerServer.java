@@ -1,6 +1,7 @@
 package io.ora.portal.auth;
 
 import com.typesafe.config.ConfigFactory;
+import io.ora.portal.dev.DevIssuer;
 import io.ora.portal.http.ProblemHandling;
 import java.io.IOException;
 import java.nio.file.Path;

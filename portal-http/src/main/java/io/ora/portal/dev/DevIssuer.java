@@ -1,7 +1,5 @@
-package io.ora.portal.auth;
+package io.ora.portal.dev;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -14,6 +12,8 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.ora.portal.api.Json;
+import io.ora.portal.auth.Role;
 import io.ora.portal.http.Problem;
 import java.io.IOException;
 import java.net.URI;
@@ -60,9 +60,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class DevIssuer {
 
-    static final String KEY_FILE = "dev-issuer-key.json";
+    /** The file in the key directory that holds the signing key (a private JWK). */
+    public static final String KEY_FILE = "dev-issuer-key.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ACR = Pattern.compile("\\p{Print}{1,64}");
     private static final Pattern AUTH_AGE = Pattern.compile("\\d{1,5}");
     private static final long MAX_AUTH_AGE_SECONDS = 86_400;
@@ -193,13 +193,16 @@ public final class DevIssuer {
                         Directives.post(() -> Directives.formFieldMultiMap(this::token)))));
     }
 
-    /** The current signing key, private parts included; for tests that craft their own headers. */
-    RSAKey signingKey() {
+    /**
+     * The current signing key, private parts included; for tests that craft their own headers. Public because the
+     * token verifier's tests live with the verifier; a development key signs nothing that matters.
+     */
+    public RSAKey signingKey() {
         return keys.signing;
     }
 
     /** Signs {@code claims} as they are with the current key; tests use it to craft tokens {@link #mint} won't. */
-    String sign(JWTClaimsSet claims) {
+    public String sign(JWTClaimsSet claims) {
         RSAKey key = keys.signing;
         JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.RS256)
                 .keyID(key.getKeyID()).type(new JOSEObjectType("at+jwt")).build();
@@ -216,7 +219,7 @@ public final class DevIssuer {
      * Replaces the signing key with a new, stored one and keeps publishing the previous public key, so tokens
      * already handed out stay valid until the next restart. For tests of key rotation.
      */
-    synchronized void rotate() throws IOException {
+    public synchronized void rotate() throws IOException {
         RSAKey next = store(keyDir, generate());
         keys = new Keys(next, new JWKSet(List.of(next.toPublicJWK(), keys.signing.toPublicJWK())));
     }
@@ -284,12 +287,9 @@ public final class DevIssuer {
         return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
     }
 
+    /** Through the portal's one JSON codec, so the issuer writes JSON exactly as every other response does. */
     private static String toJson(Map<String, Object> value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException impossible) {
-            throw new IllegalStateException("maps of strings and lists do not fail to serialise", impossible);
-        }
+        return new String(Json.write(value), StandardCharsets.UTF_8);
     }
 
     private static RSAKey generate() {

@@ -66,6 +66,8 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.PathMatcher0;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
@@ -158,10 +160,11 @@ public final class Portal implements AutoCloseable {
                     http.getBoolean("trust-forwarded-for"));
             // The development issuer is not an Endpoint, but minting spends the `token` class like one (per address).
             // Discovery and keys stay unlimited: the portal's own verifier fetches them from this very address.
-            String tokenPath = "/" + oidc.devIssuer().path() + "/token";
-            Route routes = devIssuer.map(dev -> Directives.concat(Directives.extractUri(uri ->
-                                    uri.path().equals(tokenPath) ? router.limited("token", dev.route())
-                                            : Directives.reject()),
+            // Tested, not consumed, so the issuer's route matches the path itself; on the decoded path, as it does.
+            PathMatcher0 tokenPath = PathMatchers.separateOnSlashes(oidc.devIssuer().path()).slash("token")
+                    .concat(PathMatchers.pathEnd());
+            Route routes = devIssuer.map(dev -> Directives.concat(
+                            Directives.pathPrefixTest(tokenPath, () -> router.limited("token", dev.route())),
                             dev.route(), router.route()))
                     .orElseGet(router::route);
             api.set(routes);

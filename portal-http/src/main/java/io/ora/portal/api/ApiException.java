@@ -1,6 +1,7 @@
 package io.ora.portal.api;
 
 import io.ora.portal.http.Problem;
+import io.ora.portal.http.ProblemException;
 import java.util.List;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -8,20 +9,15 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /**
  * A request the portal refuses, carrying the problem it answers with. Thrown by handlers and the request pipeline
- * and turned into a response in one place ({@link Router}); it never carries request content, so it is safe to
- * surface as is. No stack trace: it is a decision, not a fault.
+ * and turned into a response in one place ({@link io.ora.portal.http.ProblemHandling}); it never carries request
+ * content, so it is safe to surface as is. No stack trace: it is a decision, not a fault.
  */
-public final class ApiException extends RuntimeException {
+public final class ApiException extends ProblemException {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient Problem problem;
-    private final transient List<HttpHeader> headers;
-
     public ApiException(Problem problem, List<HttpHeader> headers) {
-        super(problem.detail(), null, false, false);
-        this.problem = problem;
-        this.headers = List.copyOf(headers);
+        super(problem, headers);
     }
 
     public static ApiException of(StatusCode status, String detail) {
@@ -43,13 +39,5 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException forbidden(String detail) {
         return of(StatusCodes.FORBIDDEN, detail);
-    }
-
-    public Problem problem() {
-        return problem;
-    }
-
-    public List<HttpHeader> headers() {
-        return headers;
     }
 }

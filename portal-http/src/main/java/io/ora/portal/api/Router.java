@@ -1,18 +1,15 @@
 package io.ora.portal.api;
 
-import io.ora.core.concurrent.Failures;
 import io.ora.core.trace.RequestSpan;
 import io.ora.core.trace.Trace;
 import io.ora.portal.auth.Caller;
 import io.ora.portal.auth.Role;
 import io.ora.portal.http.Problem;
+import io.ora.portal.http.ProblemHandling;
 import io.ora.portal.http.Traced;
 import io.ora.portal.limits.ClientAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,138 +21,125 @@ import java.util.stream.Collectors;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
-import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.Allow;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Serves a table of {@link Endpoint}s. For each request, in this order: match the path (no match: 404 by the outer
- * rejection handler) and the method (405 with {@code Allow}); refuse query parameters the endpoint does not take;
- * authenticate the bearer token (401); spend the rate-limit budget (429); check the role (403); resolve the caller's
- * portal identity; read and validate the body (415, 413, 400); then run the handler. Any refusal on the way is an
- * RFC 9457 problem; anything unexpected is a 500 logged by exception type only, never with request content.
+ * Serves a table of {@link Endpoint}s by compiling each entry into Pekko HTTP directives: its template becomes a
+ * chain of {@code pathPrefix} matchers (a {@code {name}} segment is a {@code segment()} extraction) ending in
+ * {@code pathEnd} and the entry's {@code method}, and the entries are alternatives in table order, so the first
+ * entry whose path and method match answers. Matching is therefore the library's: no path matched is an empty
+ * rejection (404), a matched path with another method a {@code MethodRejection} per entry on it (405 with
+ * {@code Allow}), both turned into problems by {@link ProblemHandling}, like every failure below.
+ *
+ * <p>Once an entry matched, in this order: refuse query parameters it does not take; authenticate the bearer token
+ * (401); spend the rate-limit budget (429); check the role (403); resolve the caller's portal identity; read and
+ * validate the body (415, 413, 400); then run the handler. A refusal on the way fails the response with an
+ * {@link ApiException}, which {@link ProblemHandling} answers; a wrong method is therefore 405 before any 401.
  */
 public final class Router {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
     private static final int MAX_QUERY_VALUE = 512;
     private static final String REALM = "ora";
 
     private final List<Endpoint> endpoints;
-    /** Each endpoint's path template split into segments, once: matching runs on every request. */
-    private final List<List<String>> templates;
     private final Gate gate;
     private final Schemas schemas;
     private final ClassicActorSystemProvider system;
     private final Duration bodyTimeout;
     private final boolean trustForwardedFor;
+    private final Route route;
 
     public Router(List<Endpoint> endpoints, Gate gate, Schemas schemas, ClassicActorSystemProvider system,
                   Duration bodyTimeout, boolean trustForwardedFor) {
         this.endpoints = List.copyOf(endpoints);
-        this.templates = this.endpoints.stream().map(Endpoint::segments).toList();
         this.gate = gate;
         this.schemas = schemas;
         this.system = system;
         this.bodyTimeout = bodyTimeout;
         this.trustForwardedFor = trustForwardedFor;
+        List<Route> compiled = this.endpoints.stream().map(this::compile).toList();
+        this.route = compiled.isEmpty() ? Directives.reject()
+                : Directives.concat(compiled.get(0), compiled.subList(1, compiled.size()).toArray(Route[]::new));
     }
 
     public List<Endpoint> endpoints() {
         return endpoints;
     }
 
+    /** The compiled table; its rejections and failures are answered by {@link ProblemHandling#wrap} around it. */
     public Route route() {
-        return Directives.extractRequest(request -> {
-            Optional<List<String>> segments = segments(request.getUri().path());
-            if (segments.isEmpty()) {
-                return Directives.reject();
+        return route;
+    }
+
+    /** One entry as directives: {@code /v1/projects/{projectId}} is {@code v1 / projects / segment() / end}. */
+    private Route compile(Endpoint endpoint) {
+        List<String> segments = endpoint.segments();
+        List<String> names = new ArrayList<>();
+        for (String segment : segments) {
+            if (segment.isEmpty()) {
+                // pathPrefix("") matches anything: such a template would shadow every entry after it.
+                throw new IllegalArgumentException(endpoint.operationId() + ": empty segment in " + endpoint.path());
             }
-            List<Match> matches = new ArrayList<>();
-            for (int i = 0; i < endpoints.size(); i++) {
-                Endpoint endpoint = endpoints.get(i);
-                match(templates.get(i), segments.get()).ifPresent(params -> matches.add(new Match(endpoint, params)));
-            }
-            if (matches.isEmpty()) {
-                return Directives.reject();
-            }
-            Optional<Match> chosen = matches.stream()
-                    .filter(m -> m.endpoint().method().equals(request.method())).findFirst();
-            if (chosen.isEmpty()) {
-                request.discardEntityBytes(system);
-                return Directives.complete(Problem.of(StatusCodes.METHOD_NOT_ALLOWED,
-                                "this resource does not support that method").toResponse()
-                        .addHeader(Allow.create(matches.stream().map(m -> m.endpoint().method()).distinct()
-                                .toArray(HttpMethod[]::new))));
-            }
-            return Directives.completeWithFuture(dispatch(chosen.get(), request));
-        });
+            parameter(segment).ifPresent(names::add);
+        }
+        return match(endpoint, segments, List.copyOf(names), 0, List.of());
+    }
+
+    /** The parameter name of a template segment ({@code {projectId}}), or empty for a literal one. */
+    private static Optional<String> parameter(String segment) {
+        return segment.startsWith("{") ? Optional.of(segment.substring(1, segment.length() - 1)) : Optional.empty();
     }
 
     /**
-     * The decoded segments of an encoded path, split by hand: {@code pathSegments()} would drop a trailing slash,
-     * and {@code /v1/projects/} is not {@code /v1/projects}. Empty for an undecodable path.
+     * Segments {@code next..} of {@code endpoint}'s template ({@code segments}), with the {@code values} extracted so
+     * far. A segment matcher consumes the slash before it; a literal is a whole segment because what follows must be
+     * a slash or the end. The inner routes are built once their prefix matched, per request, as any extraction's.
      */
-    private static Optional<List<String>> segments(String encodedPath) {
-        if (encodedPath.length() <= 1) {
-            return Optional.of(List.of());
+    private Route match(Endpoint endpoint, List<String> segments, List<String> names, int next,
+                        List<String> values) {
+        if (next == segments.size()) {
+            return Directives.pathEnd(() -> Directives.method(endpoint.method(), () ->
+                    serve(endpoint, names, values)));
         }
-        try {
-            return Optional.of(Arrays.stream(encodedPath.substring(1).split("/", -1))
-                    .map(segment -> URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8))
-                    .toList());
-        } catch (IllegalArgumentException malformed) {
-            return Optional.empty();
+        String segment = segments.get(next);
+        if (parameter(segment).isPresent()) {
+            return Directives.pathPrefix(PathMatchers.segment(), value -> {
+                List<String> extracted = new ArrayList<>(values);
+                extracted.add(value);
+                return match(endpoint, segments, names, next + 1, extracted);
+            });
         }
+        return Directives.pathPrefix(segment, () -> match(endpoint, segments, names, next + 1, values));
     }
 
-    private record Match(Endpoint endpoint, Map<String, String> params) {
-    }
-
-    private static Optional<Map<String, String>> match(List<String> template, List<String> segments) {
-        if (template.size() != segments.size()) {
-            return Optional.empty();
-        }
+    private Route serve(Endpoint endpoint, List<String> names, List<String> values) {
         Map<String, String> params = new HashMap<>();
-        for (int i = 0; i < template.size(); i++) {
-            String expected = template.get(i);
-            String actual = segments.get(i);
-            if (expected.startsWith("{")) {
-                if (actual.isEmpty()) {
-                    return Optional.empty();
-                }
-                params.put(expected.substring(1, expected.length() - 1), actual);
-            } else if (!expected.equals(actual)) {
-                return Optional.empty();
-            }
+        for (int i = 0; i < names.size(); i++) {
+            params.put(names.get(i), values.get(i));
         }
-        return Optional.of(params);
+        return Directives.extractRequest(request -> Directives.completeWithFuture(
+                dispatch(endpoint, params, request)));
     }
 
-    private CompletionStage<HttpResponse> dispatch(Match match, HttpRequest request) {
-        Endpoint endpoint = match.endpoint();
+    private CompletionStage<HttpResponse> dispatch(Endpoint endpoint, Map<String, String> params,
+                                                   HttpRequest request) {
+        if (endpoint.body() instanceof Endpoint.Body.None) {
+            // Read nothing, answer whatever: a body sent anyway must not hold the connection.
+            request.discardEntityBytes(system);
+        }
         Optional<RequestSpan> span = Traced.of(request);
         span.ifPresent(traced -> traced.route(endpoint.path()));
         try (Trace.Scope scope = open(span)) {
-            return answer(endpoint, match, request, span).exceptionally(failure -> {
-                if (endpoint.body() instanceof Endpoint.Body.None) {
-                    request.discardEntityBytes(system);
-                }
-                try (Trace.Scope logs = open(span)) {
-                    return toResponse(failure);
-                }
-            });
+            return answer(endpoint, params, request, span);
         }
     }
 
@@ -164,7 +148,7 @@ public final class Router {
         return span.map(traced -> traced.trace().open()).orElse(null);
     }
 
-    private CompletionStage<HttpResponse> answer(Endpoint endpoint, Match match, HttpRequest request,
+    private CompletionStage<HttpResponse> answer(Endpoint endpoint, Map<String, String> params, HttpRequest request,
                                                  Optional<RequestSpan> span) {
         CompletionStage<HttpResponse> answer;
         try {
@@ -181,7 +165,7 @@ public final class Router {
             // (a handover's transition) are the request's children, and its log lines carry the request's ids.
             answer = principal.thenCompose(who -> readBody(endpoint, request).thenCompose(body -> {
                 try (Trace.Scope scope = open(span)) {
-                    return endpoint.handler().handle(new Call(request, match.params(), query, who,
+                    return endpoint.handler().handle(new Call(request, params, query, who,
                             body.json(), body.bytes()));
                 }
             }));
@@ -193,26 +177,11 @@ public final class Router {
 
     /**
      * Wraps a route that is not an {@link Endpoint} (the development issuer) so it spends {@code rateClass} by client
-     * address like every public operation.
+     * address like every public operation; a refusal fails the route, for {@link ProblemHandling} to answer.
      */
     public Route limited(String rateClass, Route route) {
-        return Directives.extractRequest(request -> Directives.onComplete(
-                admit(rateClass, Optional.empty(), clientIp(request)),
-                admitted -> admitted.isSuccess() ? route : Directives.complete(toResponse(admitted.failed().get()))));
-    }
-
-    /** Turns any failure of the pipeline into the problem response the caller sees. */
-    static HttpResponse toResponse(Throwable failure) {
-        Throwable cause = Failures.cause(failure);
-        if (cause instanceof ApiException refused) {
-            return refused.problem().toResponse().addHeaders(refused.headers());
-        }
-        if (cause instanceof EntityStreamSizeException) {
-            return Problem.of(StatusCodes.PAYLOAD_TOO_LARGE, "the request body is larger than allowed")
-                    .toResponse();
-        }
-        LOG.error("request failed with {}", cause.getClass().getName());
-        return Problem.of(StatusCodes.INTERNAL_SERVER_ERROR, "the request could not be completed").toResponse();
+        return Directives.extractRequest(request -> Directives.onSuccess(
+                admit(rateClass, Optional.empty(), clientIp(request)), admitted -> route));
     }
 
     private CompletionStage<Void> admit(Endpoint endpoint, Optional<String> subject, String clientIp) {
@@ -335,7 +304,6 @@ public final class Router {
         if (endpoint.body() instanceof Endpoint.Body.Bytes raw) {
             return strict(request, raw.maxBytes()).thenApply(bytes -> new Body(Optional.empty(), Optional.of(bytes)));
         }
-        request.discardEntityBytes(system);
         return CompletableFuture.completedFuture(Body.NONE);
     }
 

@@ -1,6 +1,8 @@
 package io.ora.portal.http;
 
+import io.ora.core.concurrent.Failures;
 import io.ora.core.trace.RequestSpan;
+import io.ora.core.trace.Trace;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -22,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where every failure of the portal becomes an RFC 9457 problem response: route rejections (404,
- * 405 with {@code Allow}, 415, 400), exceptions (413 for an oversized body, 500 for anything unexpected, logged
+ * The one place where every failure of the portal becomes an RFC 9457 problem response: route rejections (404 when
+ * no path matched, 405 with {@code Allow} when the path did but the method did not, 415, 400), failures
+ * ({@link #toResponse}: a refusal as it was decided, 413 for an oversized body, 500 for anything unexpected, logged
  * by type only), and the answers the HTTP server gives on its own: requests it cannot parse or take
  * ({@link ParsingProblems}) and a request that times out (503).
  */
@@ -64,10 +67,15 @@ public final class ProblemHandling {
     static RejectionHandler rejections() {
         return RejectionHandler.newBuilder()
                 .handleAll(MethodRejection.class, rejected -> {
-                    HttpHeader allow = Allow.create(rejected.stream().map(MethodRejection::supported)
+                    // One rejection per operation declared on the path; two paths may declare the same method.
+                    HttpHeader allow = Allow.create(rejected.stream().map(MethodRejection::supported).distinct()
                             .toArray(HttpMethod[]::new));
-                    return Directives.complete(Problem.of(StatusCodes.METHOD_NOT_ALLOWED,
-                            "this resource does not support that method").toResponse().addHeader(allow));
+                    return Directives.extractRequestContext(context -> {
+                        // No operation read it: a body sent with the wrong method must not hold the connection.
+                        context.getRequest().discardEntityBytes(context.getMaterializer());
+                        return Directives.complete(Problem.of(StatusCodes.METHOD_NOT_ALLOWED,
+                                "this resource does not support that method").toResponse().addHeader(allow));
+                    });
                 })
                 .handle(UnsupportedRequestContentTypeRejection.class, rejected -> Directives.complete(
                         Problem.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "supported content types: "
@@ -85,15 +93,31 @@ public final class ProblemHandling {
     }
 
     static ExceptionHandler exceptions() {
+        // Inside the request's span, so the error line of a 500 carries the request's trace and span ids.
         return ExceptionHandler.newBuilder()
-                .match(EntityStreamSizeException.class, tooLarge -> Directives.complete(
-                        Problem.of(StatusCodes.PAYLOAD_TOO_LARGE, "the request body is larger than allowed")
-                                .toResponse()))
-                .matchAny(unexpected -> {
-                    LOG.error("request failed with {}", unexpected.getClass().getName());
-                    return Directives.complete(Problem.of(StatusCodes.INTERNAL_SERVER_ERROR,
-                            "the request could not be completed").toResponse());
-                })
+                .matchAny(failure -> Directives.extractRequest(request -> {
+                    try (Trace.Scope scope = Traced.of(request).map(span -> span.trace().open()).orElse(null)) {
+                        return Directives.complete(toResponse(failure));
+                    }
+                }))
                 .build();
+    }
+
+    /**
+     * The problem response for any failure of a route, thrown or as the failed result of a future: the one mapping
+     * from what went wrong to what the caller is told. A refusal ({@link ProblemException}, such as the router's
+     * {@code ApiException}) is answered as decided; a body over its limit is 413; anything else is a fault, a 500
+     * that says nothing of the request, logged by exception type only (its message could quote input).
+     */
+    public static HttpResponse toResponse(Throwable failure) {
+        Throwable cause = Failures.cause(failure);
+        if (cause instanceof ProblemException refused) {
+            return refused.toResponse();
+        }
+        if (cause instanceof EntityStreamSizeException) {
+            return Problem.of(StatusCodes.PAYLOAD_TOO_LARGE, "the request body is larger than allowed").toResponse();
+        }
+        LOG.error("request failed with {}", cause.getClass().getName());
+        return Problem.of(StatusCodes.INTERNAL_SERVER_ERROR, "the request could not be completed").toResponse();
     }
 }

@@ -15,6 +15,7 @@ import com.nimbusds.jwt.SignedJWT;
 import io.ora.portal.api.Json;
 import io.ora.portal.auth.Role;
 import io.ora.portal.http.Problem;
+import io.ora.portal.http.ProblemException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -231,7 +232,9 @@ public final class DevIssuer {
                     single(form, "auth_age").map(DevIssuer::authAge), single(form, "acr"),
                     Optional.empty(), Optional.empty());
         } catch (IllegalArgumentException refused) {
-            return Directives.complete(Problem.of(StatusCodes.BAD_REQUEST, refused.getMessage()).toResponse());
+            // Answered where every refusal is (ProblemHandling); the message is ours, never the field's value.
+            return Directives.failWith(new ProblemException(Problem.of(StatusCodes.BAD_REQUEST,
+                    refused.getMessage()), List.of()));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("access_token", mint(request));

@@ -78,7 +78,7 @@ final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
     private static void dispatch(ChannelHandlerContext ctx, Session session, MqttMessage packet) {
         MqttMessageType type = packet.fixedHeader().messageType();
         if (type == MqttMessageType.CONNECT) {
-            ConnectHandler.handle(ctx, session, (MqttConnectMessage) packet);
+            ConnectAdmission.handle(ctx, session, (MqttConnectMessage) packet);
             return;
         }
         if (session.state() != Session.State.CONNECTED) {
@@ -88,10 +88,10 @@ final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (type) {
-            case PUBLISH -> PublishHandler.handle(session, (MqttPublishMessage) packet);
-            case PUBACK -> PubAckHandler.handle(session, packet);
-            case SUBSCRIBE -> SubscribeHandler.handle(session, (MqttSubscribeMessage) packet);
-            case UNSUBSCRIBE -> UnsubscribeHandler.handle(session, (MqttUnsubscribeMessage) packet);
+            case PUBLISH -> PublishRouting.handle(session, (MqttPublishMessage) packet);
+            case PUBACK -> session.onPubAck(packet);
+            case SUBSCRIBE -> SubscriptionGrants.handle(session, (MqttSubscribeMessage) packet);
+            case UNSUBSCRIBE -> SubscriptionRemovals.handle(session, (MqttUnsubscribeMessage) packet);
             case PINGREQ -> session.channel().writeAndFlush(Session.pingResponse());
             case DISCONNECT -> {
                 session.markClosed();

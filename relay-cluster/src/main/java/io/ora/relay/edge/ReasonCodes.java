@@ -1,7 +1,7 @@
 package io.ora.relay.edge;
 
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
-import io.ora.relay.session.DeliveryResult;
+import io.ora.relay.delivery.DeliveryResult;
 
 /**
  * The one place where relay outcomes become MQTT 5 reason codes (MQTT 3.1.1 has none: see {@link Session}).

@@ -6,8 +6,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttVersion;
@@ -22,9 +24,9 @@ import io.ora.core.trace.Operation;
 import io.ora.core.trace.Trace;
 import io.ora.core.trace.Traces;
 import io.ora.relay.access.Scope;
-import io.ora.relay.session.Connection;
-import io.ora.relay.session.DeliveryResult;
-import io.ora.relay.session.Envelope;
+import io.ora.relay.delivery.Connection;
+import io.ora.relay.delivery.DeliveryResult;
+import io.ora.relay.delivery.Envelope;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.HashMap;
@@ -310,7 +312,7 @@ final class Session {
         }
         pendingTimer.cancel(false);
         state = State.CONNECTED;
-        ConnectHandler.accept(this);
+        ConnectAdmission.accept(this);
         endConnect("accepted");
         channel.config().setAutoRead(true);
         while (!earlyPackets.isEmpty() && state == State.CONNECTED) {
@@ -337,7 +339,7 @@ final class Session {
 
     /** Writes a CONNACK refusing the connection, then closes. */
     void refuseConnect(byte mqtt5ReasonCode) {
-        channel.writeAndFlush(ConnectHandler.refusal(version, mqtt5ReasonCode))
+        channel.writeAndFlush(ConnectAdmission.refusal(version, mqtt5ReasonCode))
                 .addListener(ChannelFutureListener.CLOSE);
         state = State.CLOSED;
         endConnect("refused");
@@ -562,8 +564,15 @@ final class Session {
         return result.name().toLowerCase(Locale.ROOT);
     }
 
-    /** The peer acknowledged one of our QoS 1 deliveries. */
-    void onPubAck(int packetId, byte reasonCode) {
+    /** PUBACK from the peer: completes one of its QoS 1 deliveries and reports the outcome to the sender. */
+    void onPubAck(MqttMessage pubAck) {
+        if (pubAck.variableHeader() instanceof MqttMessageIdVariableHeader header) {
+            onPubAck(header.messageId(), header instanceof MqttPubReplyMessageVariableHeader reply
+                    ? reply.reasonCode() : (byte) 0);
+        }
+    }
+
+    private void onPubAck(int packetId, byte reasonCode) {
         InFlight delivery = inflight.remove(packetId);
         if (delivery == null) {
             return;

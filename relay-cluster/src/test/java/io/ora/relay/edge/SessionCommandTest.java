@@ -7,7 +7,7 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.ora.core.identity.PeerId;
-import io.ora.relay.session.Connection;
+import io.ora.relay.delivery.Connection;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -16,7 +16,7 @@ import io.ora.core.trace.Traces;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Bindings;
 import io.ora.relay.access.Scope;
-import io.ora.relay.session.Connection;
+import io.ora.relay.delivery.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;

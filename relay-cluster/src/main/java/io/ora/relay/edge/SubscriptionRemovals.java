@@ -4,10 +4,13 @@ import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 
-/** UNSUBSCRIBE: forgets the filters; MQTT 5 peers learn which ones existed. */
-final class UnsubscribeHandler {
+/**
+ * UNSUBSCRIBE: forgets the filters; MQTT 5 peers learn which ones existed. Not a pipeline handler: the
+ * {@link MqttPacketDispatcher} calls it, on the connection's event loop.
+ */
+final class SubscriptionRemovals {
 
-    private UnsubscribeHandler() {
+    private SubscriptionRemovals() {
     }
 
     static void handle(Session session, MqttUnsubscribeMessage unsubscribe) {

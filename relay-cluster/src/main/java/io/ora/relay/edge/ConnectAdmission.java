@@ -18,10 +18,12 @@ import java.util.concurrent.TimeUnit;
  * CONNECT: the peer's identity is already fixed by its certificate; CONNECT may only confirm it. The client id must
  * be the identity URN or empty (then the URN is assigned). Wills are refused (they would make the cloud hold a
  * payload), sessions are always clean, and the peer's entity must accept the connection before CONNACK is sent.
+ *
+ * <p>Not a pipeline handler: the {@link MqttPacketDispatcher} calls it, on the connection's event loop.
  */
-final class ConnectHandler {
+final class ConnectAdmission {
 
-    private ConnectHandler() {
+    private ConnectAdmission() {
     }
 
     static void handle(ChannelHandlerContext ctx, Session session, MqttConnectMessage connect) {

@@ -17,12 +17,14 @@ import java.util.List;
  * SUBSCRIBE: a peer may subscribe only to its own inbox and levels below it. QoS is granted up to 1; anything else
  * gets a failure code in the SUBACK (MQTT 5: 0x8F invalid filter, 0x87 not authorised, 0x97 too many; MQTT 3.1.1:
  * 0x80). No retained messages exist, so nothing is sent on subscribe.
+ *
+ * <p>Not a pipeline handler: the {@link MqttPacketDispatcher} calls it, on the connection's event loop.
  */
-final class SubscribeHandler {
+final class SubscriptionGrants {
 
     private static final int LEGACY_FAILURE = 0x80;
 
-    private SubscribeHandler() {
+    private SubscriptionGrants() {
     }
 
     static void handle(Session session, MqttSubscribeMessage subscribe) {

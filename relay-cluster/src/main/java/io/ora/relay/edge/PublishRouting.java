@@ -13,8 +13,8 @@ import io.ora.core.trace.Operation;
 import io.ora.core.trace.Trace;
 import io.ora.core.trace.Traces;
 import io.ora.relay.access.Scope;
-import io.ora.relay.session.DeliveryResult;
-import io.ora.relay.session.Envelope;
+import io.ora.relay.delivery.DeliveryResult;
+import io.ora.relay.delivery.Envelope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,10 +37,12 @@ import java.util.concurrent.CompletionStage;
  * <p>A hub publishing to its own {@code telemetry} topic is not relayed either: the payload goes, unread, to the
  * ingest role ({@link TelemetryIntake}), and a QoS 1 publish is acknowledged only once the ingest has a final
  * outcome. Anyone else publishing there is not authorised.
+ *
+ * <p>Not a pipeline handler: the {@link MqttPacketDispatcher} calls it, on the connection's event loop.
  */
-final class PublishHandler {
+final class PublishRouting {
 
-    private PublishHandler() {
+    private PublishRouting() {
     }
 
     static void handle(Session session, MqttPublishMessage publish) {

@@ -1,13 +1,11 @@
 package io.ora.relay.edge;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.ora.core.trace.Attribute;
@@ -26,55 +24,45 @@ final class ConnectAdmission {
     private ConnectAdmission() {
     }
 
-    static void handle(ChannelHandlerContext ctx, Session session, MqttConnectMessage connect) {
-        if (session.state() != Session.State.AWAITING_CONNECT) {
-            session.edge().count("protocol_error");
-            session.disconnect(MqttReasonCodes.Disconnect.PROTOCOL_ERROR.byteValue());
+    static void handle(ChannelHandlerContext ctx, MqttConnection connection, MqttConnectMessage connect) {
+        if (connection.state() != MqttConnection.State.AWAITING_CONNECT) {
+            connection.close(CloseReason.PROTOCOL_ERROR);
             return;
         }
         MqttVersion version = MqttVersion.fromProtocolNameAndLevel(connect.variableHeader().name(),
                 (byte) connect.variableHeader().version());
         if (version != MqttVersion.MQTT_3_1_1 && version != MqttVersion.MQTT_5) {
-            session.edge().count("protocol_version");
-            session.endConnect("protocol_version");
-            refuse(session, MqttVersion.MQTT_3_1_1,
-                    MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION,
-                    MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+            // Neither version's CONNACK fits an unknown protocol: 3.1.1's is the one older clients read.
+            refuse(connection, CloseReason.PROTOCOL_VERSION, MqttVersion.MQTT_3_1_1);
             return;
         }
-        session.tagConnect(Attribute.MQTT_VERSION, version == MqttVersion.MQTT_5 ? 5 : 3);
+        connection.tagConnect(Attribute.MQTT_VERSION, version == MqttVersion.MQTT_5 ? 5 : 3);
         String clientId = connect.payload().clientIdentifier();
-        String identity = session.identity().urn();
+        String identity = connection.identity().urn();
         if (!clientId.isEmpty() && !clientId.equals(identity)) {
-            session.edge().count("client_id_mismatch");
-            session.endConnect("client_id_mismatch");
-            refuse(session, version, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
-                    MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5);
+            refuse(connection, CloseReason.CLIENT_ID_MISMATCH, version);
             return;
         }
         if (connect.variableHeader().isWillFlag()) {
-            session.edge().count("will_refused");
-            session.endConnect("will_refused");
-            refuse(session, version, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
-                    MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5);
+            refuse(connection, CloseReason.WILL_REFUSED, version);
             return;
         }
-        RelaySettings.Mqtt mqtt = session.edge().settings().mqtt();
+        RelaySettings.Mqtt mqtt = connection.edge().settings().mqtt();
         int keepAlive = keepAlive(connect.variableHeader().keepAliveTimeSeconds(), mqtt);
         long idleMillis = (long) Math.ceil(keepAlive * 1000L * mqtt.keepAliveFactor());
         ctx.pipeline().addBefore(HandlerNames.PACKETS, HandlerNames.KEEP_ALIVE,
                 new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         MqttProperties.MqttProperty<?> receiveMaximum = connect.variableHeader().properties()
                 .getProperty(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value());
-        session.keepAlive(keepAlive, clientId.isEmpty());
-        session.attach(version, receiveMaximum instanceof MqttProperties.IntegerProperty max ? max.value() : 0xFFFF);
+        connection.keepAlive(keepAlive, clientId.isEmpty());
+        connection.attach(version, receiveMaximum instanceof MqttProperties.IntegerProperty max ? max.value() : 0xFFFF);
     }
 
     /** Sends the CONNACK of an attached session (called once the peer's entity has accepted it). */
-    static void accept(Session session) {
+    static void accept(MqttConnection connection) {
         MqttProperties properties = MqttProperties.NO_PROPERTIES;
-        if (session.isMqtt5()) {
-            RelaySettings settings = session.edge().settings();
+        if (connection.isMqtt5()) {
+            RelaySettings settings = connection.edge().settings();
             MqttMessageBuilders.ConnAckPropertiesBuilder builder = new MqttMessageBuilders.ConnAckPropertiesBuilder()
                     .sessionExpiryInterval(0)
                     .receiveMaximum(settings.limits().senderWindow())
@@ -85,9 +73,9 @@ final class ConnectAdmission {
                     .wildcardSubscriptionAvailable(true)
                     .subscriptionIdentifiersAvailable(false)
                     .sharedSubscriptionAvailable(false)
-                    .serverKeepAlive(session.keepAliveSeconds());
-            if (session.idAssigned()) {
-                builder.assignedClientId(session.identity().urn());
+                    .serverKeepAlive(connection.keepAliveSeconds());
+            if (connection.idAssigned()) {
+                builder.assignedClientId(connection.identity().urn());
             }
             properties = builder.build();
         }
@@ -96,30 +84,13 @@ final class ConnectAdmission {
                 .sessionPresent(false)
                 .properties(properties)
                 .build();
-        session.channel().writeAndFlush(connAck);
+        connection.channel().writeAndFlush(connAck);
     }
 
-    /** A CONNACK refusing the connection, in the peer's protocol version. */
-    static MqttConnAckMessage refusal(MqttVersion version, byte mqtt5ReasonCode) {
-        MqttConnectReturnCode code = version == MqttVersion.MQTT_5
-                ? MqttConnectReturnCode.valueOf(mqtt5ReasonCode)
-                : legacy(mqtt5ReasonCode);
-        return MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build();
-    }
-
-    private static void refuse(Session session, MqttVersion version, MqttConnectReturnCode legacy,
-                               MqttConnectReturnCode mqtt5) {
-        MqttConnectReturnCode code = version == MqttVersion.MQTT_5 ? mqtt5 : legacy;
-        session.channel().writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build())
-                .addListener(ChannelFutureListener.CLOSE);
-        session.markClosed();
-    }
-
-    private static MqttConnectReturnCode legacy(byte mqtt5ReasonCode) {
-        if (mqtt5ReasonCode == MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5.byteValue()) {
-            return MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
-        }
-        return MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
+    /** Refuses the CONNECT; its span names why (the label the metrics count), as a refused CONNECT's always has. */
+    private static void refuse(MqttConnection connection, CloseReason reason, MqttVersion version) {
+        connection.endConnect(reason.label().orElseThrow());
+        connection.close(reason, version);
     }
 
     private static int keepAlive(int requested, RelaySettings.Mqtt mqtt) {

@@ -13,14 +13,14 @@ final class SubscriptionRemovals {
     private SubscriptionRemovals() {
     }
 
-    static void handle(Session session, MqttUnsubscribeMessage unsubscribe) {
+    static void handle(MqttConnection connection, MqttUnsubscribeMessage unsubscribe) {
         MqttMessageBuilders.UnsubAckBuilder unsubAck = MqttMessageBuilders.unsubAck()
                 .packetId(unsubscribe.idAndPropertiesVariableHeader().messageId());
         for (String filter : unsubscribe.payload().topics()) {
-            boolean existed = session.unsubscribe(filter);
+            boolean existed = connection.session().unsubscribe(filter);
             unsubAck.addReasonCode(existed ? MqttReasonCodes.UnsubAck.SUCCESS.byteValue()
                     : MqttReasonCodes.UnsubAck.NO_SUBSCRIPTION_EXISTED.byteValue());
         }
-        session.channel().writeAndFlush(unsubAck.build());
+        connection.channel().writeAndFlush(unsubAck.build());
     }
 }

@@ -129,7 +129,7 @@ class MqttSubscribeTest {
     }
 
     private static void deliver(PeerConnection peer, Envelope envelope) {
-        Session.of(peer.channel()).orElseThrow().actor().tell(new Connection.Deliver(envelope));
+        MqttConnection.of(peer.channel()).orElseThrow().actor().tell(new Connection.Deliver(envelope));
     }
 
     private static MqttSubAckMessage subAck(MqttMessage packet, int packetId) {

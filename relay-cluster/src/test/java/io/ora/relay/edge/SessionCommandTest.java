@@ -79,6 +79,6 @@ class SessionCommandTest {
     }
 
     private static ActorRef<Connection.Command> actor(PeerConnection peer) {
-        return Session.of(peer.channel()).orElseThrow().actor();
+        return MqttConnection.of(peer.channel()).orElseThrow().actor();
     }
 }

@@ -50,6 +50,6 @@ class LayeringTest {
                     "io.ora.device..", "io.ora.hubkit..")
             .should().dependOnClassesThat().resideInAnyPackage("io.ora.relay", "io.ora.relay.edge..",
                     "io.ora.relay.peer..",
-                    "io.ora.relay.session..", "io.ora.relay.access..", "io.ora.relay.lockdown..",
+                    "io.ora.relay.delivery..", "io.ora.relay.access..", "io.ora.relay.lockdown..",
                     "io.ora.relay.tls..", "io.ora.portal..", "io.ora.ingest..", "io.ora.backup..", "io.ora.node..");
 }

@@ -13,7 +13,7 @@ import io.ora.relay.lockdown.HubLockService;
 import io.ora.relay.peer.PeerRouter;
 import io.ora.relay.peer.PeerSettings;
 import io.ora.relay.peer.ShardingGauges;
-import io.ora.relay.session.CountedMailbox;
+import io.ora.relay.delivery.CountedMailbox;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;

@@ -3,7 +3,8 @@ package io.ora.device.https;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.typesafe.config.Config;
-import io.ora.core.limits.TokenBucket;
+import io.github.bucket4j.Bucket;
+import io.ora.core.limits.RateLimits;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -11,14 +12,14 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 
 /**
- * A per-hub request rate for a route on the device listener: one {@link TokenBucket} per hub, in this node's memory.
+ * A per-hub request rate for a route on the device listener: one token bucket per hub, in this node's memory.
  * At most {@code trackedHubs} buckets are kept; the least recently seen hub is forgotten first, and comes back with a
  * full bucket, so a flood of distinct certificates costs bounded memory and never blocks a hub that behaves. Each
  * role that mounts routes keeps its own, configured under its own keys, so one role's traffic never spends another's.
  */
 public final class HubRateLimit {
 
-    private final Cache<UUID, TokenBucket> buckets;
+    private final Cache<UUID, Bucket> buckets;
     private final Settings settings;
 
     /** Requests each hub may make per second, its burst, and how many hubs are tracked at most. */
@@ -44,7 +45,8 @@ public final class HubRateLimit {
 
     /** Whether {@code hub} may make one more request now (and spends it if so). */
     public boolean tryTake(UUID hub) {
-        return buckets.get(hub, key -> new TokenBucket(settings.perSecond(), settings.burst())).tryTake();
+        // Requests of one hub may be served on several threads at once: the thread-safe kind.
+        return buckets.get(hub, key -> RateLimits.shared(settings.perSecond(), settings.burst())).tryConsume(1);
     }
 
     /** How long a refused hub should wait: until its bucket holds a token again, in whole seconds. */

@@ -7,7 +7,8 @@ import java.util.List;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.ora.core.limits.TokenBucket;
+import io.github.bucket4j.Bucket;
+import io.ora.core.limits.RateLimits;
 import io.ora.relay.RelaySettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,8 +25,8 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
     private final RelaySettings.Limits limits;
     private final ConnectionRegistry registry;
     private final EdgeContext edge;
-    private final TokenBucket global;
-    private final Cache<InetAddress, TokenBucket> perIp;
+    private final Bucket global;
+    private final Cache<InetAddress, Bucket> perIp;
     /** Why a connection can be refused before TLS: the labels {@link #refusal} answers. */
     private static final List<String> REFUSALS = List.of("load_shed", "max_connections", "accept_rate",
             "accept_rate_ip");
@@ -36,7 +37,8 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
         this.edge = edge;
         this.limits = edge.settings().limits();
         this.registry = registry;
-        this.global = new TokenBucket(limits.acceptRate(), limits.acceptRate());
+        // Taken on every event loop that accepts a connection: the thread-safe kind.
+        this.global = RateLimits.shared(limits.acceptRate(), limits.acceptRate());
         this.perIp = Caffeine.newBuilder()
                 .maximumSize(limits.trackedIps())
                 .expireAfterAccess(Duration.ofMinutes(1))
@@ -75,13 +77,13 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
         if (registry.size() >= limits.maxConnections()) {
             return "max_connections";
         }
-        if (!global.tryTake()) {
+        if (!global.tryConsume(1)) {
             return "accept_rate";
         }
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
-            TokenBucket bucket = perIp.get(remote.getAddress(),
-                    ip -> new TokenBucket(limits.acceptRatePerIp(), limits.acceptRatePerIp()));
-            if (!bucket.tryTake()) {
+            Bucket bucket = perIp.get(remote.getAddress(),
+                    ip -> RateLimits.shared(limits.acceptRatePerIp(), limits.acceptRatePerIp()));
+            if (!bucket.tryConsume(1)) {
                 return "accept_rate_ip";
             }
         }

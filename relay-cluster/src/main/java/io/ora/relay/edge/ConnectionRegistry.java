@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.ora.relay.tls.TlsMaterial;
 
@@ -30,15 +29,14 @@ final class ConnectionRegistry {
         return channels.size();
     }
 
-    /** Disconnects every session whose certificate the new material no longer accepts. */
+    /** Disconnects every connection whose certificate the new material no longer accepts. */
     void revalidate(TlsMaterial material) {
         for (Channel channel : channels) {
-            Session.of(channel).ifPresent(session -> {
-                if (material.trust().isRevoked(session.serial())) {
+            MqttConnection.of(channel).ifPresent(connection -> {
+                if (material.trust().isRevoked(connection.serial())) {
                     channel.eventLoop().execute(() -> {
-                        if (session.state() != Session.State.CLOSED) {
-                            edge.count("revoked");
-                            session.disconnect(MqttReasonCodes.Disconnect.NOT_AUTHORIZED.byteValue());
+                        if (connection.state() != MqttConnection.State.CLOSED) {
+                            connection.close(CloseReason.REVOKED);
                         }
                     });
                 }
@@ -49,8 +47,8 @@ final class ConnectionRegistry {
     /** Tells every MQTT 5 peer the server is shutting down, and closes all connections. */
     ChannelGroupFuture shutdown() {
         for (Channel channel : channels) {
-            Session.of(channel).ifPresent(session -> channel.eventLoop().execute(
-                    () -> session.disconnect(MqttReasonCodes.Disconnect.SERVER_SHUTTING_DOWN.byteValue())));
+            MqttConnection.of(channel).ifPresent(connection -> channel.eventLoop().execute(
+                    () -> connection.close(CloseReason.SHUTDOWN)));
         }
         return channels.newCloseFuture();
     }

@@ -6,9 +6,9 @@ import io.ora.core.metrics.Metrics;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Bindings;
-import io.ora.relay.session.Connection;
-import io.ora.relay.session.DeliveryResult;
-import io.ora.relay.session.Router;
+import io.ora.relay.delivery.Connection;
+import io.ora.relay.delivery.DeliveryResult;
+import io.ora.relay.delivery.Router;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,11 +36,6 @@ final class EdgeContext {
     /** Why the edge refuses a PUBLISH (docs/operations.md). */
     static final List<String> PUBLISH_REFUSALS = List.of("not_authorized", "topic_invalid", "rate_limited",
             "qos_not_supported", "retain_not_supported");
-    /** Why the relay closes a connection (docs/operations.md). */
-    static final List<String> CLOSE_REASONS = List.of("client_id_mismatch", "will_refused", "connect_timeout",
-            "attach_timeout", "keep_alive_timeout", "taken_over", "revoked", "slow_consumer", "packet_too_large",
-            "malformed_packet", "protocol_error", "protocol_version", "qos_not_supported", "retain_not_supported",
-            "not_authorized", "io_error", "tls_error", "internal_error");
 
     /** The connections' actors' mailbox: Pekko's unbounded one, counted ({@code ora_relay_mailbox_messages}). */
     private static final MailboxSelector CONNECTION_MAILBOX =
@@ -92,7 +87,7 @@ final class EdgeContext {
         // Known reasons' series from the start, at 0, for rates and alerts; a new reason adds its own when it happens.
         PUBLISH_REFUSALS.forEach(reason -> metrics.counter("ora_relay_publishes_refused_total",
                 "PUBLISH packets refused at the edge, by reason", "reason", reason));
-        CLOSE_REASONS.forEach(reason -> metrics.counter("ora_relay_connections_closed_total",
+        CloseReason.labels().forEach(reason -> metrics.counter("ora_relay_connections_closed_total",
                 "Connections the relay closed, by reason", "reason", reason));
         this.settledIn = metrics.timer("ora_relay_delivery_seconds",
                 "QoS 1 PUBLISH from its arrival to its outcome (the PUBACK's reason), relayed or telemetry",

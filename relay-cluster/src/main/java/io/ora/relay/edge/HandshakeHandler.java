@@ -22,14 +22,14 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
- * Turns a finished TLS handshake into a {@link Session}: the identity comes from the verified client certificate
- * and from nowhere else. Starts the CONNECT timer, then leaves the pipeline. A failed or timed-out handshake is
- * counted and the connection closed.
+ * Turns a finished TLS handshake into a {@link MqttConnection}: the identity comes from the verified client
+ * certificate and from nowhere else. Starts the CONNECT timer, then leaves the pipeline. A failed or timed-out
+ * handshake is counted and the connection closed.
  */
 @ChannelHandler.Sharable
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
-    /** From the TCP connection to the end of its handshake, where the {@link Session} takes the span over. */
+    /** From the TCP connection to the end of its handshake, where the {@link MqttConnection} takes the span over. */
     private static final AttributeKey<Connecting> CONNECTING = AttributeKey.valueOf("ora-connecting");
 
     private record Connecting(Trace trace, long startedNanos) {
@@ -87,13 +87,11 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         succeeded.increment();
         succeededIn.record(System.nanoTime() - connecting.startedNanos(), TimeUnit.NANOSECONDS);
         connecting.trace().tag(Attribute.PEER_KIND, identity.get().kind());
-        Session session = Session.open(ctx.channel(), edge, identity.get(), PeerCertificates.serial(leaf.get()),
-                connecting.trace());
+        MqttConnection connection = MqttConnection.open(ctx.channel(), edge, identity.get(),
+                PeerCertificates.serial(leaf.get()), connecting.trace());
         ctx.executor().schedule(() -> {
-            if (session.state() == Session.State.AWAITING_CONNECT) {
-                edge.count("connect_timeout");
-                session.markClosed();
-                ctx.close();
+            if (connection.state() == MqttConnection.State.AWAITING_CONNECT) {
+                connection.close(CloseReason.CONNECT_TIMEOUT);
             }
         }, edge.settings().mqtt().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         ctx.pipeline().remove(this);

@@ -1,22 +1,19 @@
 package io.ora.relay.edge;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
-import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.ora.core.trace.Trace;
@@ -28,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends each decoded MQTT packet to the handler for its type, and turns everything that is not a well-formed packet
- * in the right order into a closed connection (and a counter). Stateless: the connection's state is its
- * {@link Session}.
+ * in the right order into a closed connection (and a counter). Stateless: a connection's state is its
+ * {@link MqttConnection} (lifecycle) and that connection's {@link Session} (subscriptions, windows, limits).
  *
  * <p>Only this connection is affected by what it sends: a malformed packet, an unexpected packet type or an I/O
  * error closes this channel and nothing else.
@@ -41,90 +38,78 @@ final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
     /** Packets a client may send between CONNECT and CONNACK before it counts as a flood. */
     private static final int MAX_EARLY_PACKETS = 32;
 
-    private void read(ChannelHandlerContext ctx, Session session, MqttMessage packet) {
+    private void read(ChannelHandlerContext ctx, MqttConnection connection, MqttMessage packet) {
         if (packet.decoderResult().isFailure()) {
-            malformed(session, packet);
+            malformed(connection, packet);
             return;
         }
-        if (session.state() == Session.State.ATTACHING) {
-            if (!session.holdUntilAttached(packet, MAX_EARLY_PACKETS)) {
-                session.edge().count("protocol_error");
-                session.disconnect(MqttReasonCodes.Disconnect.RECEIVE_MAXIMUM_EXCEEDED.byteValue());
+        if (connection.state() == MqttConnection.State.ATTACHING) {
+            if (!connection.holdUntilAttached(packet, MAX_EARLY_PACKETS)) {
+                connection.close(CloseReason.EARLY_PACKET_FLOOD);
             }
             return;
         }
-        dispatch(ctx, session, packet);
+        dispatch(ctx, connection, packet);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            Optional<Session> session = Session.of(ctx.channel());
-            if (session.isEmpty() || !(msg instanceof MqttMessage packet)) {
+            Optional<MqttConnection> connection = MqttConnection.of(ctx.channel());
+            if (connection.isEmpty() || !(msg instanceof MqttMessage packet)) {
                 ctx.close();
                 return;
             }
-            if (session.get().state() == Session.State.CLOSED) {
+            if (connection.get().state() == MqttConnection.State.CLOSED) {
                 return;
             }
-            try (Trace.Scope logs = session.get().logContext()) {
-                read(ctx, session.get(), packet);
+            try (Trace.Scope logs = connection.get().logContext()) {
+                read(ctx, connection.get(), packet);
             }
         } finally {
             ReferenceCountUtil.release(msg);
         }
     }
 
-    private static void dispatch(ChannelHandlerContext ctx, Session session, MqttMessage packet) {
+    private static void dispatch(ChannelHandlerContext ctx, MqttConnection connection, MqttMessage packet) {
         MqttMessageType type = packet.fixedHeader().messageType();
         if (type == MqttMessageType.CONNECT) {
-            ConnectHandler.handle(ctx, session, (MqttConnectMessage) packet);
+            ConnectAdmission.handle(ctx, connection, (MqttConnectMessage) packet);
             return;
         }
-        if (session.state() != Session.State.CONNECTED) {
+        if (connection.state() != MqttConnection.State.CONNECTED) {
             // Nothing but CONNECT may come first, and nothing may come while the session is being attached.
-            session.edge().count("protocol_error");
-            session.disconnect(MqttReasonCodes.Disconnect.PROTOCOL_ERROR.byteValue());
+            connection.close(CloseReason.PROTOCOL_ERROR);
             return;
         }
         switch (type) {
-            case PUBLISH -> PublishHandler.handle(session, (MqttPublishMessage) packet);
-            case PUBACK -> PubAckHandler.handle(session, packet);
-            case SUBSCRIBE -> SubscribeHandler.handle(session, (MqttSubscribeMessage) packet);
-            case UNSUBSCRIBE -> UnsubscribeHandler.handle(session, (MqttUnsubscribeMessage) packet);
-            case PINGREQ -> session.channel().writeAndFlush(Session.pingResponse());
+            case PUBLISH -> PublishRouting.handle(connection, (MqttPublishMessage) packet);
+            case PUBACK -> connection.session().onPubAck(packet);
+            case SUBSCRIBE -> SubscriptionGrants.handle(connection, (MqttSubscribeMessage) packet);
+            case UNSUBSCRIBE -> SubscriptionRemovals.handle(connection, (MqttUnsubscribeMessage) packet);
+            case PINGREQ -> connection.channel().writeAndFlush(MqttConnection.pingResponse());
             case DISCONNECT -> {
-                session.markClosed();
+                connection.markClosed();
                 ctx.close();
             }
             default -> {
                 // PUBREC/PUBREL/PUBCOMP (QoS 2 is not offered), AUTH, and server-to-client packets.
-                session.edge().count("protocol_error");
-                session.disconnect(MqttReasonCodes.Disconnect.PROTOCOL_ERROR.byteValue());
+                connection.close(CloseReason.PROTOCOL_ERROR);
             }
         }
     }
 
-    private static void malformed(Session session, MqttMessage packet) {
+    private static void malformed(MqttConnection connection, MqttMessage packet) {
         Throwable cause = packet.decoderResult().cause();
+        // The CONNECT that failed to decode gave no version the refusal could be written in: 3.1.1's CONNACK.
         if (cause instanceof MqttUnacceptableProtocolVersionException) {
-            session.edge().count("protocol_version");
-            session.channel().writeAndFlush(MqttMessageBuilders.connAck()
-                    .returnCode(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION).build())
-                    .addListener(ChannelFutureListener.CLOSE);
-            session.markClosed();
+            connection.close(CloseReason.PROTOCOL_VERSION, MqttVersion.MQTT_3_1_1);
         } else if (cause instanceof MqttIdentifierRejectedException) {
-            session.edge().count("client_id_mismatch");
-            session.channel().writeAndFlush(MqttMessageBuilders.connAck()
-                    .returnCode(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED).build())
-                    .addListener(ChannelFutureListener.CLOSE);
-            session.markClosed();
-        } else if (cause instanceof TooLongFrameException && isOverLimit(session, packet)) {
-            session.edge().count("packet_too_large");
-            session.disconnect(MqttReasonCodes.Disconnect.PACKET_TOO_LARGE.byteValue());
+            connection.close(CloseReason.CLIENT_ID_REJECTED, MqttVersion.MQTT_3_1_1);
+        } else if (cause instanceof TooLongFrameException && isOverLimit(connection, packet)) {
+            connection.close(CloseReason.PACKET_TOO_LARGE);
         } else {
-            session.edge().count("malformed_packet");
-            session.disconnect(MqttReasonCodes.Disconnect.MALFORMED_PACKET.byteValue());
+            connection.close(CloseReason.MALFORMED_PACKET);
         }
     }
 
@@ -132,18 +117,15 @@ final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
      * Netty also reports a field running past the end of its packet as too long; only a packet whose announced
      * length exceeds the limit (or could not be read at all) is "too large", the rest is malformed.
      */
-    private static boolean isOverLimit(Session session, MqttMessage packet) {
+    private static boolean isOverLimit(MqttConnection connection, MqttMessage packet) {
         return packet.fixedHeader() == null
-                || packet.fixedHeader().remainingLength() > session.edge().settings().mqtt().maxPacketSize();
+                || packet.fixedHeader().remainingLength() > connection.edge().settings().mqtt().maxPacketSize();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof IdleStateEvent) {
-            Session.of(ctx.channel()).ifPresent(session -> {
-                session.edge().count("keep_alive_timeout");
-                session.disconnect(MqttReasonCodes.Disconnect.KEEP_ALIVE_TIMEOUT.byteValue());
-            });
+            MqttConnection.of(ctx.channel()).ifPresent(connection -> connection.close(CloseReason.KEEP_ALIVE_TIMEOUT));
             return;
         }
         super.userEventTriggered(ctx, event);
@@ -152,20 +134,18 @@ final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         if (!ctx.channel().isWritable()) {
-            Session.of(ctx.channel()).ifPresent(session -> ctx.executor().schedule(() -> {
+            MqttConnection.of(ctx.channel()).ifPresent(connection -> ctx.executor().schedule(() -> {
                 if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
-                    session.edge().count("slow_consumer");
-                    session.markClosed();
-                    ctx.close();
+                    connection.close(CloseReason.SLOW_CONSUMER);
                 }
-            }, session.edge().settings().limits().slowConsumerTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            }, connection.edge().settings().limits().slowConsumerTimeout().toMillis(), TimeUnit.MILLISECONDS));
         }
         super.channelWritabilityChanged(ctx);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        Session.of(ctx.channel()).ifPresent(Session::closed);
+        MqttConnection.of(ctx.channel()).ifPresent(MqttConnection::closed);
         super.channelInactive(ctx);
     }
 
@@ -174,12 +154,16 @@ final class MqttPacketDispatcher extends ChannelInboundHandlerAdapter {
         // What a peer sends (bad TLS records, a reset) is its own problem: counted, never logged, so a flood of
         // garbage cannot become a flood of log lines. Anything else is ours, and logged by type only: a message
         // could quote bytes the peer sent.
-        String reason = cause instanceof IOException ? "io_error"
-                : cause instanceof DecoderException ? "tls_error" : "internal_error";
-        Session.of(ctx.channel()).ifPresent(session -> session.edge().count(reason));
-        if (reason.equals("internal_error")) {
+        CloseReason reason = cause instanceof IOException ? CloseReason.IO_ERROR
+                : cause instanceof DecoderException ? CloseReason.TLS_ERROR : CloseReason.INTERNAL_ERROR;
+        if (reason == CloseReason.INTERNAL_ERROR) {
             LOG.warn("closing a connection after {}", cause.getClass().getName());
         }
-        ctx.close();
+        Optional<MqttConnection> connection = MqttConnection.of(ctx.channel());
+        if (connection.isPresent()) {
+            connection.get().close(reason);
+        } else {
+            ctx.close();
+        }
     }
 }

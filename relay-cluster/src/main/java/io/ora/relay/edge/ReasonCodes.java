@@ -1,10 +1,11 @@
 package io.ora.relay.edge;
 
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
-import io.ora.relay.session.DeliveryResult;
+import io.ora.relay.delivery.DeliveryResult;
 
 /**
- * The one place where relay outcomes become MQTT 5 reason codes (MQTT 3.1.1 has none: see {@link Session}).
+ * The one place where delivery outcomes become MQTT 5 PUBACK reason codes (MQTT 3.1.1 has none: see
+ * {@link Session}); why a connection closes, and the code it is closed with, is its {@link CloseReason}.
  */
 final class ReasonCodes {
 

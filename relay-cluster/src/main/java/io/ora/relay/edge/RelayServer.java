@@ -16,7 +16,7 @@ import io.ora.core.metrics.Metrics;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Bindings;
-import io.ora.relay.session.Router;
+import io.ora.relay.delivery.Router;
 import io.ora.relay.tls.TlsReloader;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,30 +1,26 @@
 package io.ora.relay.edge;
 
+import io.github.bucket4j.Bucket;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
-import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.codec.mqtt.MqttReasonCodes;
-import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.util.AttributeKey;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.ora.core.identity.PeerId;
-import io.ora.core.limits.TokenBucket;
+import io.ora.core.limits.RateLimits;
 import io.ora.core.topic.Topics;
 import io.ora.core.trace.Attribute;
 import io.ora.core.trace.Operation;
 import io.ora.core.trace.Trace;
 import io.ora.core.trace.Traces;
 import io.ora.relay.access.Scope;
-import io.ora.relay.session.Connection;
-import io.ora.relay.session.DeliveryResult;
-import io.ora.relay.session.Envelope;
+import io.ora.relay.delivery.Connection;
+import io.ora.relay.delivery.DeliveryResult;
+import io.ora.relay.delivery.Envelope;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.HashMap;
@@ -33,24 +29,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * Everything the relay knows about one MQTT connection, behind one typed accessor ({@link #of(Channel)}).
+ * What the peer and the relay exchange over one {@link MqttConnection}: the peer's subscriptions, its rate limits,
+ * and two bounded windows that give backpressure. QoS 1 publishes <em>from</em> this peer awaiting their outcome
+ * (reading from the socket pauses when {@code sender-window} are outstanding), and QoS 1 deliveries <em>to</em> this
+ * peer awaiting its PUBACK (beyond {@code inflight-window}, further deliveries are refused with quota exceeded).
+ * QoS 0 deliveries are written only while the socket is writable, otherwise dropped and counted. Sessions are always
+ * clean (docs/mqtt.md): this state lives and ends with its connection, which owns it.
  *
- * <p>Confined to the channel's event loop: packet handlers run there, and commands from the cluster arrive there via
- * the connection actor, so nothing here needs a lock.
- *
- * <p>Two bounded windows give backpressure: QoS 1 publishes <em>from</em> this peer awaiting their outcome (reading
- * from the socket pauses when {@code sender-window} are outstanding), and QoS 1 deliveries <em>to</em> this peer
- * awaiting its PUBACK (beyond {@code inflight-window}, further deliveries are refused with quota exceeded). QoS 0
- * deliveries are written only while the socket is writable, otherwise dropped and counted.
+ * <p>Confined to the channel's event loop, like its connection: nothing here needs a lock.
  */
 final class Session {
 
-    private static final AttributeKey<Session> KEY = AttributeKey.valueOf("ora.session");
     /** Entries of a connection's own caches: a hub talks to its few apps, an app to its few hubs. */
     private static final int RECENT = 16;
 
@@ -58,20 +51,14 @@ final class Session {
     private record KnownScope(Scope scope, long generation, long expiresNanos) {
     }
 
-    /** Lifecycle of a connection. */
-    enum State { AWAITING_CONNECT, ATTACHING, CONNECTED, CLOSED }
-
+    private final MqttConnection connection;
     private final Channel channel;
     private final EdgeContext edge;
     private final PeerId identity;
-    private final String serial;
-    private State state = State.AWAITING_CONNECT;
-    private MqttVersion version = MqttVersion.MQTT_3_1_1;
-    private ActorRef<Connection.Command> actor;
     private final Map<String, MqttQoS> subscriptions = new LinkedHashMap<>();
-    private final TokenBucket publishRate;
+    private final Bucket publishRate;
     /** Messages delivered into this peer: its inbound rate limit, applied wherever the sender is. */
-    private final TokenBucket inboundRate;
+    private final Bucket inboundRate;
     private int inflightWindow;
     /** The subscription match of the last delivered topic: a peer's deliveries mostly share one topic. */
     private String lastTopic;
@@ -101,13 +88,6 @@ final class Session {
     private ScheduledFuture<?> outstandingTimer;
     private ScheduledFuture<?> inflightTimer;
     private int nextPacketId = 1;
-    private ScheduledFuture<?> pendingTimer;
-    private int keepAliveSeconds;
-    private boolean idAssigned;
-    /** Set once the peer's entity was asked to attach this connection: it must then be told when it closes. */
-    private boolean attachRequested;
-    /** Packets a client sent after CONNECT without waiting for CONNACK (MQTT allows it), served once attached. */
-    private final ArrayDeque<MqttMessage> earlyPackets = new ArrayDeque<>();
 
     private static final class Outstanding {
         private final int packetId;
@@ -130,61 +110,37 @@ final class Session {
     private record InFlight(Envelope envelope, long deadlineNanos) {
     }
 
-    /** The CONNECT span, from the TCP connection to the CONNACK; its ids stay on the session's log lines. */
-    private final Trace connecting;
-    private boolean connectEnded;
-
-    private Session(Channel channel, EdgeContext edge, PeerId identity, String serial, Trace connecting) {
-        this.channel = channel;
-        this.connecting = connecting;
-        this.edge = edge;
-        this.identity = identity;
-        this.serial = serial;
-        this.publishRate = new TokenBucket(edge.settings().limits().publishRate(),
+    /** The session of {@code connection}, made by the connection itself. */
+    Session(MqttConnection connection) {
+        this.connection = connection;
+        this.channel = connection.channel();
+        this.edge = connection.edge();
+        this.identity = connection.identity();
+        // Both are only ever taken from on this channel's event loop (deliveries into the peer are moved there
+        // too), so they need no synchronization: the cheapest bucket, on the hot path of every message.
+        this.publishRate = RateLimits.confined(edge.settings().limits().publishRate(),
                 edge.settings().limits().publishBurst());
-        this.inboundRate = new TokenBucket(edge.settings().limits().inboundRate(),
+        this.inboundRate = RateLimits.confined(edge.settings().limits().inboundRate(),
                 edge.settings().limits().inboundBurst());
         this.inflightWindow = edge.settings().limits().inflightWindow();
     }
 
-    /** Creates the session of a channel whose TLS handshake verified {@code identity}. */
-    static Session open(Channel channel, EdgeContext edge, PeerId identity, String serial, Trace connecting) {
-        Session session = new Session(channel, edge, identity, serial, connecting);
-        channel.attr(KEY).set(session);
-        return session;
-    }
-
-    /** The session of a channel, if its handshake has completed. */
-    static Optional<Session> of(Channel channel) {
-        return Optional.ofNullable(channel.attr(KEY).get());
+    /** The connection this session lives on. */
+    MqttConnection connection() {
+        return connection;
     }
 
     PeerId identity() {
         return identity;
     }
 
-    String serial() {
-        return serial;
-    }
-
-    State state() {
-        return state;
-    }
-
-    MqttVersion version() {
-        return version;
-    }
-
-    boolean isMqtt5() {
-        return version == MqttVersion.MQTT_5;
+    /** The connection's cluster address, to which QoS 1 outcomes for this peer's publishes are sent. */
+    ActorRef<Connection.Command> actor() {
+        return connection.actor();
     }
 
     Channel channel() {
         return channel;
-    }
-
-    EdgeContext edge() {
-        return edge;
     }
 
     /** The peer's subscriptions, filter to granted QoS (read only: change them with {@link #subscribe}). */
@@ -203,161 +159,13 @@ final class Session {
         return subscriptions.remove(filter) != null;
     }
 
-    /** Records the keep-alive in force and whether the client id was assigned by the relay (it sent none). */
-    void keepAlive(int seconds, boolean assigned) {
-        keepAliveSeconds = seconds;
-        idAssigned = assigned;
-    }
-
-    int keepAliveSeconds() {
-        return keepAliveSeconds;
-    }
-
-    boolean idAssigned() {
-        return idAssigned;
-    }
-
-    /** The connection is being closed by a handler that already wrote its last packet. */
-    void markClosed() {
-        state = State.CLOSED;
-        endConnect("closed");
-    }
-
-    /** Records on the CONNECT span; nothing once it has ended. */
-    void tagConnect(Attribute attribute, long value) {
-        if (!connectEnded) {
-            connecting.tag(attribute, value);
-        }
-    }
-
-    /** Ends the CONNECT span: {@code accepted}, or why not (the reason the metrics count). */
-    void endConnect(String outcome) {
-        if (connectEnded) {
-            return;
-        }
-        if (outcome.equals("accepted")) {
-            connecting.tag(Attribute.OUTCOME, outcome);
-        } else {
-            connecting.fail(outcome);
-        }
-        connecting.finish();
-        connectEnded = true;
-    }
-
-    /**
-     * Puts this session's trace ids (its CONNECT span's) in the MDC while a handler works on it, so a log line
-     * written for this connection can be found with its connection's trace; closing takes them out again.
-     */
-    Trace.Scope logContext() {
-        return Trace.logContext(connecting.traceId(), connecting.spanId());
+    /** The peer's CONNECT announced how many QoS 1 deliveries it takes at once: the window is no larger. */
+    void limitInflight(int clientReceiveMaximum) {
+        inflightWindow = Math.min(edge.settings().limits().inflightWindow(), clientReceiveMaximum);
     }
 
     boolean tryTakePublishToken() {
-        return publishRate.tryTake();
-    }
-
-    /** CONNECT was accepted locally: spawn the connection actor and attach it to the peer's entity. */
-    void attach(MqttVersion connectVersion, int clientReceiveMaximum) {
-        version = connectVersion;
-        inflightWindow = Math.min(edge.settings().limits().inflightWindow(), clientReceiveMaximum);
-        state = State.ATTACHING;
-        actor = edge.spawnConnection(this::onCommandFromCluster);
-        edge.routes().register(this);
-        attachRequested = true;
-        edge.router().attach(identity, actor);
-        pendingTimer = channel.eventLoop().schedule(() -> {
-            if (state == State.ATTACHING) {
-                edge.count("attach_timeout");
-                refuseConnect(MqttReasonCodes.Disconnect.SERVER_BUSY.byteValue());
-            }
-        }, edge.settings().sessions().attachTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** The connection actor's commands, moved onto this channel's event loop. */
-    private void onCommandFromCluster(Connection.Command command) {
-        try {
-            channel.eventLoop().execute(() -> handle(command));
-        } catch (RejectedExecutionException stopping) {
-            // The listener is shutting down and its event loops are gone: a message still on its way is answered.
-            if (command instanceof Connection.Deliver deliver) {
-                deliver.envelope().reply(DeliveryResult.NO_SUBSCRIBERS);
-            } else if (command instanceof Connection.Forward forward) {
-                forward.envelope().reply(DeliveryResult.NO_SUBSCRIBERS);
-            }
-        }
-    }
-
-    private void handle(Connection.Command command) {
-        if (command instanceof Connection.Attached) {
-            onAttached();
-        } else if (command instanceof Connection.Deliver deliver) {
-            receive(deliver.envelope(), false);
-        } else if (command instanceof Connection.Forward forward) {
-            receive(forward.envelope(), true);
-        } else if (command instanceof Connection.Outcome outcome) {
-            onOutcome(outcome.packetId(), outcome.result());
-        } else if (command instanceof Connection.TakenOver) {
-            edge.count("taken_over");
-            disconnect(MqttReasonCodes.Disconnect.SESSION_TAKEN_OVER.byteValue());
-        } else if (command instanceof Connection.Reattach && state == State.CONNECTED) {
-            edge.router().attach(identity, actor);
-        }
-    }
-
-    private void onAttached() {
-        if (state != State.ATTACHING) {
-            return;
-        }
-        pendingTimer.cancel(false);
-        state = State.CONNECTED;
-        ConnectHandler.accept(this);
-        endConnect("accepted");
-        channel.config().setAutoRead(true);
-        while (!earlyPackets.isEmpty() && state == State.CONNECTED) {
-            // Back through the pipeline just after the decoder, so the packet meets keep-alive and the dispatcher
-            // exactly as if it had arrived now.
-            channel.pipeline().context(HandlerNames.MQTT_DECODER).fireChannelRead(earlyPackets.removeFirst());
-        }
-        earlyPackets.forEach(ReferenceCountUtil::release);
-        earlyPackets.clear();
-    }
-
-    /**
-     * Holds a packet that arrived while the session is attaching; reading pauses meanwhile, so at most one read's
-     * worth is held, and beyond {@code limit} the client is sending a flood, not a pipeline.
-     */
-    boolean holdUntilAttached(MqttMessage packet, int limit) {
-        channel.config().setAutoRead(false);
-        if (earlyPackets.size() >= limit) {
-            return false;
-        }
-        earlyPackets.addLast(ReferenceCountUtil.retain(packet));
-        return true;
-    }
-
-    /** Writes a CONNACK refusing the connection, then closes. */
-    void refuseConnect(byte mqtt5ReasonCode) {
-        channel.writeAndFlush(ConnectHandler.refusal(version, mqtt5ReasonCode))
-                .addListener(ChannelFutureListener.CLOSE);
-        state = State.CLOSED;
-        endConnect("refused");
-    }
-
-    /**
-     * Ends the connection: MQTT 5 peers get a DISCONNECT with the reason first; MQTT 3.1.1 has no server DISCONNECT,
-     * so the socket is simply closed.
-     */
-    void disconnect(byte mqtt5ReasonCode) {
-        if (state == State.CLOSED) {
-            return;
-        }
-        state = State.CLOSED;
-        if (isMqtt5() && channel.isActive()) {
-            channel.writeAndFlush(MqttMessageBuilders.disconnect().reasonCode(mqtt5ReasonCode).build())
-                    .addListener(ChannelFutureListener.CLOSE);
-        } else {
-            channel.close();
-        }
+        return publishRate.tryConsume(1);
     }
 
     /** Where {@code topic}, which this peer publishes to, leads ({@link Topics#destination}); recent ones kept. */
@@ -437,10 +245,6 @@ final class Session {
         }
     }
 
-    ActorRef<Connection.Command> actor() {
-        return actor;
-    }
-
     private void onOutcome(int packetId, DeliveryResult result) {
         Outstanding pending = outstandingById.get(packetId);
         if (pending == null || pending.result != null) {
@@ -467,10 +271,10 @@ final class Session {
      * resend it would do so after every reconnect.
      */
     private boolean acknowledge(int packetId, DeliveryResult result) {
-        if (state == State.CLOSED) {
+        if (connection.state() == MqttConnection.State.CLOSED) {
             return false;
         }
-        if (isMqtt5()) {
+        if (connection.isMqtt5()) {
             channel.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId)
                     .reasonCode(ReasonCodes.pubAck(result)).build());
             return true;
@@ -480,7 +284,7 @@ final class Session {
             channel.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).build());
             return true;
         }
-        disconnect(MqttReasonCodes.Disconnect.UNSPECIFIED_ERROR.byteValue());
+        connection.close(CloseReason.PUBLISH_FAILED);
         return false;
     }
 
@@ -509,20 +313,20 @@ final class Session {
 
     /** {@link #receive}, answering how it went as the span records it. */
     private String deliver(Envelope envelope, boolean direct) {
-        if (state != State.CONNECTED) {
-            if (direct && state == State.CLOSED) {
+        if (connection.state() != MqttConnection.State.CONNECTED) {
+            if (direct && connection.state() == MqttConnection.State.CLOSED) {
                 edge.routes().throughEntity(identity, envelope);
                 return "redirected";
             }
             return refuse(envelope, DeliveryResult.NO_SUBSCRIBERS);
         }
-        String topic = isMqtt5() ? envelope.topic() : legacyTopic(envelope);
+        String topic = connection.isMqtt5() ? envelope.topic() : legacyTopic(envelope);
         Optional<MqttQoS> granted = grantedQos(topic);
         if (granted.isEmpty()) {
             return refuse(envelope, DeliveryResult.NO_SUBSCRIBERS);
         }
         // The relay's own answers (the OTA status) are not the senders' traffic the limit is for.
-        if (!Envelope.RELAY_SENDER.equals(envelope.sender()) && !inboundRate.tryTake()) {
+        if (!Envelope.RELAY_SENDER.equals(envelope.sender()) && !inboundRate.tryConsume(1)) {
             return refuse(envelope, DeliveryResult.RATE_LIMITED);
         }
         MqttQoS qos = envelope.qos() == 0 ? MqttQoS.AT_MOST_ONCE : granted.get();
@@ -562,8 +366,15 @@ final class Session {
         return result.name().toLowerCase(Locale.ROOT);
     }
 
-    /** The peer acknowledged one of our QoS 1 deliveries. */
-    void onPubAck(int packetId, byte reasonCode) {
+    /** PUBACK from the peer: completes one of its QoS 1 deliveries and reports the outcome to the sender. */
+    void onPubAck(MqttMessage pubAck) {
+        if (pubAck.variableHeader() instanceof MqttMessageIdVariableHeader header) {
+            onPubAck(header.messageId(), header instanceof MqttPubReplyMessageVariableHeader reply
+                    ? reply.reasonCode() : (byte) 0);
+        }
+    }
+
+    private void onPubAck(int packetId, byte reasonCode) {
         InFlight delivery = inflight.remove(packetId);
         if (delivery == null) {
             return;
@@ -650,7 +461,7 @@ final class Session {
     }
 
     private MqttProperties deliveryProperties(Envelope envelope) {
-        if (!isMqtt5()) {
+        if (!connection.isMqtt5()) {
             return MqttProperties.NO_PROPERTIES;
         }
         if (envelope.userProperties().isEmpty()) {
@@ -686,17 +497,8 @@ final class Session {
 
     // ---- end of life ---------------------------------------------------------------------------------------------
 
-    /** The channel closed: tell everyone waiting on it, leave the peer's entity, stop the actor. */
+    /** The connection closed: everyone waiting on a delivery to this peer is told, the windows are emptied. */
     void closed() {
-        state = State.CLOSED;
-        endConnect("closed");
-        // Before anything else: from now on no sender on this node routes here.
-        edge.routes().unregister(this);
-        earlyPackets.forEach(ReferenceCountUtil::release);
-        earlyPackets.clear();
-        if (pendingTimer != null) {
-            pendingTimer.cancel(false);
-        }
         inflight.values().forEach(delivery ->
                 edge.routes().reply(delivery.envelope(), DeliveryResult.RECEIVER_FAILED));
         inflight.clear();
@@ -708,16 +510,5 @@ final class Session {
         }
         outstanding.clear();
         outstandingById.clear();
-        if (actor != null) {
-            if (attachRequested) {
-                edge.router().detach(identity, actor);
-            }
-            actor.tell(new Connection.Stop());
-        }
-    }
-
-    /** A PINGRESP, for PINGREQ. */
-    static MqttMessage pingResponse() {
-        return new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0));
     }
 }

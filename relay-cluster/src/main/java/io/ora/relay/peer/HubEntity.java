@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.ora.core.OraMessage;
 import io.ora.core.identity.PeerId;
 import io.ora.relay.api.HubLocks;
-import io.ora.relay.session.Connection;
+import io.ora.relay.delivery.Connection;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.pekko.Done;

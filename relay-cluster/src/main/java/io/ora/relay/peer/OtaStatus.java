@@ -2,7 +2,7 @@ package io.ora.relay.peer;
 
 import io.ora.core.identity.PeerId;
 import io.ora.core.topic.Topics;
-import io.ora.relay.session.Envelope;
+import io.ora.relay.delivery.Envelope;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package io.ora.relay.peer;
 
-import io.ora.relay.session.Connection;
-import io.ora.relay.session.Envelope;
-import io.ora.relay.session.Location;
+import io.ora.relay.delivery.Connection;
+import io.ora.relay.delivery.Envelope;
+import io.ora.relay.delivery.Location;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**

@@ -1,10 +1,10 @@
 package io.ora.relay.peer;
 
 import io.ora.core.identity.PeerId;
-import io.ora.relay.session.Connection;
-import io.ora.relay.session.Envelope;
-import io.ora.relay.session.Location;
-import io.ora.relay.session.Router;
+import io.ora.relay.delivery.Connection;
+import io.ora.relay.delivery.Envelope;
+import io.ora.relay.delivery.Location;
+import io.ora.relay.delivery.Router;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;

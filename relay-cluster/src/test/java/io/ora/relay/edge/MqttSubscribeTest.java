@@ -12,9 +12,9 @@ import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.ora.core.identity.PeerId;
 import io.ora.core.topic.Topics;
-import io.ora.relay.session.Connection;
-import io.ora.relay.session.DeliveryResult;
-import io.ora.relay.session.Envelope;
+import io.ora.relay.delivery.Connection;
+import io.ora.relay.delivery.DeliveryResult;
+import io.ora.relay.delivery.Envelope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,7 +129,7 @@ class MqttSubscribeTest {
     }
 
     private static void deliver(PeerConnection peer, Envelope envelope) {
-        Session.of(peer.channel()).orElseThrow().actor().tell(new Connection.Deliver(envelope));
+        MqttConnection.of(peer.channel()).orElseThrow().actor().tell(new Connection.Deliver(envelope));
     }
 
     private static MqttSubAckMessage subAck(MqttMessage packet, int packetId) {

@@ -7,7 +7,7 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.ora.core.identity.PeerId;
-import io.ora.relay.session.Connection;
+import io.ora.relay.delivery.Connection;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -79,6 +79,6 @@ class SessionCommandTest {
     }
 
     private static ActorRef<Connection.Command> actor(PeerConnection peer) {
-        return Session.of(peer.channel()).orElseThrow().actor();
+        return MqttConnection.of(peer.channel()).orElseThrow().actor();
     }
 }

@@ -16,7 +16,7 @@ import io.ora.core.trace.Traces;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Bindings;
 import io.ora.relay.access.Scope;
-import io.ora.relay.session.Connection;
+import io.ora.relay.delivery.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -37,8 +37,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code reference.conf}, real {@link Metrics}, a local actor system for the connection actors) wired to a
  * {@link RecordingRouter}, to bindings that answer at once and to a telemetry intake the test chooses (by default
  * one that takes nothing). {@link #open} gives a connection whose pipeline holds
- * the same decoder, encoder and dispatcher as {@link RelayChannelInitializer}, with the {@link Session} a finished
- * TLS handshake would have created.
+ * the same decoder, encoder and dispatcher as {@link RelayChannelInitializer}, with the {@link MqttConnection} a
+ * finished TLS handshake would have created.
  *
  * <p>The actor system runs every actor on the thread that sends it a message (Pekko's calling-thread dispatcher).
  * {@link EmbeddedChannel}'s task queue is a plain, single-threaded queue; a connection actor on a pool thread would
@@ -113,7 +113,7 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
                 new MqttDecoder(context.settings().mqtt().maxPacketSize(), MAX_CLIENT_ID_LENGTH));
         channel.pipeline().addLast(HandlerNames.MQTT_ENCODER, MqttEncoder.INSTANCE);
         channel.pipeline().addLast(HandlerNames.PACKETS, packets);
-        Session.open(channel, context, identity, "01", Traces.start(Operation.MQTT_CONNECT));
+        MqttConnection.open(channel, context, identity, "01", Traces.start(Operation.MQTT_CONNECT));
         PeerConnection connection = new PeerConnection(identity, channel, allocator);
         connections.add(connection);
         return connection;

@@ -1,4 +1,4 @@
-package io.ora.relay.session;
+package io.ora.relay.delivery;
 
 import java.util.Locale;
 

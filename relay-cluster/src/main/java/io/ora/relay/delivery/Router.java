@@ -1,4 +1,4 @@
-package io.ora.relay.session;
+package io.ora.relay.delivery;
 
 import io.ora.core.identity.PeerId;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.ora.core.identity.PeerId;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.core.topic.Topics;
@@ -13,8 +12,8 @@ import io.ora.core.trace.Operation;
 import io.ora.core.trace.Trace;
 import io.ora.core.trace.Traces;
 import io.ora.relay.access.Scope;
-import io.ora.relay.session.DeliveryResult;
-import io.ora.relay.session.Envelope;
+import io.ora.relay.delivery.DeliveryResult;
+import io.ora.relay.delivery.Envelope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,136 +36,135 @@ import java.util.concurrent.CompletionStage;
  * <p>A hub publishing to its own {@code telemetry} topic is not relayed either: the payload goes, unread, to the
  * ingest role ({@link TelemetryIntake}), and a QoS 1 publish is acknowledged only once the ingest has a final
  * outcome. Anyone else publishing there is not authorised.
+ *
+ * <p>Not a pipeline handler: the {@link MqttPacketDispatcher} calls it, on the connection's event loop.
  */
-final class PublishHandler {
+final class PublishRouting {
 
-    private PublishHandler() {
+    private PublishRouting() {
     }
 
-    static void handle(Session session, MqttPublishMessage publish) {
+    static void handle(MqttConnection connection, MqttPublishMessage publish) {
         MqttQoS qos = publish.fixedHeader().qosLevel();
         if (qos == MqttQoS.EXACTLY_ONCE || qos == MqttQoS.FAILURE) {
-            session.edge().countRefusedPublish("qos_not_supported");
-            session.edge().count("qos_not_supported");
-            session.disconnect(MqttReasonCodes.Disconnect.QOS_NOT_SUPPORTED.byteValue());
+            connection.edge().countRefusedPublish("qos_not_supported");
+            connection.close(CloseReason.QOS_NOT_SUPPORTED);
             return;
         }
-        if (publish.fixedHeader().isRetain() && session.isMqtt5()) {
-            session.edge().countRefusedPublish("retain_not_supported");
-            session.edge().count("retain_not_supported");
-            session.disconnect(MqttReasonCodes.Disconnect.RETAIN_NOT_SUPPORTED.byteValue());
+        if (publish.fixedHeader().isRetain() && connection.isMqtt5()) {
+            connection.edge().countRefusedPublish("retain_not_supported");
+            connection.close(CloseReason.RETAIN_NOT_SUPPORTED);
             return;
         }
         MqttProperties properties = publish.variableHeader().properties();
         if (properties.getProperty(MqttProperties.MqttPropertyType.TOPIC_ALIAS.value()) != null) {
-            session.edge().count("protocol_error");
-            session.disconnect(MqttReasonCodes.Disconnect.TOPIC_ALIAS_INVALID.byteValue());
+            connection.close(CloseReason.TOPIC_ALIAS);
             return;
         }
         String topic = publish.variableHeader().topicName();
         if (topic.indexOf('\uFFFD') >= 0) {
             // The decoder replaces invalid UTF-8 with U+FFFD; MQTT requires closing on malformed UTF-8.
-            session.edge().count("malformed_packet");
-            session.disconnect(MqttReasonCodes.Disconnect.MALFORMED_PACKET.byteValue());
+            connection.close(CloseReason.MALFORMED_PACKET);
             return;
         }
         int packetId = publish.variableHeader().packetId();
         boolean acknowledged = qos == MqttQoS.AT_LEAST_ONCE;
-        if (acknowledged && !session.awaitOutcome(packetId)) {
+        if (acknowledged && !connection.session().awaitOutcome(packetId)) {
             // A resend (DUP) of a publish still in progress: its outcome is already on the way.
             return;
         }
-        if (!session.tryTakePublishToken()) {
-            refuse(session, acknowledged, packetId, DeliveryResult.SENDER_RATE_LIMITED, "rate_limited");
+        if (!connection.session().tryTakePublishToken()) {
+            refuse(connection, acknowledged, packetId, DeliveryResult.SENDER_RATE_LIMITED, "rate_limited");
             return;
         }
-        Optional<Topics.Destination> destination = session.destination(topic);
+        Optional<Topics.Destination> destination = connection.session().destination(topic);
         if (destination.isPresent() && destination.get() instanceof Topics.Destination.Ota ota) {
-            checkOta(session, ota.hub(), qos, packetId);
+            checkOta(connection, ota.hub(), qos, packetId);
             return;
         }
         if (destination.isPresent() && destination.get() instanceof Topics.Destination.Telemetry telemetry) {
-            submitTelemetry(session, telemetry.hub(), publish, acknowledged, packetId);
+            submitTelemetry(connection, telemetry.hub(), publish, acknowledged, packetId);
             return;
         }
         if (destination.isEmpty() || !(destination.get() instanceof Topics.Destination.Inbox inbox)) {
-            refuse(session, acknowledged, packetId, DeliveryResult.TOPIC_INVALID, "topic_invalid");
+            refuse(connection, acknowledged, packetId, DeliveryResult.TOPIC_INVALID, "topic_invalid");
             return;
         }
         // Each relayed message is a trace of its own: this span at the sender's edge, and the receiver's delivery
         // (on whichever node) as its child, through the trace parent the envelope carries when sampled.
         Trace trace = Traces.start(Operation.RELAY_PUBLISH)
-                .tag(Attribute.PEER_KIND, session.identity().kind())
+                .tag(Attribute.PEER_KIND, connection.identity().kind())
                 .tag(Attribute.MQTT_QOS, qos.value());
         byte[] payload = ByteBufUtil.getBytes(publish.payload());
-        Envelope envelope = new Envelope(topic, payload, qos.value(), session.identity().urn(),
+        Envelope envelope = new Envelope(topic, payload, qos.value(), connection.identity().urn(),
                 userProperties(properties), packetId,
-                acknowledged ? Optional.of(session.actor()) : Optional.empty(), trace.traceParent().orElse(""));
-        Optional<Scope> known = session.cachedScope(inbox.peer());
+                acknowledged ? Optional.of(connection.actor()) : Optional.empty(), trace.traceParent().orElse(""));
+        Optional<Scope> known = connection.session().cachedScope(inbox.peer());
         if (known.isPresent()) {
-            session.edge().countScopeFromConnection();
-            route(session, inbox, envelope, known.get(), trace);
+            connection.edge().countScopeFromConnection();
+            route(connection, inbox, envelope, known.get(), trace);
             return;
         }
-        long generation = session.edge().bindings().generation();
-        CompletableFuture<Scope> asked = scope(session, session.identity(), inbox.peer()).toCompletableFuture();
+        long generation = connection.edge().bindings().generation();
+        CompletableFuture<Scope> asked = scope(connection, connection.identity(), inbox.peer()).toCompletableFuture();
         Scope answered = asked.isDone() && !asked.isCompletedExceptionally() ? asked.join() : null;
         if (answered != null) {
-            session.cacheScope(inbox.peer(), answered, generation);
-            route(session, inbox, envelope, answered, trace);
+            connection.session().cacheScope(inbox.peer(), answered, generation);
+            route(connection, inbox, envelope, answered, trace);
             return;
         }
-        asked.whenComplete((scope, failure) -> session.channel().eventLoop().execute(() -> {
+        asked.whenComplete((scope, failure) -> connection.channel().eventLoop().execute(() -> {
             if (scope != null) {
-                session.cacheScope(inbox.peer(), scope, generation);
+                connection.session().cacheScope(inbox.peer(), scope, generation);
             }
-            route(session, inbox, envelope, scope == null ? Scope.NONE : scope, trace);
+            route(connection, inbox, envelope, scope == null ? Scope.NONE : scope, trace);
         }));
     }
 
     /** Sends an authorised message on its way, or refuses one the binding's scope does not cover. */
-    private static void route(Session session, Topics.Destination.Inbox inbox, Envelope envelope, Scope scope,
+    private static void route(MqttConnection connection, Topics.Destination.Inbox inbox, Envelope envelope, Scope scope,
                               Trace trace) {
         if (scope.permits(inbox)) {
-            session.edge().countRouted();
+            connection.edge().countRouted();
             trace.tag(Attribute.OUTCOME, "routed");
-            session.edge().routes().deliver(inbox.peer(), envelope);
+            connection.edge().routes().deliver(inbox.peer(), envelope);
         } else {
             trace.fail("not_authorized");
-            refuse(session, envelope.qos() == 1, envelope.packetId(), DeliveryResult.NOT_AUTHORIZED,
+            refuse(connection, envelope.qos() == 1, envelope.packetId(), DeliveryResult.NOT_AUTHORIZED,
                     "not_authorized");
         }
         trace.finish();
     }
 
     /** Only the hub itself may ask for its OTA status; the payload is never read. */
-    private static void checkOta(Session session, PeerId.Hub hub, MqttQoS qos, int packetId) {
-        if (!hub.equals(session.identity())) {
-            refuse(session, qos == MqttQoS.AT_LEAST_ONCE, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
+    private static void checkOta(MqttConnection connection, PeerId.Hub hub, MqttQoS qos, int packetId) {
+        if (!hub.equals(connection.identity())) {
+            refuse(connection, qos == MqttQoS.AT_LEAST_ONCE, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
             return;
         }
-        session.edge().router().checkOta(hub, session.actor(), qos.value(), packetId);
+        connection.edge().router().checkOta(hub, connection.actor(), qos.value(), packetId);
     }
 
     /**
      * Only the hub itself may publish its telemetry. QoS 1 is acknowledged with the ingest's outcome, on the event
      * loop like every outcome; QoS 0 is fire and forget, its outcome only counted.
      */
-    private static void submitTelemetry(Session session, PeerId.Hub hub, MqttPublishMessage publish,
+    private static void submitTelemetry(MqttConnection connection, PeerId.Hub hub, MqttPublishMessage publish,
                                         boolean acknowledged, int packetId) {
-        if (!hub.equals(session.identity())) {
-            refuse(session, acknowledged, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
+        if (!hub.equals(connection.identity())) {
+            refuse(connection, acknowledged, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
             return;
         }
         byte[] payload = ByteBufUtil.getBytes(publish.payload());
-        long ticket = acknowledged ? session.ticket(packetId) : 0;
-        session.edge().telemetry().submit(hub.uuid(), payload).whenComplete((receipt, failure) -> {
+        long ticket = acknowledged ? connection.session().ticket(packetId) : 0;
+        connection.edge().telemetry().submit(hub.uuid(), payload).whenComplete((receipt, failure) -> {
             // The intake promises never to fail; one that does anyway is treated as not taking the payload, so the
             // hub hears at once that it may try again instead of waiting for the timeout.
             TelemetryIntake.Receipt outcome = receipt == null ? TelemetryIntake.Receipt.UNAVAILABLE : receipt;
-            session.edge().countTelemetry(outcome);
+            connection.edge().countTelemetry(outcome);
             if (acknowledged) {
-                session.channel().eventLoop().execute(() -> session.resolve(packetId, ticket, result(outcome)));
+                connection.channel().eventLoop().execute(
+                        () -> connection.session().resolve(packetId, ticket, result(outcome)));
             }
         });
     }
@@ -184,24 +182,23 @@ final class PublishHandler {
      * of the inbox, or only its handover level); nothing else is routed (no hub to hub, no app to app, no peer to
      * itself). A look-up that fails (the database is down) refuses, like no binding.
      */
-    private static CompletionStage<Scope> scope(Session session, PeerId sender, PeerId receiver) {
+    private static CompletionStage<Scope> scope(MqttConnection connection, PeerId sender, PeerId receiver) {
         if (sender instanceof PeerId.App app && receiver instanceof PeerId.Hub hub) {
-            return session.edge().bindings().scope(app.id(), hub.uuid());
+            return connection.edge().bindings().scope(app.id(), hub.uuid());
         }
         if (sender instanceof PeerId.Hub hub && receiver instanceof PeerId.App app) {
-            return session.edge().bindings().scope(app.id(), hub.uuid());
+            return connection.edge().bindings().scope(app.id(), hub.uuid());
         }
         return CompletableFuture.completedFuture(Scope.NONE);
     }
 
-    private static void refuse(Session session, boolean acknowledged, int packetId, DeliveryResult result,
+    private static void refuse(MqttConnection connection, boolean acknowledged, int packetId, DeliveryResult result,
                                String reason) {
-        session.edge().countRefusedPublish(reason);
+        connection.edge().countRefusedPublish(reason);
         if (acknowledged) {
-            session.resolve(packetId, result);
+            connection.session().resolve(packetId, result);
         } else if (result == DeliveryResult.NOT_AUTHORIZED) {
-            session.edge().count("not_authorized");
-            session.disconnect(MqttReasonCodes.Disconnect.NOT_AUTHORIZED.byteValue());
+            connection.close(CloseReason.NOT_AUTHORIZED);
         }
     }
 

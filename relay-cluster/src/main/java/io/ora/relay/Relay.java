@@ -23,12 +23,11 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
- * The relay role of a node: hub and app sharding (hub entities answer the hub lock other roles ask them for, {@link
- * io.ora.relay.api.HubLocks}), the app-hub access look-up ({@link JdbcBindings}), and the MQTT listener. Sharding
- * starts first, so the listener accepts nothing it cannot route, and it starts before the node's other roles, which
- * reach the hubs through it. What hubs publish on their
- * telemetry channel is not routed but handed to a {@link TelemetryIntake}: the node's ingest role, or
- * {@link TelemetryIntake#unavailable()} on a node without one.
+ * The relay role of a node: hub and app sharding (hub entities answer the hub lock other roles ask them for,
+ * {@link io.ora.relay.api.HubLocks}), the app-hub access look-up ({@link JdbcBindings}), and the MQTT listener.
+ * Sharding starts first, so the listener accepts nothing it cannot route; the role starts before the node's other
+ * roles, which reach the hubs through it. What hubs publish on their telemetry channel is not routed but handed to a
+ * {@link TelemetryIntake}: the node's ingest role, or {@link TelemetryIntake#unavailable()} on a node without one.
  */
 public final class Relay implements AutoCloseable {
 

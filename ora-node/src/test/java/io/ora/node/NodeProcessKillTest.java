@@ -19,6 +19,7 @@ import io.ora.hubkit.RelayClients;
 import io.ora.persistence.Database;
 import io.ora.persistence.TestDatabase;
 import io.ora.persistence.TestRedis;
+import io.ora.relay.api.HubLocks;
 import io.ora.relay.peer.PeerRouter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -77,7 +80,9 @@ class NodeProcessKillTest {
             hubOnDoomed.subscribeWith().topicFilter(inbox + "/#").send();
             Awaitility.await().atMost(TIMEOUT).until(() -> publish(app, inbox) == Mqtt5PubAckReasonCode.SUCCESS);
             PeerRouter router = survivor.relay().orElseThrow().router();
-            router.lock(hubId, "project-kill", TIMEOUT).toCompletableFuture().get();
+            ClusterSharding.get(survivor.system()).entityRefFor(HubLocks.KEY, hubId.toString())
+                    .<Done>askWithStatus(replyTo -> new HubLocks.Lock("project-kill", replyTo), TIMEOUT)
+                    .toCompletableFuture().get();
 
             doomed.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             Awaitility.await().atMost(TIMEOUT).until(() -> hubOnDoomed.getState() != MqttClientState.CONNECTED);

@@ -39,6 +39,7 @@ import io.ora.portal.projects.Templates;
 import io.ora.portal.store.Db;
 import io.ora.portal.telemetry.HubTelemetry;
 import io.ora.portal.telemetry.TelemetryRoutes;
+import io.ora.relay.api.HubLocks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -148,6 +149,8 @@ public final class Portal implements AutoCloseable {
             endpoints.addAll(new PlanRoutes(new Plans(db), limits.getMemorySize("floor-plan").toBytes(),
                     limits.getMemorySize("pairing-plan").toBytes()).endpoints());
             HandoverSettings handoverSettings = HandoverSettings.from(portal.getConfig("handover"));
+            // The handover asks hubs' entities for their lock; a node without the relay role reaches them by proxy.
+            HubLocks.startProxy(system);
             Handover handover = new Handover(db, new AccessKeyVerifier(handoverSettings.accessKeySecret()),
                     handoverSettings.limits(), new ClusterHubLockdown(system, handoverSettings.lockTimeout()));
             endpoints.addAll(new HandoverRoutes(handover, new StepUp(handoverSettings.stepUpMaxAge(),

@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -76,12 +75,13 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
                         "ora.portal.app-certificates.ca-certificate", pki.caCertificate().toString(),
                         "ora.portal.app-certificates.ca-key", pki.caKey().toString(),
                         "pekko.loglevel", "WARNING")))
+                .withFallback(TestHubLocks.CLUSTER)
                 .withFallback(TestRedis.config(TestDatabase.config(ConfigFactory.load())))
                 .resolve();
         system = ActorSystem.create(Behaviors.empty(), "portal-test", config);
         dataSource = TestDatabase.dataSource();
         redis = Redis.start(config);
-        system.systemActorOf(hubLocks.behavior(), "test-hub-locks", Props.empty());
+        hubLocks.start(system);
         portal = Portal.start(system, dataSource, redis, metrics);
         // Read after the portal made the secret file, from the same configuration: the same key as the portal's.
         pseudonym = HubPseudonym.from(config);
@@ -126,7 +126,7 @@ public final class TestPortal implements BeforeAllCallback, AfterAllCallback {
         return system;
     }
 
-    /** The hub locks the portal has asked the (test) relay service for. */
+    /** The hub locks the portal has asked the (stand-in) hub entities for. */
     TestHubLocks hubLocks() {
         return hubLocks;
     }

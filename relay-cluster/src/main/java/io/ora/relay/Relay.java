@@ -7,9 +7,7 @@ import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.persistence.Database;
 import io.ora.persistence.Redis;
 import io.ora.relay.access.JdbcBindings;
-import io.ora.relay.api.HubLocks;
 import io.ora.relay.edge.RelayServer;
-import io.ora.relay.lockdown.HubLockService;
 import io.ora.relay.peer.PeerRouter;
 import io.ora.relay.peer.PeerSettings;
 import io.ora.relay.peer.ShardingGauges;
@@ -20,31 +18,26 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
- * The relay role of a node: hub and app sharding, the hub-lock service other roles find through the receptionist
- * ({@link HubLocks}), the app-hub access look-up ({@link JdbcBindings}), and the MQTT listener. Sharding starts
- * first, so neither the service nor the listener accepts anything it cannot route. What hubs publish on their
- * telemetry channel is not routed but handed to a {@link TelemetryIntake}: the node's ingest role, or
- * {@link TelemetryIntake#unavailable()} on a node without one.
+ * The relay role of a node: hub and app sharding (hub entities answer the hub lock other roles ask them for,
+ * {@link io.ora.relay.api.HubLocks}), the app-hub access look-up ({@link JdbcBindings}), and the MQTT listener.
+ * Sharding starts first, so the listener accepts nothing it cannot route; the role starts before the node's other
+ * roles, which reach the hubs through it. What hubs publish on their telemetry channel is not routed but handed to a
+ * {@link TelemetryIntake}: the node's ingest role, or {@link TelemetryIntake#unavailable()} on a node without one.
  */
 public final class Relay implements AutoCloseable {
 
     private final PeerRouter router;
-    private final ActorRef<HubLocks.Command> hubLocks;
     private final JdbcBindings bindings;
     private final RelayServer server;
     private final ShardingGauges sharding;
 
-    private Relay(PeerRouter router, ActorRef<HubLocks.Command> hubLocks, JdbcBindings bindings,
-                  ShardingGauges sharding, RelayServer server) {
+    private Relay(PeerRouter router, JdbcBindings bindings, ShardingGauges sharding, RelayServer server) {
         this.router = router;
-        this.hubLocks = hubLocks;
         this.bindings = bindings;
         this.sharding = sharding;
         this.server = server;
@@ -85,8 +78,6 @@ public final class Relay implements AutoCloseable {
                                TelemetryIntake telemetry) throws IOException {
         RelaySettings settings = RelaySettings.from(system.settings().config());
         PeerRouter router = PeerRouter.start(system, PeerSettings.from(settings, metrics));
-        ActorRef<HubLocks.Command> hubLocks = system.systemActorOf(
-                HubLockService.create(router, settings.lockdown().askTimeout()), "hub-locks", Props.empty());
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("ora.relay.blocking-dispatcher"));
         JdbcBindings bindings = JdbcBindings.start(dataSource, blocking, settings.access(), redis, metrics);
         RelayServer server;
@@ -102,7 +93,7 @@ public final class Relay implements AutoCloseable {
                     + "sharded peer entities and the connections' actors", "actors", actors,
                     () -> CountedMailbox.waiting(Adapter.toClassic(system), actors));
         }
-        return new Relay(router, hubLocks, bindings, sharding, server);
+        return new Relay(router, bindings, sharding, server);
     }
 
     /**
@@ -118,11 +109,6 @@ public final class Relay implements AutoCloseable {
 
     public PeerRouter router() {
         return router;
-    }
-
-    /** This node's hub-lock service (registered with the receptionist under {@link HubLocks#KEY}). */
-    public ActorRef<HubLocks.Command> hubLocks() {
-        return hubLocks;
     }
 
     public JdbcBindings bindings() {

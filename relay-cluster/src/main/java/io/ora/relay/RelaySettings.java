@@ -8,8 +8,7 @@ import java.time.Duration;
 /**
  * The {@code ora.relay} configuration section, read once. Defaults live in {@code reference.conf}, never here.
  */
-public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions, Lockdown lockdown,
-                            Access access) {
+public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions, Access access) {
 
     /** The MQTT listener. */
     public record Mqtt(String host, int port, int ioThreads, int maxPacketSize, Duration connectTimeout,
@@ -37,10 +36,6 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
     public record Sessions(Duration attachTimeout, Duration idlePassivation, Duration countInterval) {
     }
 
-    /** The hub-lock service used by the handover. */
-    public record Lockdown(Duration askTimeout) {
-    }
-
     /**
      * The app-hub access cache: answers kept on each node (at most {@code localSize} of them) for
      * {@code announcedTtl} while the node hears change announcements, which drop them at once, and for
@@ -66,7 +61,6 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
         Config t = c.getConfig("tls");
         Config l = c.getConfig("limits");
         Config s = c.getConfig("sessions");
-        Config d = c.getConfig("lockdown");
         Config a = c.getConfig("access");
         return new RelaySettings(
                 new Mqtt(m.getString("host"), m.getInt("port"), m.getInt("io-threads"),
@@ -85,7 +79,6 @@ public record RelaySettings(Mqtt mqtt, Tls tls, Limits limits, Sessions sessions
                         l.getDuration("heap-check-interval")),
                 new Sessions(s.getDuration("attach-timeout"), s.getDuration("idle-passivation"),
                         s.getDuration("count-interval")),
-                new Lockdown(d.getDuration("ask-timeout")),
                 new Access(a.getDuration("local-ttl"), a.getDuration("announced-ttl"),
                         a.getLong("local-size"), a.getDuration("redis-ttl")));
     }

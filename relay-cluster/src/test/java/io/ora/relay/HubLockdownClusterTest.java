@@ -11,9 +11,9 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.ora.core.topic.Topics;
 import io.ora.relay.api.HubLocks;
-import io.ora.relay.peer.HubEntity;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two relay nodes in one real cluster (separate actor systems in this JVM): the hub-lock service on node A locks a
- * hub whose entity lives on node B, the hub connected to A is told to wait by that entity, and the lock survives
- * the entity passivating on B and then moving to A when B leaves.
+ * Two relay nodes in one real cluster (separate actor systems in this JVM): node A locks a hub whose entity lives
+ * on node B, asking the entity through sharding, the hub connected to A is told to wait by that entity, and the lock
+ * survives the entity passivating on B and then moving to A when B leaves.
  */
 class HubLockdownClusterTest {
 
@@ -61,9 +61,9 @@ class HubLockdownClusterTest {
 
     @Test
     void aLockFromNodeAHoldsForAHubLivingOnNodeBThroughPassivationAndRebalancing() throws InterruptedException {
-        assertThat(HubLockClient.awaitServices(a.system(), 2)).as("one service per relay node")
-                .hasSize(2).contains(a.relay().hubLocks());
-        HubLockClient locks = HubLockClient.of(a.system(), a.relay().hubLocks());
+        assertThat(List.of(a, b)).as("both are relay nodes, hosting hubs")
+                .allMatch(node -> Cluster.get(node.system()).selfMember().hasRole(HubLocks.ROLE));
+        HubLockClient locks = HubLockClient.of(a.system());
         UUID hubId = hubLivingOn(b);
         assertThat(hostsEntity(a, hubId)).isFalse();
 
@@ -117,7 +117,7 @@ class HubLockdownClusterTest {
     /** Whether {@code hub}'s entity is running on {@code node}, as that node's shard region reports it. */
     private static boolean hostsEntity(TestRelay node, UUID hub) {
         TestProbe<ShardRegion.CurrentShardRegionState> state = TestProbe.create(node.system());
-        ClusterSharding.get(node.system()).shardState().tell(new GetShardRegionState(HubEntity.KEY, state.getRef()));
+        ClusterSharding.get(node.system()).shardState().tell(new GetShardRegionState(HubLocks.KEY, state.getRef()));
         return state.receiveMessage(TIMEOUT).getShards().stream()
                 .anyMatch(shard -> shard.getEntityIds().contains(hub.toString()));
     }

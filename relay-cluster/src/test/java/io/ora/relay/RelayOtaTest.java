@@ -51,7 +51,7 @@ class RelayOtaTest {
     @BeforeAll
     static void start() {
         relay = TestRelay.start(dir);
-        locks = HubLockClient.of(relay.system(), relay.relay().hubLocks());
+        locks = HubLockClient.of(relay.system());
     }
 
     @AfterAll

@@ -65,8 +65,6 @@ class SerializationTest {
                 new PeerCommand.Attach(connection.getRef()),
                 new PeerCommand.Detach(connection.getRef()),
                 new PeerCommand.Handoff(),
-                new HubEntity.Lock("project-1", done.getRef()),
-                new HubEntity.Release("project-1", done.getRef()),
                 new HubEntity.Unlock(done.getRef()),
                 new HubEntity.OtaCheck(connection.getRef(), 1, 42),
                 new HubEntity.GetStatus(status.getRef()),
@@ -79,9 +77,9 @@ class SerializationTest {
                 new Connection.Reattach(),
                 new Connection.Stop(),
                 new Location("urn:ora:hub:" + hub, connection.getRef()),
-                new HubLocks.Lock(hub, "project-1", done.getRef()),
-                new HubLocks.Release(hub, "project-1", done.getRef()),
-                new HubLocks.Query(hub, lockStatus.getRef()),
+                new HubLocks.Lock("project-1", done.getRef()),
+                new HubLocks.Release("project-1", done.getRef()),
+                new HubLocks.Query(lockStatus.getRef()),
                 new HubLocks.LockStatus(true, "project-1"));
         for (OraMessage message : messages) {
             assertThat(roundTrip(message, JACKSON)).as(message.getClass().getName()).isEqualTo(message);

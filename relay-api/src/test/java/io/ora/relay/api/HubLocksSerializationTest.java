@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ora.core.OraMessage;
 import java.util.List;
-import java.util.UUID;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -34,11 +33,10 @@ class HubLocksSerializationTest {
     void everyMessageRoundTripsThroughJacksonCbor() {
         TestProbe<StatusReply<Done>> done = KIT.createTestProbe();
         TestProbe<HubLocks.LockStatus> status = KIT.createTestProbe();
-        UUID hub = UUID.randomUUID();
         List<OraMessage> messages = List.of(
-                new HubLocks.Lock(hub, "project-1", done.getRef()),
-                new HubLocks.Release(hub, "project-1", done.getRef()),
-                new HubLocks.Query(hub, status.getRef()),
+                new HubLocks.Lock("project-1", done.getRef()),
+                new HubLocks.Release("project-1", done.getRef()),
+                new HubLocks.Query(status.getRef()),
                 new HubLocks.LockStatus(true, "project-1"),
                 new HubLocks.LockStatus(false, ""));
 
@@ -50,7 +48,7 @@ class HubLocksSerializationTest {
     @Test
     void aDeserialisedReplyToStillReachesItsActor() {
         TestProbe<HubLocks.LockStatus> status = KIT.createTestProbe();
-        HubLocks.Query copy = (HubLocks.Query) roundTrip(new HubLocks.Query(UUID.randomUUID(), status.getRef()));
+        HubLocks.Query copy = (HubLocks.Query) roundTrip(new HubLocks.Query(status.getRef()));
 
         copy.replyTo().tell(new HubLocks.LockStatus(false, ""));
 

@@ -3,10 +3,6 @@ package io.ora.relay.peer;
 import io.ora.core.identity.PeerId;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
@@ -27,23 +23,12 @@ public final class AppEntity {
 
     /** Registers apps with cluster sharding on this node. */
     public static void init(ActorSystem<?> system, PeerSettings settings) {
-        ClusterSharding.get(system).init(Entity.of(KEY, entity -> create(entity, settings))
-                .withSettings(PeerSession.shardingSettings(system))
-                .withEntityProps(PeerSession.MAILBOX)
-                .withStopMessage(new PeerCommand.Handoff()));
+        PeerSession.register(system, KEY, entity -> create(entity, settings), command -> command);
     }
 
     static Behavior<PeerCommand> create(EntityContext<PeerCommand> entity, PeerSettings settings) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-            PeerSession<PeerCommand> session = new PeerSession<>("app", new PeerId.App(entity.getEntityId()).urn(),
-                    context, timers, entity.getShard(), ConnectionGone::new, new IdleTimeout(), settings);
-            return Behaviors.receive(PeerCommand.class)
-                    .onMessage(PeerCommand.class, session::handle)
-                    .onSignal(PostStop.class, stop -> {
-                        session.onStopped();
-                        return Behaviors.same();
-                    })
-                    .build();
-        }));
+        return PeerSession.entity(PeerCommand.class, "app", new PeerId.App(entity.getEntityId()).urn(), entity,
+                settings, command -> command,
+                (receive, context, session) -> receive.onMessage(PeerCommand.class, session::handle));
     }
 }

@@ -1,5 +1,6 @@
 package io.ora.relay.peer;
 
+import io.ora.relay.api.HubMessage;
 import io.ora.relay.delivery.Connection;
 import io.ora.relay.delivery.Envelope;
 import io.ora.relay.delivery.Location;
@@ -7,9 +8,11 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The session protocol every peer entity ({@link HubEntity}, {@link AppEntity}) understands: a connection attaches
- * and detaches, and messages are delivered into the live connection. Hubs understand more ({@link HubEntity.Command}).
+ * and detaches, and messages are delivered into the live connection. It is the whole protocol of apps; hubs accept
+ * more ({@link HubMessage}: the hub lock and the relay's own hub commands), which is why it is a {@link HubMessage}
+ * too, so that it can be sent to a hub's entity.
  */
-public sealed interface PeerCommand extends HubEntity.Command
+public sealed interface PeerCommand extends HubMessage
         permits PeerCommand.Attach, PeerCommand.Detach, PeerCommand.Deliver, PeerCommand.Handoff,
         ConnectionGone, IdleTimeout {
 

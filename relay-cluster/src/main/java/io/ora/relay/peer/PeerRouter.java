@@ -1,6 +1,7 @@
 package io.ora.relay.peer;
 
 import io.ora.core.identity.PeerId;
+import io.ora.relay.api.HubLocks;
 import io.ora.relay.delivery.Connection;
 import io.ora.relay.delivery.Envelope;
 import io.ora.relay.delivery.Location;
@@ -54,39 +55,27 @@ public final class PeerRouter implements Router {
 
     @Override
     public void checkOta(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId) {
-        sharding.entityRefFor(HubEntity.KEY, hub.uuid().toString())
+        sharding.entityRefFor(HubLocks.KEY, hub.uuid().toString())
                 .tell(new HubEntity.OtaCheck(connection, qos, packetId));
     }
 
-    /** Sets the durable handover lock of a hub on behalf of {@code holder}; completes once persisted. */
-    public CompletionStage<Done> lock(UUID hub, String holder, Duration timeout) {
-        return sharding.entityRefFor(HubEntity.KEY, hub.toString())
-                .askWithStatus(replyTo -> new HubEntity.Lock(holder, replyTo), timeout);
-    }
-
     /**
-     * Releases the durable handover lock of a hub if {@code holder} holds it (otherwise completes without change);
-     * completes once persisted.
+     * Releases the durable lock of a hub, whoever holds it (operators, tests). Other roles lock and release through
+     * {@link HubLocks}, asking the entity themselves.
      */
-    public CompletionStage<Done> release(UUID hub, String holder, Duration timeout) {
-        return sharding.entityRefFor(HubEntity.KEY, hub.toString())
-                .askWithStatus(replyTo -> new HubEntity.Release(holder, replyTo), timeout);
-    }
-
-    /** Releases the durable handover lock of a hub, whoever holds it (operators, tests). */
     public CompletionStage<Done> unlock(UUID hub, Duration timeout) {
-        return sharding.entityRefFor(HubEntity.KEY, hub.toString())
+        return sharding.entityRefFor(HubLocks.KEY, hub.toString())
                 .askWithStatus(HubEntity.Unlock::new, timeout);
     }
 
     /** The lock and session status of a hub. */
     public CompletionStage<HubEntity.Status> status(UUID hub, Duration timeout) {
-        return sharding.entityRefFor(HubEntity.KEY, hub.toString()).ask(HubEntity.GetStatus::new, timeout);
+        return sharding.entityRefFor(HubLocks.KEY, hub.toString()).ask(HubEntity.GetStatus::new, timeout);
     }
 
     private void tell(PeerId peer, PeerCommand command) {
         if (peer instanceof PeerId.Hub hub) {
-            sharding.entityRefFor(HubEntity.KEY, hub.uuid().toString()).tell(command);
+            sharding.entityRefFor(HubLocks.KEY, hub.uuid().toString()).tell(command);
         } else if (peer instanceof PeerId.App app) {
             sharding.entityRefFor(AppEntity.KEY, app.id()).tell(command);
         }

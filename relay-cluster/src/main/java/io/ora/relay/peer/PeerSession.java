@@ -2,6 +2,7 @@ package io.ora.relay.peer;
 
 import io.micrometer.core.instrument.Counter;
 import io.ora.core.metrics.Metrics;
+import io.ora.relay.api.HubLocks;
 import org.apache.pekko.actor.typed.MailboxSelector;
 import io.ora.relay.delivery.Connection;
 import io.ora.relay.delivery.DeliveryResult;
@@ -13,11 +14,16 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * The live-session half of a peer entity, the relay's control plane: which connection is current, takeover, and
@@ -26,7 +32,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * connection cannot outlive its socket, so after a crash or a rebalance the peer's connection re-attaches (or
  * reconnects) and the session is rebuilt from that.
  *
- * <p>Owned by one entity and only touched from its actor thread.
+ * <p>Owned by one entity and only touched from its actor thread. Every kind of peer entity is registered
+ * ({@link #register}) and built ({@link #entity}) here, so hubs and apps share one life cycle and differ only in the
+ * messages a kind adds.
  */
 final class PeerSession<C> {
 
@@ -41,9 +49,9 @@ final class PeerSession<C> {
     private final Counter stopped;
     private Optional<ActorRef<Connection.Command>> connection = Optional.empty();
 
-    PeerSession(String type, String peer, ActorContext<C> context, TimerScheduler<C> timers,
-                ActorRef<ClusterSharding.ShardCommand> shard, Function<ActorRef<Connection.Command>, C> gone,
-                C idleTimeout, PeerSettings settings) {
+    private PeerSession(String type, String peer, ActorContext<C> context, TimerScheduler<C> timers,
+                        ActorRef<ClusterSharding.ShardCommand> shard, Function<ActorRef<Connection.Command>, C> gone,
+                        C idleTimeout, PeerSettings settings) {
         this.context = context;
         this.timers = timers;
         this.shard = shard;
@@ -67,6 +75,51 @@ final class PeerSession<C> {
      */
     static ClusterShardingSettings shardingSettings(ActorSystem<?> system) {
         return ClusterShardingSettings.create(system).withNoPassivationStrategy();
+    }
+
+    /**
+     * Registers a kind of peer entity with cluster sharding: on the relay's nodes only ({@link HubLocks#ROLE}), with
+     * its own passivation ({@link #shardingSettings}), the counted mailbox, and {@link PeerCommand.Handoff} as the
+     * stop message, so a moving shard lets the connection re-attach.
+     *
+     * @param widen a session command as the kind's own message type ({@code command -> command})
+     */
+    static <C> void register(ActorSystem<?> system, EntityTypeKey<C> key,
+                             Function<EntityContext<C>, Behavior<C>> create, Function<PeerCommand, C> widen) {
+        ClusterSharding.get(system).init(Entity.of(key, create::apply)
+                .withSettings(shardingSettings(system))
+                .withRole(HubLocks.ROLE)
+                .withEntityProps(MAILBOX)
+                .withStopMessage(widen.apply(new PeerCommand.Handoff())));
+    }
+
+    /** What a kind of peer adds to the session's life cycle: its own messages' handlers. */
+    @FunctionalInterface
+    interface Handlers<C> {
+        /**
+         * Adds the handlers of the kind's messages, the session's included ({@code onMessage(PeerCommand.class,
+         * session::handle)}: only the kind's own type can name {@link PeerCommand} as one of its messages).
+         */
+        BehaviorBuilder<C> add(BehaviorBuilder<C> receive, ActorContext<C> context, PeerSession<C> session);
+    }
+
+    /**
+     * The behaviour of one peer entity: a session for {@code peer} (counted under {@code type}) whose private
+     * messages reach it as {@code widen} makes them, the kind's {@code handlers}, and the stop counted.
+     */
+    static <C> Behavior<C> entity(Class<C> protocol, String type, String peer, EntityContext<C> entity,
+                                  PeerSettings settings, Function<PeerCommand, C> widen, Handlers<C> handlers) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            PeerSession<C> session = new PeerSession<>(type, peer, context, timers, entity.getShard(),
+                    connection -> widen.apply(new ConnectionGone(connection)), widen.apply(new IdleTimeout()),
+                    settings);
+            return handlers.add(Behaviors.receive(protocol), context, session)
+                    .onSignal(PostStop.class, stop -> {
+                        session.onStopped();
+                        return Behaviors.same();
+                    })
+                    .build();
+        }));
     }
 
     /** The session protocol, the same for every peer entity: what it does, and whether the entity goes on. */

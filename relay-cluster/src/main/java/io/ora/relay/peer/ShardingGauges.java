@@ -1,6 +1,7 @@
 package io.ora.relay.peer;
 
 import io.ora.core.metrics.Metrics;
+import io.ora.relay.api.HubLocks;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.Cancellable;
@@ -28,7 +29,7 @@ public final class ShardingGauges implements AutoCloseable {
 
     /** Starts asking the hub and app regions of this node. */
     public static ShardingGauges start(ActorSystem<?> system, Metrics metrics, Duration interval) {
-        Region hubs = new Region(HubEntity.KEY, "hub", metrics);
+        Region hubs = new Region(HubLocks.KEY, "hub", metrics);
         Region apps = new Region(AppEntity.KEY, "app", metrics);
         Cancellable schedule = system.scheduler().scheduleWithFixedDelay(interval, interval, () -> {
             hubs.refresh(system, interval);

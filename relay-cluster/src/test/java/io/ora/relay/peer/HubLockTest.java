@@ -2,6 +2,7 @@ package io.ora.relay.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ora.relay.HubLockClient;
 import io.ora.relay.TestRelay;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,7 @@ class HubLockTest {
             PeerRouter router = first.relay().router();
             assertThat(router.status(hub, TIMEOUT).toCompletableFuture().get().locked()).isFalse();
 
-            router.lock(hub, "project-7", TIMEOUT).toCompletableFuture().get();
+            assertThat(HubLockClient.of(first.system()).lock(hub, "project-7").isSuccess()).isTrue();
 
             assertThat(router.status(hub, TIMEOUT).toCompletableFuture().get())
                     .isEqualTo(new HubEntity.Status(true, "project-7", false));
@@ -48,7 +49,7 @@ class HubLockTest {
         UUID hub = UUID.randomUUID();
         try (TestRelay relay = TestRelay.start(dir, Map.of("ora.relay.sessions.idle-passivation", "200ms"), null)) {
             PeerRouter router = relay.relay().router();
-            router.lock(hub, "project-8", TIMEOUT).toCompletableFuture().get();
+            assertThat(HubLockClient.of(relay.system()).lock(hub, "project-8").isSuccess()).isTrue();
             long started = relay.metric("ora_relay_entities_started_total", "type", "hub");
 
             // After passivation the next message starts a new incarnation, which recovers the lock from the journal.

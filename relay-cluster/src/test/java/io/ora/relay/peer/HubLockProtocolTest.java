@@ -1,32 +1,46 @@
-package io.ora.relay.lockdown;
+package io.ora.relay.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigFactory;
 import com.zaxxer.hikari.HikariDataSource;
 import io.ora.persistence.TestDatabase;
 import io.ora.relay.HubLockClient;
+import io.ora.relay.Relay;
 import io.ora.relay.TestRelay;
 import io.ora.relay.api.HubLocks;
-import io.ora.relay.peer.HubEntity;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.pattern.StatusReply;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The hub-lock service as the portal uses it, on a real relay node over the real journal: found through the
- * receptionist, acknowledging only persisted changes, releasing only for the holder, and safe to retry.
+ * The hub lock as the portal uses it, on a real relay node over the real journal: each hub's entity asked directly
+ * through sharding (from a node without the relay role, through its proxy), acknowledging only persisted changes,
+ * releasing only for the holder, and safe to retry.
  */
-class HubLockServiceTest {
+class HubLockProtocolTest {
 
     private static final HubLocks.LockStatus UNLOCKED = new HubLocks.LockStatus(false, "");
 
@@ -40,7 +54,7 @@ class HubLockServiceTest {
     static void start() {
         relay = TestRelay.start(dir);
         journal = TestDatabase.dataSource();
-        locks = HubLockClient.of(relay.system(), relay.relay().hubLocks());
+        locks = HubLockClient.of(relay.system());
     }
 
     @AfterAll
@@ -50,12 +64,36 @@ class HubLockServiceTest {
     }
 
     @Test
-    void theReceptionistFindsTheServiceAndItAnswers() {
-        assertThat(HubLockClient.awaitServices(relay.system(), 1)).containsExactly(relay.relay().hubLocks());
-        HubLockClient found = HubLockClient.of(relay.system(),
-                HubLockClient.awaitServices(relay.system(), 1).iterator().next());
+    void aNodeWithoutTheRelayRoleReachesTheHubsThroughItsProxyAndTheyAnswer() {
+        ActorSystem<Void> portal = ActorSystem.create(Behaviors.empty(), "ora", ConfigFactory.parseMap(Map.of(
+                        "pekko.cluster.roles", List.of("portal")))
+                .withFallback(Relay.persistenceConfig(TestDatabase.connection()))
+                .withFallback(ConfigFactory.load()));
+        try {
+            Cluster cluster = Cluster.get(portal);
+            cluster.manager().tell(Join.create(Cluster.get(relay.system()).selfMember().address()));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(
+                    () -> cluster.selfMember().status() == MemberStatus.up());
+            HubLocks.startProxy(portal);
+            HubLockClient found = HubLockClient.of(portal);
+            UUID hub = UUID.randomUUID();
 
-        assertThat(found.query(UUID.randomUUID())).isEqualTo(UNLOCKED);
+            assertThat(found.query(hub)).isEqualTo(UNLOCKED);
+            assertAck(found.lock(hub, "project-0"));
+            assertThat(locks.query(hub)).as("seen on the relay node").isEqualTo(new HubLocks.LockStatus(true,
+                    "project-0"));
+            assertThat(hosts(portal)).as("the portal node hosts no hub").isFalse();
+        } finally {
+            portal.terminate();
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> portal.whenTerminated().isCompleted());
+        }
+    }
+
+    /** Whether {@code node} runs any hub entity, as its shard region reports it. */
+    private static boolean hosts(ActorSystem<?> node) {
+        TestProbe<ShardRegion.CurrentShardRegionState> state = TestProbe.create(node);
+        ClusterSharding.get(node).shardState().tell(new GetShardRegionState(HubLocks.KEY, state.getRef()));
+        return !state.receiveMessage(Duration.ofSeconds(15)).getShards().isEmpty();
     }
 
     @Test
@@ -140,7 +178,7 @@ class HubLockServiceTest {
         try (Connection connection = journal.getConnection();
              PreparedStatement select = connection.prepareStatement(
                      "SELECT count(*) FROM event_journal WHERE persistence_id = ?")) {
-            select.setString(1, HubEntity.KEY.name() + "|" + hub);
+            select.setString(1, HubLocks.KEY.name() + "|" + hub);
             try (ResultSet count = select.executeQuery()) {
                 count.next();
                 return count.getLong(1);

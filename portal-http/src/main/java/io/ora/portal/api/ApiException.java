@@ -1,6 +1,8 @@
 package io.ora.portal.api;
 
 import io.ora.portal.http.Problem;
+import io.ora.portal.http.Refusals;
+import io.ora.portal.refusal.Refusal;
 import java.util.List;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -26,6 +28,12 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException of(StatusCode status, String detail) {
         return new ApiException(Problem.of(status, detail), List.of());
+    }
+
+    /** The answer to a domain refusal, as {@link Refusals} words it. */
+    public static ApiException of(Refusal refusal) {
+        Refusals.Answer answer = Refusals.answer(refusal);
+        return new ApiException(answer.problem(), answer.headers());
     }
 
     public static ApiException badRequest(String detail) {

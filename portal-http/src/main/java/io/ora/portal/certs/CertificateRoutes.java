@@ -4,6 +4,7 @@ import static io.ora.portal.auth.Role.ELECTRICIAN;
 import static io.ora.portal.auth.Role.HOMEOWNER;
 
 import io.ora.portal.api.Call;
+import io.ora.portal.api.DomainRefusals;
 import io.ora.portal.api.Endpoint;
 import io.ora.portal.api.Responses;
 import java.util.List;
@@ -28,8 +29,9 @@ public final class CertificateRoutes {
     }
 
     public List<Endpoint> endpoints() {
-        return List.of(Endpoint.post("issueAppCertificate", "/v1/app-certificates").roles(ELECTRICIAN, HOMEOWNER)
-                .rate("sensitive").json("AppCertificateRequest", 16 * 1024).handle(this::issue));
+        return DomainRefusals.answered(List.of(Endpoint.post("issueAppCertificate", "/v1/app-certificates")
+                .roles(ELECTRICIAN, HOMEOWNER).rate("sensitive").json("AppCertificateRequest", 16 * 1024)
+                .handle(this::issue)));
     }
 
     private CompletionStage<HttpResponse> issue(Call call) {

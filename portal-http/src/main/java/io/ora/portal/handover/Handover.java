@@ -6,14 +6,14 @@ import io.ora.core.trace.Attribute;
 import io.ora.core.trace.Operation;
 import io.ora.core.trace.Trace;
 import io.ora.core.trace.Traces;
-import io.ora.portal.api.ApiException;
 import io.ora.portal.api.Json;
 import io.ora.portal.api.Principal;
-import io.ora.portal.api.Versions;
 import io.ora.portal.audit.AuditLog;
 import io.ora.portal.auth.Role;
 import io.ora.portal.projects.Projects;
 import io.ora.portal.projects.Templates;
+import io.ora.portal.refusal.Refusal;
+import io.ora.portal.refusal.Refused;
 import io.ora.portal.store.Db;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -31,8 +31,6 @@ import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -109,7 +107,7 @@ public final class Handover {
             Projects.Ref project = expireDue(c, Projects.reach(c, who, projectId, true));
             if (project.status() != Projects.Status.COMMISSIONING
                     && project.status() != Projects.Status.PENDING_HANDOVER) {
-                throw ApiException.conflict("AccessKeys are issued while the project is COMMISSIONING or "
+                throw Refused.conflict("AccessKeys are issued while the project is COMMISSIONING or "
                         + "PENDING_HANDOVER");
             }
             AccessKeys.endCurrent(c, projectId, project.organisationId(), AccessKeys.End.REVOKED, who.userId());
@@ -162,7 +160,7 @@ public final class Handover {
         return db.tx(c -> {
             Projects.Ref project = expireDue(c, Projects.reach(c, who, projectId, true));
             AccessKeys.Current key = AccessKeys.current(c, projectId)
-                    .orElseThrow(() -> ApiException.notFound("current AccessKey"));
+                    .orElseThrow(() -> Refused.notFound("current AccessKey"));
             AccessKeys.end(c, key, project.organisationId(), AccessKeys.End.REVOKED, who.userId());
             return null;
         });
@@ -179,7 +177,7 @@ public final class Handover {
             Projects.Ref project = expireDue(c, Projects.reach(c, who, projectId, true));
             AccessKeys.Current key = AccessKeys.current(c, projectId)
                     .filter(current -> current.state() == KeyState.ACTIVE)
-                    .orElseThrow(() -> ApiException.conflict("the project has no active AccessKey: issue one, then "
+                    .orElseThrow(() -> Refused.conflict("the project has no active AccessKey: issue one, then "
                             + "wrap the Project Key under its code"));
             try (PreparedStatement upsert = c.prepareStatement("INSERT INTO project_key_envelope (project_id, "
                     + "access_key_id, envelope, uploaded_by) VALUES (?, ?, ?, ?) ON CONFLICT (project_id) DO UPDATE "
@@ -206,13 +204,13 @@ public final class Handover {
             Projects.Ref project = expireDue(c, Projects.reach(c, who, projectId, true));
             AccessKeys.Current key = AccessKeys.current(c, projectId)
                     .filter(current -> current.claimedBy(who.userId()))
-                    .orElseThrow(() -> ApiException.notFound("Project Key for you on this project"));
+                    .orElseThrow(() -> Refused.notFound("Project Key for you on this project"));
             try (PreparedStatement select = c.prepareStatement(
                     "SELECT envelope::text FROM project_key_envelope WHERE access_key_id = ?")) {
                 select.setObject(1, key.id());
                 try (ResultSet row = select.executeQuery()) {
                     if (!row.next()) {
-                        throw ApiException.notFound("Project Key for you on this project");
+                        throw Refused.notFound("Project Key for you on this project");
                     }
                     AccessKeys.released(c, key, project.organisationId(), who.userId());
                     return Json.mapper().readTree(row.getString(1));
@@ -233,9 +231,8 @@ public final class Handover {
         return db.tx(c -> {
             int recentFailures = recentFailures(c, who.userId());
             if (recentFailures >= settings.accountFailures()) {
-                throw new ApiException(io.ora.portal.http.Problem.of(StatusCodes.TOO_MANY_REQUESTS,
-                        "too many wrong AccessKeys: claiming is locked for this account for a while"),
-                        List.of(RetryAfter.create(settings.accountWindow().toSeconds())));
+                throw new Refusal.LockedOut("too many wrong AccessKeys: claiming is locked for this account for a "
+                        + "while", settings.accountWindow()).refused();
             }
             Optional<AccessKeyCode> code = AccessKeyCode.parse(typed);
             Optional<Projects.Ref> project = Optional.empty();
@@ -262,36 +259,36 @@ public final class Handover {
                     AccessKeys.wrongCode(c, key.get(), project.get().organisationId(), settings.attemptsPerKey());
                 }
                 recordFailure(c, who.userId());
-                return Outcome.<Claimed>refuse(ApiException.notFound("valid AccessKey with that code"));
+                return Outcome.<Claimed>refuse(new Refusal.NotFound("valid AccessKey with that code"));
             }
             if (project.get().status() != Projects.Status.PENDING_HANDOVER || !envelopeFor(c, key.get().id())) {
-                throw ApiException.conflict("this project is not ready to be handed over yet");
+                throw Refused.conflict("this project is not ready to be handed over yet");
             }
             AccessKeys.claim(c, key.get(), project.get().organisationId(), who.userId());
             return Outcome.accept(new Claimed(project.get().id()));
         }).thenApply(Outcome::get);
     }
 
-    private static ApiException expired() {
-        return ApiException.of(StatusCodes.GONE, "this AccessKey has expired: ask your installer for a new one");
+    private static Refusal expired() {
+        return new Refusal.Expired("this AccessKey has expired: ask your installer for a new one");
     }
 
     /**
      * A claim's result, returned rather than thrown so that the failure counters are committed with the refusal
      * (throwing would roll them back).
      */
-    private record Outcome<T>(T value, ApiException refusal) {
+    private record Outcome<T>(T value, Refusal refusal) {
         static <T> Outcome<T> accept(T value) {
             return new Outcome<>(value, null);
         }
 
-        static <T> Outcome<T> refuse(ApiException refusal) {
+        static <T> Outcome<T> refuse(Refusal refusal) {
             return new Outcome<>(null, refusal);
         }
 
         T get() {
             if (refusal != null) {
-                throw refusal;
+                throw refusal.refused();
             }
             return value;
         }
@@ -377,7 +374,7 @@ public final class Handover {
         return trace.endWith(db.tx(c -> {
             Projects.Ref reached = Projects.reach(c, who, projectId, true);
             // The version the caller read is checked before a lazy expiry bumps it.
-            Versions.check(expected, reached.version());
+            Refusal.Stale.check(expected, reached.version());
             Projects.Ref project = expireDue(c, reached);
             Projects.Status from = project.status();
             boolean electrician = who.has(Role.ELECTRICIAN) && who.membership().isPresent();
@@ -391,7 +388,7 @@ public final class Handover {
                 case DRAFT -> false;
             };
             if (!ok) {
-                throw ApiException.conflict("a project that is " + from + " cannot become " + to
+                throw Refused.conflict("a project that is " + from + " cannot become " + to
                         + (who.has(Role.HOMEOWNER) ? "" : " by its installer"));
             }
             switch (to) {
@@ -415,13 +412,13 @@ public final class Handover {
         Optional<AccessKeys.Current> key = AccessKeys.current(c, projectId)
                 .filter(current -> current.state() == KeyState.ACTIVE);
         if (key.isEmpty() || !envelopeFor(c, key.get().id())) {
-            throw ApiException.conflict("handover needs an active AccessKey and the Project Key wrapped under it");
+            throw Refused.conflict("handover needs an active AccessKey and the Project Key wrapped under it");
         }
         try (PreparedStatement hubs = c.prepareStatement("SELECT 1 FROM project_hub WHERE project_id = ? LIMIT 1")) {
             hubs.setObject(1, projectId);
             try (ResultSet row = hubs.executeQuery()) {
                 if (!row.next()) {
-                    throw ApiException.conflict("handover needs at least one registered hub");
+                    throw Refused.conflict("handover needs at least one registered hub");
                 }
             }
         }
@@ -435,9 +432,9 @@ public final class Handover {
     private static void complete(Connection c, Projects.Ref project, UUID homeowner) throws SQLException {
         AccessKeys.Current key = AccessKeys.current(c, project.id())
                 .filter(current -> current.claimedBy(homeowner))
-                .orElseThrow(() -> ApiException.conflict("claim the project's AccessKey first"));
+                .orElseThrow(() -> Refused.conflict("claim the project's AccessKey first"));
         if (!key.released()) {
-            throw ApiException.conflict("fetch the Project Key before completing the handover");
+            throw Refused.conflict("fetch the Project Key before completing the handover");
         }
         AccessKeys.end(c, key, project.organisationId(), AccessKeys.End.USED, homeowner);
         try (PreparedStatement update = c.prepareStatement(

@@ -5,6 +5,7 @@ import static io.ora.portal.auth.Role.HOMEOWNER;
 
 import io.ora.portal.api.ApiException;
 import io.ora.portal.api.Call;
+import io.ora.portal.api.DomainRefusals;
 import io.ora.portal.api.Endpoint;
 import io.ora.portal.api.Responses;
 import io.ora.portal.api.Versions;
@@ -38,7 +39,7 @@ public final class HandoverRoutes {
     }
 
     public List<Endpoint> endpoints() {
-        return List.of(
+        return DomainRefusals.answered(List.of(
                 Endpoint.post("issueAccessKey", "/v1/projects/{projectId}/access-key").roles(ELECTRICIAN)
                         .rate("sensitive").handle(this::issue),
                 Endpoint.get("getAccessKey", "/v1/projects/{projectId}/access-key").roles(ELECTRICIAN)
@@ -53,7 +54,7 @@ public final class HandoverRoutes {
                         .json("AccessKeyClaim", SMALL_BODY).handle(this::claim),
                 Endpoint.post("transitionProject", "/v1/projects/{projectId}/transitions")
                         .roles(ELECTRICIAN, HOMEOWNER).rate("write").json("ProjectTransition", SMALL_BODY)
-                        .handle(this::transition));
+                        .handle(this::transition)));
     }
 
     /** Secrets (a new code, a wrapped key) must not linger in any cache between here and the client. */

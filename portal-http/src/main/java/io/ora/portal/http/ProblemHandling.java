@@ -1,6 +1,7 @@
 package io.ora.portal.http;
 
 import io.ora.core.trace.RequestSpan;
+import io.ora.portal.refusal.Refused;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -89,6 +90,7 @@ public final class ProblemHandling {
                 .match(EntityStreamSizeException.class, tooLarge -> Directives.complete(
                         Problem.of(StatusCodes.PAYLOAD_TOO_LARGE, "the request body is larger than allowed")
                                 .toResponse()))
+                .match(Refused.class, refused -> Directives.complete(Refusals.answer(refused.refusal()).toResponse()))
                 .matchAny(unexpected -> {
                     LOG.error("request failed with {}", unexpected.getClass().getName());
                     return Directives.complete(Problem.of(StatusCodes.INTERNAL_SERVER_ERROR,

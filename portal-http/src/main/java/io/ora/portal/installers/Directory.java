@@ -1,12 +1,12 @@
 package io.ora.portal.installers;
 
 import io.ora.core.concurrent.Failures;
-import io.ora.portal.api.ApiException;
 import io.ora.portal.api.Page;
 import io.ora.portal.api.Principal;
 import io.ora.portal.audit.AuditLog;
 import io.ora.portal.auth.Caller;
 import io.ora.portal.cache.RedisCache;
+import io.ora.portal.refusal.Refused;
 import io.ora.portal.store.Db;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -185,7 +185,7 @@ public final class Directory {
     private static RuntimeException alreadyMember(Throwable failure) {
         Throwable cause = Failures.cause(failure);
         if (Db.isUniqueViolation(cause)) {
-            return ApiException.conflict("that user already belongs to an organisation");
+            return Refused.conflict("that user already belongs to an organisation");
         }
         return cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause);
     }
@@ -240,7 +240,7 @@ public final class Directory {
     public CompletionStage<Member> addMember(UUID org, UUID actor, UUID user) {
         return db.tx(c -> {
             if (subjectOf(c, user).isEmpty()) {
-                throw ApiException.notFound("user (they must sign in to the portal once first)");
+                throw Refused.notFound("user (they must sign in to the portal once first)");
             }
             addMember(c, org, user, MemberRole.MEMBER);
             AuditLog.append(c, org, null, actor, AuditLog.Action.MEMBER_ADDED, user.toString());
@@ -265,7 +265,7 @@ public final class Directory {
                 delete.setObject(1, org);
                 delete.setObject(2, user);
                 if (delete.executeUpdate() == 0) {
-                    throw ApiException.notFound("member (the owner cannot be removed)");
+                    throw Refused.notFound("member (the owner cannot be removed)");
                 }
             }
             AuditLog.append(c, org, null, actor, AuditLog.Action.MEMBER_REMOVED, user.toString());
@@ -364,8 +364,8 @@ public final class Directory {
                 update.setObject(4, licenceId);
                 try (ResultSet row = update.executeQuery()) {
                     if (!row.next()) {
-                        throw exists(c, licenceId) ? ApiException.conflict("this licence has already been reviewed")
-                                : ApiException.notFound("licence");
+                        throw exists(c, licenceId) ? Refused.conflict("this licence has already been reviewed")
+                                : Refused.notFound("licence");
                     }
                     holder = row.getObject(1, UUID.class);
                 }

@@ -7,6 +7,7 @@ import static io.ora.portal.auth.Role.OPERATOR;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.ora.portal.api.ApiException;
 import io.ora.portal.api.Call;
+import io.ora.portal.api.DomainRefusals;
 import io.ora.portal.api.Endpoint;
 import io.ora.portal.api.Page;
 import io.ora.portal.api.Principal;
@@ -51,7 +52,7 @@ public final class InstallerRoutes {
     }
 
     public List<Endpoint> endpoints() {
-        return List.of(
+        return DomainRefusals.answered(List.of(
                 Endpoint.get("getMe", "/v1/me").roles(ELECTRICIAN, HOMEOWNER, OPERATOR).handle(this::me),
                 Endpoint.get("getMyLicence", "/v1/me/licence").roles(ELECTRICIAN).handle(this::myLicence),
                 Endpoint.put("submitMyLicence", "/v1/me/licence").roles(ELECTRICIAN).rate("sensitive")
@@ -71,7 +72,7 @@ public final class InstallerRoutes {
                 Endpoint.get("listLicences", "/v1/operator/licences").roles(OPERATOR)
                         .query("status", "limit", "cursor").handle(this::licences),
                 Endpoint.post("reviewLicence", "/v1/operator/licences/{licenceId}/review").roles(OPERATOR)
-                        .rate("sensitive").json("LicenceReview", SMALL_BODY).handle(this::review));
+                        .rate("sensitive").json("LicenceReview", SMALL_BODY).handle(this::review)));
     }
 
     private CompletionStage<HttpResponse> me(Call call) {

@@ -5,6 +5,7 @@ import static io.ora.portal.auth.Role.HOMEOWNER;
 
 import io.ora.portal.api.ApiException;
 import io.ora.portal.api.Call;
+import io.ora.portal.api.DomainRefusals;
 import io.ora.portal.api.Endpoint;
 import io.ora.portal.api.Responses;
 import io.ora.portal.api.Versions;
@@ -44,7 +45,7 @@ public final class PlanRoutes {
     }
 
     public List<Endpoint> endpoints() {
-        return List.of(
+        return DomainRefusals.answered(List.of(
                 Endpoint.put("putFloorPlan", "/v1/projects/{projectId}/floor-plan").roles(ELECTRICIAN)
                         .rate("upload").bytes(maxFloorPlan).query("fileName").handle(this::putFloorPlan),
                 Endpoint.get("getFloorPlan", "/v1/projects/{projectId}/floor-plan").roles(ELECTRICIAN, HOMEOWNER)
@@ -52,7 +53,7 @@ public final class PlanRoutes {
                 Endpoint.put("putPairingPlan", "/v1/projects/{projectId}/pairing-plan").roles(ELECTRICIAN)
                         .rate("upload").json("PairingPlan", maxPairingPlan).handle(this::putPairingPlan),
                 Endpoint.get("getPairingPlan", "/v1/projects/{projectId}/pairing-plan")
-                        .roles(ELECTRICIAN, HOMEOWNER).query("version").handle(this::getPairingPlan));
+                        .roles(ELECTRICIAN, HOMEOWNER).query("version").handle(this::getPairingPlan)));
     }
 
     private CompletionStage<HttpResponse> putFloorPlan(Call call) {

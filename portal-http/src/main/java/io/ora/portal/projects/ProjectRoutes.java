@@ -5,6 +5,7 @@ import static io.ora.portal.auth.Role.HOMEOWNER;
 
 import io.ora.portal.api.ApiException;
 import io.ora.portal.api.Call;
+import io.ora.portal.api.DomainRefusals;
 import io.ora.portal.api.Endpoint;
 import io.ora.portal.api.Page;
 import io.ora.portal.api.Responses;
@@ -39,7 +40,7 @@ public final class ProjectRoutes {
     }
 
     public List<Endpoint> endpoints() {
-        return List.of(
+        return DomainRefusals.answered(List.of(
                 Endpoint.post("createTemplate", "/v1/templates").roles(ELECTRICIAN).rate("write")
                         .json("TemplateWrite", maxJsonBody).handle(this::createTemplate),
                 Endpoint.get("listTemplates", "/v1/templates").roles(ELECTRICIAN).query("limit", "cursor")
@@ -61,7 +62,7 @@ public final class ProjectRoutes {
                 Endpoint.get("listHubs", "/v1/projects/{projectId}/hubs").roles(ELECTRICIAN, HOMEOWNER)
                         .query("limit", "cursor").handle(this::listHubs),
                 Endpoint.delete("removeHub", "/v1/projects/{projectId}/hubs/{hubId}").roles(ELECTRICIAN)
-                        .rate("write").handle(this::removeHub));
+                        .rate("write").handle(this::removeHub)));
     }
 
     private CompletionStage<HttpResponse> createTemplate(Call call) {

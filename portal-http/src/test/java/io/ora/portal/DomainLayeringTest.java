@@ -12,7 +12,7 @@ import com.tngtech.archunit.lang.ArchRule;
  * handover, app certificates and refusals never reach for HTTP, neither Pekko HTTP itself nor the edge's problem
  * types. Only these classes of theirs are the edge, and may: the {@code *Routes} classes, which declare endpoints
  * and turn domain answers into responses, and {@code handover.StepUp}, which answers with RFC 9470's
- * authentication challenge.
+ * authentication challenge. And the edge asks the domain: no route runs SQL.
  */
 @AnalyzeClasses(packages = "io.ora.portal", importOptions = ImportOption.DoNotIncludeTests.class)
 class DomainLayeringTest {
@@ -28,4 +28,11 @@ class DomainLayeringTest {
             .should().dependOnClassesThat().resideInAPackage("org.apache.pekko.http..")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("io.ora.portal.api.ApiException")
             .orShould().dependOnClassesThat().resideInAPackage("io.ora.portal.http..");
+
+    /** Routes call domain operations; none runs SQL of its own (as the audit log's route once did). */
+    @ArchTest
+    static final ArchRule ROUTES_RUN_NO_SQL = noClasses()
+            .that().haveSimpleNameEndingWith("Routes")
+            .should().dependOnClassesThat().resideInAPackage("java.sql..")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("io.ora.portal.store.Db");
 }

@@ -18,15 +18,7 @@ import tools.jackson.databind.JsonNode;
  * the previous one left; single-use and "exactly one winner" follow from that. The key's life, and with it who may
  * reach a project before its handover, is kept in one place, {@link AccessKeys}.
  *
- * <p>Transitions (who may ask; what must hold):
- * <pre>
- *   DRAFT            -> COMMISSIONING     electrician
- *   COMMISSIONING    -> PENDING_HANDOVER  electrician; an ACTIVE AccessKey with its wrapped Project Key, and a hub
- *   PENDING_HANDOVER -> COMMISSIONING     electrician (cancel), or the AccessKey expiring; ends the key and its claim
- *   PENDING_HANDOVER -> HANDED_OVER       the homeowner holding the claim on the current key, after the Project Key
- *                                         was released to them; uses the key up
- *   DRAFT, COMMISSIONING, HANDED_OVER -> ARCHIVED   electrician; ends any current key
- * </pre>
+ * <p>Which moves exist, who may ask for them and what each entails is the table {@link ProjectLifecycle}.
  * Entering PENDING_HANDOVER locks the project's hubs; leaving it releases them. The lock is applied after the
  * transition commits and recorded in {@code project.hubs_locked}; {@link #reconcileLocks()} closes any gap left by
  * an unreachable relay.

@@ -87,7 +87,7 @@ final class Issuance {
     }
 
     /**
-     * Revokes the project's current AccessKey, claimed or not (404 if there is none): the claim and the access it
+     * Revokes the project's current AccessKey, claimed or not (not found if there is none): the claim and the access it
      * gave end with it. The project's state does not change.
      */
     CompletionStage<Void> revoke(Principal who, UUID projectId) {

@@ -37,7 +37,7 @@ final class Transitions {
         this.locks = locks;
     }
 
-    /** Moves a project to {@code to} if {@code who} may and the preconditions hold; 409 for an illegal move. */
+    /** Moves a project to {@code to} if {@code who} may and the preconditions hold; a conflict for an illegal move. */
     CompletionStage<Projects.Project> transition(Principal who, UUID projectId, OptionalInt expected,
                                                  Projects.Status to) {
         Trace trace = Traces.start(Operation.HANDOVER_TRANSITION)

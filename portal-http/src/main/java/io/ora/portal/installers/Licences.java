@@ -113,7 +113,7 @@ final class Licences {
         });
     }
 
-    /** An operator's decision on a pending licence; 404 if none, 409 if it was already decided. */
+    /** An operator's decision on a pending licence; not found if none, a conflict if it was already decided. */
     CompletionStage<Licence> review(UUID licenceId, UUID operator, LicenceStatus decision, String note) {
         return db.tx(c -> {
             UUID holder;

@@ -31,7 +31,7 @@ final class Organisations {
         this.principals = principals;
     }
 
-    /** Creates an organisation owned by {@code owner}; 409 if they already belong to one. */
+    /** Creates an organisation owned by {@code owner}; a conflict if they already belong to one. */
     CompletionStage<Organisation> createOrganisation(UUID owner, String name) {
         UUID id = UUID.randomUUID();
         return db.tx(c -> {
@@ -107,7 +107,7 @@ final class Organisations {
         });
     }
 
-    /** Adds an existing portal user as a member; 404 if no such user, 409 if they are in an organisation. */
+    /** Adds an existing portal user as a member; not found if no such user, a conflict if they are in one. */
     CompletionStage<Member> addMember(UUID org, UUID actor, UUID user) {
         return db.tx(c -> {
             if (Principals.subjectOf(c, user).isEmpty()) {
@@ -128,7 +128,7 @@ final class Organisations {
         }).thenCompose(member -> principals.forget(user).thenApply(done -> member));
     }
 
-    /** Removes a member (not the owner); 404 if they are not a member of {@code org}. */
+    /** Removes a member (not the owner); not found if they are not a member of {@code org}. */
     CompletionStage<Void> removeMember(UUID org, UUID actor, UUID user) {
         return db.tx(c -> {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM organisation_member "

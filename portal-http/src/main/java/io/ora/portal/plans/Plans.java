@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * A project's floor plans and pairing plans in PostgreSQL, each versioned by appending. A write names the version
  * it replaces; the project row is locked while the check and the append happen, so of two concurrent writers from
- * the same version exactly one wins and the other gets 412.
+ * the same version exactly one wins and the other is refused as stale.
  */
 public final class Plans {
 

@@ -141,7 +141,7 @@ public final class Projects {
         });
     }
 
-    /** Replaces the given details if the caller read the current version (412 otherwise). */
+    /** Replaces the given details if the caller read the current version (stale otherwise). */
     public CompletionStage<Project> update(Principal who, UUID id, OptionalInt expected, Update update) {
         return db.tx(c -> {
             Ref ref = reach(c, who, id, true);
@@ -175,7 +175,7 @@ public final class Projects {
         });
     }
 
-    /** Registers a hub; 409 if it already belongs to a project (this one or another). */
+    /** Registers a hub; a conflict if it already belongs to a project (this one or another). */
     public CompletionStage<Hub> registerHub(Principal who, UUID projectId, UUID hubId, String fingerprint) {
         String normalised = fingerprint.replace(":", "").toLowerCase(Locale.ROOT);
         return db.tx(c -> {
@@ -252,7 +252,7 @@ public final class Projects {
     }
 
     /**
-     * The project if {@code who} may reach it, else 404. With {@code forUpdate} the row is locked for the rest of
+     * The project if {@code who} may reach it, else not found. With {@code forUpdate} the row is locked for the rest of
      * the transaction, so a write and its version check cannot interleave with another write.
      */
     public static Ref reach(Connection c, Principal who, UUID projectId, boolean forUpdate) throws SQLException {

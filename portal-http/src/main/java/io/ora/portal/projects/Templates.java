@@ -56,7 +56,7 @@ public final class Templates {
         });
     }
 
-    /** Appends a version after {@code expected} (412 if another revision got there first). */
+    /** Appends a version after {@code expected} (stale if another revision got there first). */
     public CompletionStage<Template> revise(UUID org, UUID id, UUID actor, OptionalInt expected, String name,
                                             JsonNode content) {
         return db.tx(c -> {

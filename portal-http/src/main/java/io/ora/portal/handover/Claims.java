@@ -21,17 +21,7 @@ import java.util.concurrent.CompletionStage;
  * A homeowner's claim of a project by its AccessKey, with the failure counters that bound guessing: per key (the key
  * is revoked) and per account (locked out for a while).
  */
-final class Claims {
-
-    private final Db db;
-    private final AccessKeyVerifier verifier;
-    private final Settings settings;
-
-    Claims(Db db, AccessKeyVerifier verifier, Settings settings) {
-        this.db = db;
-        this.verifier = verifier;
-        this.settings = settings;
-    }
+record Claims(Db db, AccessKeyVerifier verifier, Settings settings) {
 
     /**
      * A homeowner claims a project by typing its AccessKey. Every way to fail reads the same ("not valid"), except

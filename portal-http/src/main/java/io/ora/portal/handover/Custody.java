@@ -20,13 +20,7 @@ import tools.jackson.databind.JsonNode;
  * Custody of the Project Key, zero knowledge: the envelope wrapped under the AccessKey's code is stored and released to
  * the homeowner holding the claim, never opened (docs/handover.md, "Project Key custody").
  */
-final class Custody {
-
-    private final Db db;
-
-    Custody(Db db) {
-        this.db = db;
-    }
+record Custody(Db db) {
 
     /**
      * Stores the Project Key wrapped under the active AccessKey's code (structure already checked). Once the key is

@@ -17,15 +17,7 @@ import java.util.concurrent.CompletionStage;
  * The AccessKey's lifetime bounds the whole handover: a key past its time is expired, lazily by whichever change
  * meets it first or by the sweeper, and a pending handover goes back to commissioning.
  */
-final class Expiry {
-
-    private final Db db;
-    private final HubLockSync locks;
-
-    Expiry(Db db, HubLockSync locks) {
-        this.db = db;
-        this.locks = locks;
-    }
+record Expiry(Db db, HubLockSync locks) {
 
     /**
      * Expires the project's current key if its time has passed, claimed or not (the key's lifetime bounds the whole

@@ -21,17 +21,9 @@ import org.slf4j.LoggerFactory;
  * Keeps the hub entities' lock in line with each project's committed status: applied after a transition commits,
  * recorded in {@code project.hubs_locked}, and retried by the sweeper wherever the relay could not be reached.
  */
-final class HubLockSync {
+record HubLockSync(Db db, HubLockdown lockdown) {
 
     private static final Logger LOG = LoggerFactory.getLogger(HubLockSync.class);
-
-    private final Db db;
-    private final HubLockdown lockdown;
-
-    HubLockSync(Db db, HubLockdown lockdown) {
-        this.db = db;
-        this.lockdown = lockdown;
-    }
 
     /** Applies the lock every project's status calls for where the hub entities have not confirmed it yet. */
     CompletionStage<Void> reconcile() {

@@ -20,18 +20,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /** Issuing, reading and revoking a project's AccessKey (docs/handover.md, "AccessKeys"). */
-final class Issuance {
+record Issuance(Db db, AccessKeyVerifier verifier, Settings settings) {
 
-    private final Db db;
-    private final AccessKeyVerifier verifier;
-    private final Settings settings;
-    private final SecureRandom random = new SecureRandom();
-
-    Issuance(Db db, AccessKeyVerifier verifier, Settings settings) {
-        this.db = db;
-        this.verifier = verifier;
-        this.settings = settings;
-    }
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
      * Issues an AccessKey for a COMMISSIONING or PENDING_HANDOVER project, ending the current one if any (and with
@@ -46,7 +37,7 @@ final class Issuance {
             }
             AccessKeys.endCurrent(c, projectId, project.organisationId(), AccessKeys.End.REVOKED, who.userId());
             for (int attempt = 0; ; attempt++) {
-                AccessKeyCode code = AccessKeyCode.generate(random);
+                AccessKeyCode code = AccessKeyCode.generate(RANDOM);
                 UUID id = UUID.randomUUID();
                 Instant expires = Instant.now().plus(settings.accessKeyTtl());
                 if (AccessKeys.insert(c, id, projectId, code.handle(), verifier.verifier(code), who.userId(),

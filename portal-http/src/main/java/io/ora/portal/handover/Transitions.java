@@ -27,15 +27,7 @@ import java.util.concurrent.CompletionStage;
  * Moves a project through its handover states: asks {@link ProjectLifecycle} whether the move is allowed and what it
  * entails, does that in the move's transaction, and then brings the hub lock in line.
  */
-final class Transitions {
-
-    private final Db db;
-    private final HubLockSync locks;
-
-    Transitions(Db db, HubLockSync locks) {
-        this.db = db;
-        this.locks = locks;
-    }
+record Transitions(Db db, HubLockSync locks) {
 
     /** Moves a project to {@code to} if {@code who} may and the preconditions hold; a conflict for an illegal move. */
     CompletionStage<Projects.Project> transition(Principal who, UUID projectId, OptionalInt expected,

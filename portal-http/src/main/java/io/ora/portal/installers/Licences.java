@@ -26,15 +26,7 @@ import java.util.concurrent.CompletionStage;
  * Electricians' licences: submitted by their holder, decided by {@link CredentialVerification} or an operator's
  * review, and read when a project is created.
  */
-final class Licences {
-
-    private final Db db;
-    private final CredentialVerification verification;
-
-    Licences(Db db, CredentialVerification verification) {
-        this.db = db;
-        this.verification = verification;
-    }
+record Licences(Db db, CredentialVerification verification) {
 
     /** Records (or replaces) the caller's licence; the status comes from {@link CredentialVerification}. */
     CompletionStage<Licence> submitLicence(Principal who, LicenceSubmission submission) {

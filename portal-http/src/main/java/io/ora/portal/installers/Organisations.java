@@ -21,15 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /** Organisations, their members and their audit log; a membership change drops the member's cached principal. */
-final class Organisations {
-
-    private final Db db;
-    private final Principals principals;
-
-    Organisations(Db db, Principals principals) {
-        this.db = db;
-        this.principals = principals;
-    }
+record Organisations(Db db, Principals principals) {
 
     /** Creates an organisation owned by {@code owner}; a conflict if they already belong to one. */
     CompletionStage<Organisation> createOrganisation(UUID owner, String name) {

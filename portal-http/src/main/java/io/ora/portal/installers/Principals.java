@@ -22,17 +22,9 @@ import java.util.concurrent.CompletionStage;
  * Who a verified caller is to the portal: their profile, created on first login from the token's claims, and their
  * organisation, with the answer cached in Redis and dropped whenever a membership changes.
  */
-final class Principals {
+record Principals(Db db, RedisCache cache) {
 
     private static final String CACHE = "principal";
-
-    private final Db db;
-    private final RedisCache cache;
-
-    Principals(Db db, RedisCache cache) {
-        this.db = db;
-        this.cache = cache;
-    }
 
     /**
      * The portal's view of a verified caller, creating their profile on first login from the token's claims. The

@@ -51,13 +51,16 @@ record Custody(Db db) {
 
     /**
      * The wrapped Project Key, for the homeowner holding the claim on the project's current AccessKey (step-up
-     * already checked by the caller). Recorded on the key, so the handover can be completed, and audited.
+     * already checked by the caller), and only in a state the table lets a key be claimed in (a claim cannot
+     * outlive that state; asking the table as well keeps the secret's release where the rules are). Recorded on the
+     * key, so the handover can be completed, and audited.
      */
     CompletionStage<JsonNode> release(Principal who, UUID projectId) {
         return db.tx(c -> {
             Projects.Ref project = Expiry.expireDue(c, Projects.reach(c, who, projectId, true));
             AccessKeys.Current key = AccessKeys.current(c, projectId)
-                    .filter(current -> current.claimedBy(who.userId()))
+                    .filter(current -> ProjectLifecycle.claimable(project.status())
+                            && current.claimedBy(who.userId()))
                     .orElseThrow(() -> Refused.notFound("Project Key for you on this project"));
             try (PreparedStatement select = c.prepareStatement(
                     "SELECT envelope::text FROM project_key_envelope WHERE access_key_id = ?")) {

@@ -8,6 +8,8 @@ import io.ora.core.metrics.Metrics;
 import io.ora.persistence.CapturedLogs;
 import io.ora.portal.http.ProblemHandling;
 import io.ora.portal.http.Traced;
+import io.ora.portal.refusal.Refusal;
+import io.ora.portal.refusal.Refused;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,7 +51,12 @@ class ProblemHandlingTest {
                     throw new IllegalStateException(MARKER);
                 })),
                 Directives.path("fails", () -> Directives.completeWithFuture(
-                        CompletableFuture.failedFuture(new IllegalArgumentException(MARKER)))));
+                        CompletableFuture.failedFuture(new IllegalArgumentException(MARKER)))),
+                Directives.path("refuses", () -> Directives.extractRequest(request -> {
+                    throw new Refusal.LockedOut("locked for a while", Duration.ofSeconds(42)).refused();
+                })),
+                Directives.path("refuses-later", () -> Directives.completeWithFuture(
+                        CompletableFuture.failedFuture(Refused.notFound("thing")))));
         binding = Http.get(system).newServerAt("127.0.0.1", 0)
                 .adaptSettings(settings -> ProblemHandling.adapt(settings).withTimeouts(settings.getTimeouts()
                         .withRequestTimeout(DurationConverters.toScala(Duration.ofMillis(300)))))
@@ -79,6 +86,14 @@ class ProblemHandlingTest {
         assertProblem(get("/never?" + MARKER), 503, "in time");
         // The server's own answer ends the request's span and latency too (the route never answers).
         assertThat(METRICS.observations("ora_portal_request_seconds", "route", "unmatched")).isEqualTo(measured + 1);
+    }
+
+    @Test
+    void aDomainRefusalARouteThrowsOrFailsWithIsItsProblem() {
+        ApiClient.Response locked = get("/refuses");
+        assertProblem(locked, 429, "locked for a while");
+        assertThat(locked.header("Retry-After")).contains("42");
+        assertProblem(get("/refuses-later"), 404, "no such thing");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.ora.portal.api;
 
 import io.ora.portal.auth.Caller;
 import io.ora.portal.auth.Role;
+import io.ora.portal.refusal.Refused;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -25,7 +26,7 @@ public record Principal(Caller caller, UUID userId, Optional<Membership> members
 
     /** The caller's organisation, or a 403 telling them they need one. */
     public Membership requireMembership() {
-        return membership.orElseThrow(() -> ApiException.forbidden("join or create an organisation first"));
+        return membership.orElseThrow(() -> Refused.forbidden("join or create an organisation first"));
     }
 
     @Override

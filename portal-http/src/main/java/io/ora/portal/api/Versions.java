@@ -8,7 +8,8 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 /**
  * Optimistic concurrency for versioned resources (projects, templates, plans): the client sends back the version it
  * read as {@code If-Match: "<version>"}; a write against any other version is refused with 412 rather than silently
- * overwriting someone else's change. Writes that would replace an existing version must say which one (428).
+ * overwriting someone else's change (the domain checks it: {@code Refusal.Stale}). Writes that would replace an
+ * existing version must say which one (428).
  */
 public final class Versions {
 
@@ -47,14 +48,5 @@ public final class Versions {
             }
             return OptionalInt.of(Integer.parseInt(text));
         }).orElse(OptionalInt.empty());
-    }
-
-    /** Refuses with 412 unless {@code current} is what the caller expected (0 means "does not exist yet"). */
-    public static void check(OptionalInt expected, int current) {
-        if (expected.isPresent() && expected.getAsInt() != current) {
-            throw ApiException.of(StatusCodes.PRECONDITION_FAILED, current == 0
-                    ? "it does not exist yet: create it with If-None-Match: *"
-                    : "it has changed since you read it (current ETag \"" + current + "\")");
-        }
     }
 }

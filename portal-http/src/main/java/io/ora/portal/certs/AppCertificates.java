@@ -3,7 +3,7 @@ package io.ora.portal.certs;
 import io.ora.core.identity.PeerId;
 import io.ora.core.pki.CertificateAuthority;
 import io.ora.core.pki.Pem;
-import io.ora.portal.api.ApiException;
+import io.ora.portal.refusal.Refused;
 import java.io.IOException;
 import java.io.StringReader;
 import java.security.GeneralSecurityException;
@@ -48,7 +48,7 @@ public final class AppCertificates {
         try {
             app = new PeerId.App(userId + ":" + installId);
         } catch (IllegalArgumentException badId) {
-            throw ApiException.badRequest("installId must be 1 to 64 of A-Z a-z 0-9 . _ - (starting with a letter "
+            throw Refused.invalid("installId must be 1 to 64 of A-Z a-z 0-9 . _ - (starting with a letter "
                     + "or digit)");
         }
         PublicKey key = verifiedKey(csrPem);
@@ -63,22 +63,22 @@ public final class AppCertificates {
         try (PEMParser parser = new PEMParser(new StringReader(csrPem))) {
             Object parsed = parser.readObject();
             if (!(parsed instanceof PKCS10CertificationRequest pkcs10)) {
-                throw ApiException.badRequest("csr must be one PEM \"CERTIFICATE REQUEST\"");
+                throw Refused.invalid("csr must be one PEM \"CERTIFICATE REQUEST\"");
             }
             request = new JcaPKCS10CertificationRequest(pkcs10);
         } catch (IOException | IllegalArgumentException | ClassCastException malformed) {
-            throw ApiException.badRequest("csr is not a readable PKCS#10 request");
+            throw Refused.invalid("csr is not a readable PKCS#10 request");
         }
         try {
             PublicKey key = request.getPublicKey();
             ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().build(key);
             if (!request.isSignatureValid(verifier)) {
-                throw ApiException.badRequest("the csr's signature does not verify with its own key");
+                throw Refused.invalid("the csr's signature does not verify with its own key");
             }
             acceptable(key);
             return key;
         } catch (OperatorCreationException | PKCSException | GeneralSecurityException unusable) {
-            throw ApiException.badRequest("the csr's key or signature cannot be used");
+            throw Refused.invalid("the csr's key or signature cannot be used");
         }
     }
 
@@ -90,6 +90,6 @@ public final class AppCertificates {
         if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() >= 2048) {
             return;
         }
-        throw ApiException.badRequest("the csr's key must be EC P-256 or RSA of at least 2048 bits");
+        throw Refused.invalid("the csr's key must be EC P-256 or RSA of at least 2048 bits");
     }
 }

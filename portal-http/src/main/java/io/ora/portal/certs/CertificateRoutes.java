@@ -28,8 +28,9 @@ public final class CertificateRoutes {
     }
 
     public List<Endpoint> endpoints() {
-        return List.of(Endpoint.post("issueAppCertificate", "/v1/app-certificates").roles(ELECTRICIAN, HOMEOWNER)
-                .rate("sensitive").json("AppCertificateRequest", 16 * 1024).handle(this::issue));
+        return List.of(Endpoint.post("issueAppCertificate", "/v1/app-certificates")
+                .roles(ELECTRICIAN, HOMEOWNER).rate("sensitive").json("AppCertificateRequest", 16 * 1024)
+                .handle(this::issue));
     }
 
     private CompletionStage<HttpResponse> issue(Call call) {

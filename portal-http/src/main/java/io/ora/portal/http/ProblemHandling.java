@@ -3,6 +3,7 @@ package io.ora.portal.http;
 import io.ora.core.concurrent.Failures;
 import io.ora.core.trace.RequestSpan;
 import io.ora.core.trace.Trace;
+import io.ora.portal.refusal.Refused;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -106,13 +107,17 @@ public final class ProblemHandling {
     /**
      * The problem response for any failure of a route, thrown or as the failed result of a future: the one mapping
      * from what went wrong to what the caller is told. A refusal ({@link ProblemException}, such as the router's
-     * {@code ApiException}) is answered as decided; a body over its limit is 413; anything else is a fault, a 500
+     * {@code ApiException}) is answered as decided, a domain refusal ({@link Refused}) as {@link Refusals} words it;
+     * a body over its limit is 413; anything else is a fault, a 500
      * that says nothing of the request, logged by exception type only (its message could quote input).
      */
     public static HttpResponse toResponse(Throwable failure) {
         Throwable cause = Failures.cause(failure);
         if (cause instanceof ProblemException refused) {
             return refused.toResponse();
+        }
+        if (cause instanceof Refused refused) {
+            return Refusals.answer(refused.refusal()).toResponse();
         }
         if (cause instanceof EntityStreamSizeException) {
             return Problem.of(StatusCodes.PAYLOAD_TOO_LARGE, "the request body is larger than allowed").toResponse();

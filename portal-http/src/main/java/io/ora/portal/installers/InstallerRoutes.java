@@ -11,7 +11,6 @@ import io.ora.portal.api.Endpoint;
 import io.ora.portal.api.Page;
 import io.ora.portal.api.Principal;
 import io.ora.portal.api.Responses;
-import io.ora.portal.audit.AuditLog;
 import io.ora.portal.auth.Role;
 import java.util.List;
 import java.util.UUID;
@@ -137,9 +136,7 @@ public final class InstallerRoutes {
     private CompletionStage<HttpResponse> audit(Call call) {
         UUID org = ownerOf(call).organisationId();
         Page.Request page = Page.Request.of(call);
-        return directory.db().read(c -> Page.of(AuditLog.page(c, org, page), page.limit(),
-                        event -> new Page.Position(event.at(), event.id()), event -> event))
-                .thenApply(Responses::ok);
+        return directory.audit(org, page).thenApply(Responses::ok);
     }
 
     private CompletionStage<HttpResponse> licences(Call call) {

@@ -1,12 +1,12 @@
 package io.ora.portal.plans;
 
-import io.ora.portal.api.ApiException;
 import io.ora.portal.api.Json;
 import io.ora.portal.api.Principal;
-import io.ora.portal.api.Versions;
 import io.ora.portal.audit.AuditLog;
 import io.ora.portal.projects.Projects;
 import io.ora.portal.projects.Templates;
+import io.ora.portal.refusal.Refusal;
+import io.ora.portal.refusal.Refused;
 import io.ora.portal.store.Db;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * A project's floor plans and pairing plans in PostgreSQL, each versioned by appending. A write names the version
  * it replaces; the project row is locked while the check and the append happen, so of two concurrent writers from
- * the same version exactly one wins and the other gets 412.
+ * the same version exactly one wins and the other is refused as stale.
  */
 public final class Plans {
 
@@ -55,7 +55,7 @@ public final class Plans {
             Projects.Ref ref = Projects.reach(c, who, projectId, true);
             writable(ref);
             int current = latest(c, "floor_plan", projectId);
-            Versions.check(expected, current);
+            Refusal.Stale.check(expected, current);
             int version = current + 1;
             Instant created;
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO floor_plan (project_id, version, "
@@ -98,7 +98,7 @@ public final class Plans {
                 select.setInt(2, wanted);
                 try (ResultSet row = select.executeQuery()) {
                     if (!row.next()) {
-                        throw ApiException.notFound("floor plan");
+                        throw Refused.notFound("floor plan");
                     }
                     return new FloorPlanContent(new FloorPlan(wanted, row.getString(1), row.getInt(2),
                             row.getString(3), row.getString(4), row.getTimestamp(5).toInstant()), row.getBytes(6));
@@ -113,7 +113,7 @@ public final class Plans {
             Projects.Ref ref = Projects.reach(c, who, projectId, true);
             writable(ref);
             int current = latest(c, "pairing_plan", projectId);
-            Versions.check(expected, current);
+            Refusal.Stale.check(expected, current);
             int version = current + 1;
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO pairing_plan (project_id, version, "
                     + "content, created_by) VALUES (?, ?, ?, ?) RETURNING created_at")) {
@@ -141,7 +141,7 @@ public final class Plans {
                 select.setInt(2, wanted);
                 try (ResultSet row = select.executeQuery()) {
                     if (!row.next()) {
-                        throw ApiException.notFound("pairing plan");
+                        throw Refused.notFound("pairing plan");
                     }
                     return new PairingPlan(wanted, Json.mapper().readTree(row.getString(1)),
                             row.getTimestamp(2).toInstant());
@@ -152,7 +152,7 @@ public final class Plans {
 
     private static void writable(Projects.Ref ref) {
         if (ref.status() == Projects.Status.HANDED_OVER || ref.status() == Projects.Status.ARCHIVED) {
-            throw ApiException.conflict("a project that is " + ref.status() + " can no longer be changed");
+            throw Refused.conflict("a project that is " + ref.status() + " can no longer be changed");
         }
     }
 

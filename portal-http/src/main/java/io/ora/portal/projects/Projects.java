@@ -3,13 +3,13 @@ package io.ora.portal.projects;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.ora.persistence.telemetry.HubPseudonym;
 import io.ora.persistence.telemetry.TelemetryTable;
-import io.ora.portal.api.ApiException;
 import io.ora.portal.api.Page;
 import io.ora.portal.api.Principal;
-import io.ora.portal.api.Versions;
 import io.ora.portal.audit.AuditLog;
 import io.ora.portal.auth.Role;
 import io.ora.portal.installers.Directory;
+import io.ora.portal.refusal.Refusal;
+import io.ora.portal.refusal.Refused;
 import io.ora.portal.store.Db;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -86,12 +86,12 @@ public final class Projects {
         UUID id = UUID.randomUUID();
         return db.tx(c -> {
             if (!Directory.licensed(c, who.userId())) {
-                throw ApiException.forbidden("creating projects needs a verified licence that has not expired");
+                throw Refused.forbidden("creating projects needs a verified licence that has not expired");
             }
             Templates.Template template = Templates.find(c, membership.organisationId(), request.templateId(),
                             request.templateVersion() == null ? OptionalInt.empty()
                                     : OptionalInt.of(request.templateVersion()))
-                    .orElseThrow(() -> ApiException.notFound("template"));
+                    .orElseThrow(() -> Refused.notFound("template"));
             Customer customer = request.customer() == null ? new Customer(null, null, null) : request.customer();
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO project (id, organisation_id, "
                     + "template_id, template_version, status, created_by, site_address, customer_name, "
@@ -141,13 +141,13 @@ public final class Projects {
         });
     }
 
-    /** Replaces the given details if the caller read the current version (412 otherwise). */
+    /** Replaces the given details if the caller read the current version (stale otherwise). */
     public CompletionStage<Project> update(Principal who, UUID id, OptionalInt expected, Update update) {
         return db.tx(c -> {
             Ref ref = reach(c, who, id, true);
-            Versions.check(expected, ref.version());
+            Refusal.Stale.check(expected, ref.version());
             if (ref.status() == Status.HANDED_OVER || ref.status() == Status.ARCHIVED) {
-                throw ApiException.conflict("a project that is " + ref.status() + " can no longer be changed");
+                throw Refused.conflict("a project that is " + ref.status() + " can no longer be changed");
             }
             boolean customer = update.customer() != null;
             try (PreparedStatement change = c.prepareStatement("UPDATE project SET "
@@ -175,16 +175,16 @@ public final class Projects {
         });
     }
 
-    /** Registers a hub; 409 if it already belongs to a project (this one or another). */
+    /** Registers a hub; a conflict if it already belongs to a project (this one or another). */
     public CompletionStage<Hub> registerHub(Principal who, UUID projectId, UUID hubId, String fingerprint) {
         String normalised = fingerprint.replace(":", "").toLowerCase(Locale.ROOT);
         return db.tx(c -> {
             Ref ref = reach(c, who, projectId, true);
             if (ref.status() != Status.DRAFT && ref.status() != Status.COMMISSIONING) {
-                throw ApiException.conflict("hubs can be registered only while the project is DRAFT or COMMISSIONING");
+                throw Refused.conflict("hubs can be registered only while the project is DRAFT or COMMISSIONING");
             }
             if (hubCount(c, projectId) >= hubsPerProject) {
-                throw ApiException.conflict("a project holds at most " + hubsPerProject + " hubs");
+                throw Refused.conflict("a project holds at most " + hubsPerProject + " hubs");
             }
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO project_hub (hub_id, project_id, "
                     + "certificate_fingerprint, registered_by) VALUES (?, ?, ?, ?) ON CONFLICT (hub_id) DO NOTHING "
@@ -195,7 +195,7 @@ public final class Projects {
                 insert.setObject(4, who.userId());
                 try (ResultSet row = insert.executeQuery()) {
                     if (!row.next()) {
-                        throw ApiException.conflict("that hub is already registered to a project");
+                        throw Refused.conflict("that hub is already registered to a project");
                     }
                     AuditLog.append(c, ref.organisationId(), projectId, who.userId(),
                             AuditLog.Action.HUB_REGISTERED, hubId.toString());
@@ -232,14 +232,14 @@ public final class Projects {
         return db.tx(c -> {
             Ref ref = reach(c, who, projectId, true);
             if (ref.status() != Status.DRAFT && ref.status() != Status.COMMISSIONING) {
-                throw ApiException.conflict("hubs can be removed only while the project is DRAFT or COMMISSIONING");
+                throw Refused.conflict("hubs can be removed only while the project is DRAFT or COMMISSIONING");
             }
             try (PreparedStatement delete = c.prepareStatement(
                     "DELETE FROM project_hub WHERE project_id = ? AND hub_id = ?")) {
                 delete.setObject(1, projectId);
                 delete.setObject(2, hubId);
                 if (delete.executeUpdate() == 0) {
-                    throw ApiException.notFound("hub in this project");
+                    throw Refused.notFound("hub in this project");
                 }
             }
             // A de-registered hub's telemetry describes a home it may no longer be in; it goes with the hub, or the
@@ -252,7 +252,7 @@ public final class Projects {
     }
 
     /**
-     * The project if {@code who} may reach it, else 404. With {@code forUpdate} the row is locked for the rest of
+     * The project if {@code who} may reach it, else not found. With {@code forUpdate} the row is locked for the rest of
      * the transaction, so a write and its version check cannot interleave with another write.
      */
     public static Ref reach(Connection c, Principal who, UUID projectId, boolean forUpdate) throws SQLException {
@@ -263,7 +263,7 @@ public final class Projects {
             scope.bind(select, 2);
             try (ResultSet row = select.executeQuery()) {
                 if (!row.next()) {
-                    throw ApiException.notFound("project");
+                    throw Refused.notFound("project");
                 }
                 return new Ref(row.getObject(1, UUID.class), row.getObject(2, UUID.class),
                         Status.valueOf(row.getString(3)), row.getInt(4));
@@ -322,7 +322,7 @@ public final class Projects {
             select.setObject(1, id);
             try (ResultSet row = select.executeQuery()) {
                 if (!row.next()) {
-                    throw ApiException.notFound("project");
+                    throw Refused.notFound("project");
                 }
                 return project(row);
             }

@@ -1,10 +1,10 @@
 package io.ora.portal.projects;
 
-import io.ora.portal.api.ApiException;
 import io.ora.portal.api.Json;
 import io.ora.portal.api.Page;
-import io.ora.portal.api.Versions;
 import io.ora.portal.audit.AuditLog;
+import io.ora.portal.refusal.Refusal;
+import io.ora.portal.refusal.Refused;
 import io.ora.portal.store.Db;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -56,12 +56,12 @@ public final class Templates {
         });
     }
 
-    /** Appends a version after {@code expected} (412 if another revision got there first). */
+    /** Appends a version after {@code expected} (stale if another revision got there first). */
     public CompletionStage<Template> revise(UUID org, UUID id, UUID actor, OptionalInt expected, String name,
                                             JsonNode content) {
         return db.tx(c -> {
-            int latest = latestVersion(c, org, id, true).orElseThrow(() -> ApiException.notFound("template"));
-            Versions.check(expected, latest);
+            int latest = latestVersion(c, org, id, true).orElseThrow(() -> Refused.notFound("template"));
+            Refusal.Stale.check(expected, latest);
             Template revised = insertVersion(c, id, latest + 1, name, content, actor);
             AuditLog.append(c, org, null, actor, AuditLog.Action.TEMPLATE_REVISED, id.toString());
             return revised;

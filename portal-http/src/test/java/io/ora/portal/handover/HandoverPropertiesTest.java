@@ -6,13 +6,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.ora.core.concurrent.Failures;
 import io.ora.persistence.PortalRows;
 import io.ora.persistence.TestDatabase;
-import io.ora.portal.api.ApiException;
 import io.ora.portal.api.Json;
 import io.ora.portal.api.Page;
 import io.ora.portal.api.Principal;
 import io.ora.portal.auth.Caller;
 import io.ora.portal.auth.Role;
+import io.ora.portal.http.Refusals;
 import io.ora.portal.projects.Projects;
+import io.ora.portal.refusal.Refused;
 import io.ora.portal.store.Db;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -396,8 +397,8 @@ class HandoverPropertiesTest {
         try {
             return new Answer<>(200, Optional.ofNullable(operation.get().toCompletableFuture().join()));
         } catch (RuntimeException failure) {
-            if (Failures.cause(failure) instanceof ApiException refused) {
-                return new Answer<>(refused.problem().status(), Optional.empty());
+            if (Failures.cause(failure) instanceof Refused refused) {
+                return new Answer<>(Refusals.answer(refused.refusal()).problem().status(), Optional.empty());
             }
             throw failure;
         }

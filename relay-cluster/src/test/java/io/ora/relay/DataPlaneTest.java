@@ -1,7 +1,7 @@
 package io.ora.relay;
 
-import static io.ora.relay.RelayInteropTest.publishQos1;
-import static io.ora.relay.RelayInteropTest.randomBytes;
+import static io.ora.relay.RelayTestKit.publishQos1;
+import static io.ora.relay.RelayTestKit.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -67,8 +67,8 @@ class DataPlaneTest {
         UUID hubId = UUID.randomUUID();
         String appId = "app-" + UUID.randomUUID();
         a.grant(appId, hubId);
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(hubNode, a.hub(hubId));
-        Mqtt5BlockingClient app = RelayInteropTest.connect(a, a.app(appId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(hubNode, a.hub(hubId));
+        Mqtt5BlockingClient app = RelayTestKit.connect(a, a.app(appId));
         String inbox = Topics.hubInbox(hubId);
         try (Mqtt5BlockingClient.Mqtt5Publishes received = hub.publishes(MqttGlobalPublishFilter.ALL)) {
             hub.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
@@ -108,15 +108,15 @@ class DataPlaneTest {
         a.grant(appId, hubId);
         PeerCredentials credentials = a.hub(hubId);
         String inbox = Topics.hubInbox(hubId);
-        Mqtt5BlockingClient app = RelayInteropTest.connect(a, a.app(appId));
-        Mqtt5BlockingClient first = RelayInteropTest.connect(b, credentials);
+        Mqtt5BlockingClient app = RelayTestKit.connect(a, a.app(appId));
+        Mqtt5BlockingClient first = RelayTestKit.connect(b, credentials);
         first.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
         for (int i = 0; i < 3; i++) {
             assertThat(publishQos1(app, inbox, randomBytes(8))).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
         }
 
         // The same hub connects again: it takes the session over from the connection node A knows.
-        Mqtt5BlockingClient second = RelayInteropTest.connect(node, credentials);
+        Mqtt5BlockingClient second = RelayTestKit.connect(node, credentials);
         try (Mqtt5BlockingClient.Mqtt5Publishes received = second.publishes(MqttGlobalPublishFilter.ALL)) {
             second.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
             for (int i = 0; i < MESSAGES; i++) {
@@ -138,8 +138,8 @@ class DataPlaneTest {
         String appId = "app-" + UUID.randomUUID();
         a.grant(appId, hubId);
         String inbox = Topics.hubInbox(hubId);
-        Mqtt5BlockingClient app = RelayInteropTest.connect(a, a.app(appId));
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(b, a.hub(hubId));
+        Mqtt5BlockingClient app = RelayTestKit.connect(a, a.app(appId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(b, a.hub(hubId));
         hub.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
         long known = a.metric("ora_relay_routes_known", "", "");
         assertThat(publishQos1(app, inbox, randomBytes(8))).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
@@ -162,8 +162,8 @@ class DataPlaneTest {
         String appId = "app-" + UUID.randomUUID();
         a.grant(appId, hubId);
         long before = lockdownsStarted();
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(b, a.hub(hubId));
-        Mqtt5BlockingClient app = RelayInteropTest.connect(a, a.app(appId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(b, a.hub(hubId));
+        Mqtt5BlockingClient app = RelayTestKit.connect(a, a.app(appId));
         String inbox = Topics.hubInbox(hubId);
         try {
             hub.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();

@@ -1,9 +1,9 @@
 package io.ora.relay;
 
-import static io.ora.relay.RelayOtaTest.NONE;
-import static io.ora.relay.RelayOtaTest.WAIT;
-import static io.ora.relay.RelayOtaTest.assertAck;
-import static io.ora.relay.RelayOtaTest.checkOta;
+import static io.ora.relay.RelayTestKit.NONE;
+import static io.ora.relay.RelayTestKit.WAIT;
+import static io.ora.relay.RelayTestKit.assertAck;
+import static io.ora.relay.RelayTestKit.checkOta;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -74,7 +74,7 @@ class HubLockdownClusterTest {
         assertThat(locks.query(hubId)).isEqualTo(new HubLocks.LockStatus(true, "project-9"));
 
         // The hub connected to node A checks for an update; its entity on node B answers across the cluster.
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(a, a.hub(hubId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(a, a.hub(hubId));
         try (Mqtt5BlockingClient.Mqtt5Publishes inbox = hub.publishes(MqttGlobalPublishFilter.ALL)) {
             hub.subscribeWith().topicFilter(Topics.hubInbox(hubId) + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
             assertThat(checkOta(hub, inbox, hubId)).isEqualTo(WAIT);
@@ -96,7 +96,7 @@ class HubLockdownClusterTest {
 
         assertAck(locks.release(hubId, "project-9"));
         assertThat(locks.query(hubId)).isEqualTo(new HubLocks.LockStatus(false, ""));
-        Mqtt5BlockingClient again = RelayInteropTest.connect(a, a.hub(hubId));
+        Mqtt5BlockingClient again = RelayTestKit.connect(a, a.hub(hubId));
         try (Mqtt5BlockingClient.Mqtt5Publishes inbox = again.publishes(MqttGlobalPublishFilter.ALL)) {
             again.subscribeWith().topicFilter(Topics.hubInbox(hubId) + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
             assertThat(checkOta(again, inbox, hubId)).isEqualTo(NONE);

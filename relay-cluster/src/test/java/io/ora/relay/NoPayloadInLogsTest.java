@@ -1,6 +1,6 @@
 package io.ora.relay;
 
-import static io.ora.relay.RelayInteropTest.publishQos1;
+import static io.ora.relay.RelayTestKit.publishQos1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -45,8 +45,8 @@ class NoPayloadInLogsTest {
             UUID hubId = UUID.randomUUID();
             String appId = "app-" + UUID.randomUUID();
             relay.grant(appId, hubId);
-            Mqtt5BlockingClient hub = RelayInteropTest.connect(relay, relay.hub(hubId));
-            Mqtt5BlockingClient app = RelayInteropTest.connect(relay, relay.app(appId));
+            Mqtt5BlockingClient hub = RelayTestKit.connect(relay, relay.hub(hubId));
+            Mqtt5BlockingClient app = RelayTestKit.connect(relay, relay.app(appId));
             String inbox = Topics.hubInbox(hubId);
             try (Mqtt5BlockingClient.Mqtt5Publishes received = hub.publishes(MqttGlobalPublishFilter.ALL)) {
                 hub.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();

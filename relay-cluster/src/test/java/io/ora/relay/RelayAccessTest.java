@@ -1,7 +1,7 @@
 package io.ora.relay;
 
-import static io.ora.relay.RelayInteropTest.publishQos1;
-import static io.ora.relay.RelayInteropTest.randomBytes;
+import static io.ora.relay.RelayTestKit.publishQos1;
+import static io.ora.relay.RelayTestKit.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -84,9 +84,9 @@ class RelayAccessTest {
         String hubInbox = Topics.hubInbox(hubId);
         String installerInbox = Topics.inbox(installerApp);
         String homeownerInbox = Topics.inbox(homeownerApp);
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(b, a.hub(hubId));
-        Mqtt5BlockingClient app = RelayInteropTest.connect(a, a.app(installerApp.id()));
-        Mqtt5BlockingClient owner = RelayInteropTest.connect(b, a.app(homeownerApp.id()));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(b, a.hub(hubId));
+        Mqtt5BlockingClient app = RelayTestKit.connect(a, a.app(installerApp.id()));
+        Mqtt5BlockingClient owner = RelayTestKit.connect(b, a.app(homeownerApp.id()));
         try (Mqtt5BlockingClient.Mqtt5Publishes toHub = hub.publishes(MqttGlobalPublishFilter.ALL);
              Mqtt5BlockingClient.Mqtt5Publishes toApp = app.publishes(MqttGlobalPublishFilter.ALL);
              Mqtt5BlockingClient.Mqtt5Publishes toOwner = owner.publishes(MqttGlobalPublishFilter.ALL)) {
@@ -141,13 +141,13 @@ class RelayAccessTest {
         UUID project = portal.project(organisation, "COMMISSIONING");
         UUID hubId = portal.hub(project);
         String hubInbox = Topics.hubInbox(hubId);
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(b, a.hub(hubId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(b, a.hub(hubId));
         hub.toAsync().subscribeWith().topicFilter(hubInbox + "/#").qos(MqttQos.AT_LEAST_ONCE)
                 .callback(delivered -> { }).send().join();
         PeerId.App phone = new PeerId.App(installer + ":phone");
         PeerId.App tablet = new PeerId.App(installer + ":tablet");
-        Mqtt5BlockingClient onA = RelayInteropTest.connect(a, a.app(phone.id()));
-        Mqtt5BlockingClient onB = RelayInteropTest.connect(b, a.app(tablet.id()));
+        Mqtt5BlockingClient onA = RelayTestKit.connect(a, a.app(phone.id()));
+        Mqtt5BlockingClient onB = RelayTestKit.connect(b, a.app(tablet.id()));
         ExecutorService publishers = Executors.newFixedThreadPool(2);
         AtomicBoolean running = new AtomicBoolean(true);
         List<Outcome> fromA = Collections.synchronizedList(new ArrayList<>());

@@ -1,7 +1,7 @@
 package io.ora.relay;
 
-import static io.ora.relay.RelayInteropTest.publishQos1;
-import static io.ora.relay.RelayInteropTest.randomBytes;
+import static io.ora.relay.RelayTestKit.publishQos1;
+import static io.ora.relay.RelayTestKit.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -55,8 +55,8 @@ class RelayClusterTest {
         UUID hubId = UUID.randomUUID();
         String appId = "app-" + UUID.randomUUID();
         a.grant(appId, hubId);
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(b, a.hub(hubId));
-        Mqtt5BlockingClient app = RelayInteropTest.connect(a, a.app(appId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(b, a.hub(hubId));
+        Mqtt5BlockingClient app = RelayTestKit.connect(a, a.app(appId));
         String hubInbox = Topics.hubInbox(hubId);
         String appInbox = Topics.inbox(a.app(appId).identity());
         try (Mqtt5BlockingClient.Mqtt5Publishes toHub = hub.publishes(MqttGlobalPublishFilter.ALL);
@@ -83,15 +83,15 @@ class RelayClusterTest {
         String appId = "app-" + UUID.randomUUID();
         a.grant(appId, hubId);
         PeerCredentials hubCredentials = a.hub(hubId);
-        Mqtt5BlockingClient app = RelayInteropTest.connect(a, a.app(appId));
+        Mqtt5BlockingClient app = RelayTestKit.connect(a, a.app(appId));
         String inbox = Topics.hubInbox(hubId);
 
-        Mqtt5BlockingClient onB = RelayInteropTest.connect(b, hubCredentials);
+        Mqtt5BlockingClient onB = RelayTestKit.connect(b, hubCredentials);
         onB.subscribeWith().topicFilter(inbox + "/#").send();
         assertThat(publishQos1(app, inbox, randomBytes(8))).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
         onB.disconnect();
 
-        Mqtt5BlockingClient onC = RelayInteropTest.connect(c, hubCredentials);
+        Mqtt5BlockingClient onC = RelayTestKit.connect(c, hubCredentials);
         try (Mqtt5BlockingClient.Mqtt5Publishes received = onC.publishes(MqttGlobalPublishFilter.ALL)) {
             onC.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
             byte[] payload = randomBytes(64);
@@ -109,10 +109,10 @@ class RelayClusterTest {
         UUID hubId = UUID.randomUUID();
         String appId = "app-" + UUID.randomUUID();
         a.grant(appId, hubId);
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(b, a.hub(hubId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(b, a.hub(hubId));
         String inbox = Topics.hubInbox(hubId);
         hub.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
-        Mqtt5BlockingClient appOnC = RelayInteropTest.connect(c, a.app(appId));
+        Mqtt5BlockingClient appOnC = RelayTestKit.connect(c, a.app(appId));
         // Each node has cached "bound" (the cache lives 5 minutes), and the app is connected and publishing.
         assertThat(publishQos1(appOnC, inbox, randomBytes(8))).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
 
@@ -134,7 +134,7 @@ class RelayClusterTest {
         PeerCredentials hubCredentials = a.hub(hubId);
         WatchedClient onB = WatchedClient.connect(b, hubCredentials);
 
-        Mqtt5BlockingClient onC = RelayInteropTest.connect(c, hubCredentials);
+        Mqtt5BlockingClient onC = RelayTestKit.connect(c, hubCredentials);
 
         assertThat(onB.awaitDisconnect(Duration.ofSeconds(10)))
                 .isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER);

@@ -39,9 +39,9 @@ class RelayFuzzTest {
         String app = "app-" + UUID.randomUUID();
         relay.grant(app, hub);
         inbox = Topics.hubInbox(hub);
-        bystanderHub = RelayInteropTest.connect(relay, relay.hub(hub));
+        bystanderHub = RelayTestKit.connect(relay, relay.hub(hub));
         bystanderHub.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
-        bystanderApp = RelayInteropTest.connect(relay, relay.app(app));
+        bystanderApp = RelayTestKit.connect(relay, relay.app(app));
         attacker = relay.app("attacker-" + UUID.randomUUID());
     }
 
@@ -65,7 +65,7 @@ class RelayFuzzTest {
             }
         }
 
-        assertThat(RelayInteropTest.publishQos1(bystanderApp, inbox, garbage.length == 0 ? new byte[] {1} : garbage))
+        assertThat(RelayTestKit.publishQos1(bystanderApp, inbox, garbage.length == 0 ? new byte[] {1} : garbage))
                 .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
     }
 }

@@ -1,27 +1,27 @@
 package io.ora.relay;
 
+import static io.ora.relay.RelayTestKit.connect;
+import static io.ora.relay.RelayTestKit.mosquitto;
+import static io.ora.relay.RelayTestKit.onPath;
+import static io.ora.relay.RelayTestKit.pubAckCode;
+import static io.ora.relay.RelayTestKit.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.ora.core.identity.PeerId;
 import io.ora.core.topic.Topics;
 import io.ora.hubkit.PeerCredentials;
-import io.ora.hubkit.RelayClients;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -43,8 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
  * 3.1.1) and the mosquitto command-line clients. Every test uses fresh identities.
  */
 class RelayInteropTest {
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     @TempDir
     static Path dir;
@@ -191,54 +189,7 @@ class RelayInteropTest {
         }
     }
 
-    /** A mosquitto client command line speaking MQTT 3.1.1 to {@code node} with the credentials in a directory. */
-    static List<String> mosquitto(TestRelay node, String command, Path credentials, String identity,
-                                  String... rest) {
-        List<String> args = new ArrayList<>(List.of(command, "-h", "127.0.0.1", "-p", String.valueOf(node.port()),
-                "--cafile", credentials.resolve("ca.crt").toString(),
-                "--cert", credentials.resolve("client.crt").toString(),
-                "--key", credentials.resolve("client.key").toString(),
-                "--tls-version", "tlsv1.3", "-V", "mqttv311", "-i", identity));
-        args.addAll(List.of(rest));
-        return args;
-    }
-
-    static Mqtt5BlockingClient mqtt5(PeerCredentials credentials) {
+    private static Mqtt5BlockingClient mqtt5(PeerCredentials credentials) {
         return connect(relay, credentials);
-    }
-
-    /** A connected HiveMQ MQTT 5 client for {@code credentials} on {@code node}. */
-    static Mqtt5BlockingClient connect(TestRelay node, PeerCredentials credentials) {
-        Mqtt5BlockingClient client = RelayClients.mqtt5(credentials, "127.0.0.1", node.port()).buildBlocking();
-        client.connect();
-        return client;
-    }
-
-    static Mqtt5PubAckReasonCode pubAckCode(Mqtt5PublishResult result) {
-        return ((Mqtt5PublishResult.Mqtt5Qos1Result) result).getPubAck().getReasonCode();
-    }
-
-    /** Publishes at QoS 1 and returns the PUBACK reason code (HiveMQ throws for error codes; this returns them). */
-    static Mqtt5PubAckReasonCode publishQos1(Mqtt5BlockingClient client, String topic, byte[] payload) {
-        try {
-            return pubAckCode(client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send());
-        } catch (Mqtt5PubAckException refused) {
-            return refused.getMqttMessage().getReasonCode();
-        }
-    }
-
-    static byte[] randomBytes(int size) {
-        byte[] bytes = new byte[size];
-        RANDOM.nextBytes(bytes);
-        return bytes;
-    }
-
-    static boolean onPath(String command) {
-        for (String dirName : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dirName, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

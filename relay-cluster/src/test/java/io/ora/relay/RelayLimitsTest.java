@@ -1,7 +1,7 @@
 package io.ora.relay;
 
-import static io.ora.relay.RelayInteropTest.publishQos1;
-import static io.ora.relay.RelayInteropTest.randomBytes;
+import static io.ora.relay.RelayTestKit.publishQos1;
+import static io.ora.relay.RelayTestKit.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -78,8 +78,8 @@ class RelayLimitsTest {
     @Test
     void connectionsBeyondMaxConnectionsAreRefused() throws Exception {
         try (TestRelay relay = start(Map.of("ora.relay.limits.max-connections", 2))) {
-            Mqtt5BlockingClient first = RelayInteropTest.connect(relay, relay.hub(UUID.randomUUID()));
-            Mqtt5BlockingClient second = RelayInteropTest.connect(relay, relay.hub(UUID.randomUUID()));
+            Mqtt5BlockingClient first = RelayTestKit.connect(relay, relay.hub(UUID.randomUUID()));
+            Mqtt5BlockingClient second = RelayTestKit.connect(relay, relay.hub(UUID.randomUUID()));
             try (RawMqttClient third = RawMqttClient.plain(relay.port())) {
                 assertThat(third.read(Duration.ofSeconds(5))).isEmpty();
             }
@@ -144,7 +144,7 @@ class RelayLimitsTest {
             UUID hubId = UUID.randomUUID();
             String appId = "app-" + UUID.randomUUID();
             relay.grant(appId, hubId);
-            Mqtt5BlockingClient app = RelayInteropTest.connect(relay, relay.app(appId));
+            Mqtt5BlockingClient app = RelayTestKit.connect(relay, relay.app(appId));
             List<Mqtt5PubAckReasonCode> codes = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 codes.add(publishQos1(app, Topics.hubInbox(hubId), randomBytes(8)));
@@ -163,18 +163,18 @@ class RelayLimitsTest {
             String otherAppId = "app-" + UUID.randomUUID();
             relay.grant(appId, hubId);
             relay.grant(otherAppId, hubId);
-            Mqtt5BlockingClient hub = RelayInteropTest.connect(relay, relay.hub(hubId));
+            Mqtt5BlockingClient hub = RelayTestKit.connect(relay, relay.hub(hubId));
             String inbox = Topics.hubInbox(hubId);
             // Manual acknowledgement: the hub receives but never sends PUBACK.
             try (Mqtt5BlockingClient.Mqtt5Publishes held = hub.publishes(MqttGlobalPublishFilter.ALL, true)) {
                 hub.subscribeWith().topicFilter(inbox + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
-                Mqtt5BlockingClient app = RelayInteropTest.connect(relay, relay.app(appId));
+                Mqtt5BlockingClient app = RelayTestKit.connect(relay, relay.app(appId));
                 app.toAsync().publishWith().topic(inbox).qos(MqttQos.AT_LEAST_ONCE).payload(randomBytes(8)).send();
                 app.toAsync().publishWith().topic(inbox).qos(MqttQos.AT_LEAST_ONCE).payload(randomBytes(8)).send();
                 assertThat(held.receive(5, TimeUnit.SECONDS)).isPresent();
                 assertThat(held.receive(5, TimeUnit.SECONDS)).isPresent();
 
-                Mqtt5BlockingClient other = RelayInteropTest.connect(relay, relay.app(otherAppId));
+                Mqtt5BlockingClient other = RelayTestKit.connect(relay, relay.app(otherAppId));
                 assertThat(publishQos1(other, inbox, randomBytes(8))).isEqualTo(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
                 // The refusal is counted on the thread that refused, which may run after the PUBACK is written.
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> relay.metric(
@@ -207,7 +207,7 @@ class RelayLimitsTest {
                         inbox + "/#").build());
                 stuck.read(Duration.ofSeconds(5)).orElseThrow();
                 // From here on the hub never reads: the relay's write buffer for it fills up.
-                Mqtt5BlockingClient app = RelayInteropTest.connect(relay, relay.app(appId));
+                Mqtt5BlockingClient app = RelayTestKit.connect(relay, relay.app(appId));
                 byte[] payload = randomBytes(60 * 1024);
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
                     for (int i = 0; i < 50; i++) {
@@ -240,7 +240,7 @@ class RelayLimitsTest {
     void aRotatedServerCertificateIsServedWithoutARestart() throws Exception {
         try (TestRelay relay = start(Map.of())) {
             PeerCredentials hub = relay.hub(UUID.randomUUID());
-            Mqtt5BlockingClient before = RelayInteropTest.connect(relay, hub);
+            Mqtt5BlockingClient before = RelayTestKit.connect(relay, hub);
             KeyPair pair = CertificateAuthority.newKeyPair();
             X509Certificate rotated = relay.pki().authority().issueServer(List.of("localhost"),
                     List.of("127.0.0.1"), pair.getPublic(), Duration.ofDays(1));
@@ -272,8 +272,8 @@ class RelayLimitsTest {
 
             Pem.write(relay.pki().caCertificate(), Pem.certificates(List.of(oldCa, next.certificate())), false);
             Awaitility.await().until(() -> relay.metric("ora_relay_tls_reloads_total", "result", "ok") >= 1);
-            RelayInteropTest.connect(relay, newPeer).disconnect();
-            RelayInteropTest.connect(relay, oldPeer).disconnect();
+            RelayTestKit.connect(relay, newPeer).disconnect();
+            RelayTestKit.connect(relay, oldPeer).disconnect();
 
             Pem.write(relay.pki().caCertificate(), Pem.certificates(List.of(next.certificate())), false);
             Awaitility.await().until(() -> relay.metric("ora_relay_tls_reloads_total", "result", "ok") >= 2);

@@ -1,7 +1,12 @@
 package io.ora.relay;
 
-import static io.ora.relay.RelayInteropTest.onPath;
-import static io.ora.relay.RelayInteropTest.publishQos1;
+import static io.ora.relay.RelayTestKit.NONE;
+import static io.ora.relay.RelayTestKit.WAIT;
+import static io.ora.relay.RelayTestKit.assertAck;
+import static io.ora.relay.RelayTestKit.checkOta;
+import static io.ora.relay.RelayTestKit.onPath;
+import static io.ora.relay.RelayTestKit.otaTopic;
+import static io.ora.relay.RelayTestKit.publishQos1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -22,8 +27,6 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.Done;
-import org.apache.pekko.pattern.StatusReply;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
@@ -39,9 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  * HiveMQ (MQTT 5), Eclipse Paho (3.1.1) and mosquitto_rr (both).
  */
 class RelayOtaTest {
-
-    static final String NONE = "{\"ota\":\"none\"}";
-    static final String WAIT = "{\"ota\":\"wait\",\"reason\":\"pending_handover\"}";
 
     @TempDir
     static Path dir;
@@ -62,7 +62,7 @@ class RelayOtaTest {
     @Test
     void theAnswerIsNoneThenWaitWhileLockedThenNoneAgainAfterTheRelease() throws InterruptedException {
         UUID hubId = UUID.randomUUID();
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(relay, relay.hub(hubId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(relay, relay.hub(hubId));
         try (Mqtt5BlockingClient.Mqtt5Publishes inbox = hub.publishes(MqttGlobalPublishFilter.ALL)) {
             hub.subscribeWith().topicFilter(Topics.hubInbox(hubId) + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
 
@@ -80,7 +80,7 @@ class RelayOtaTest {
     void aQos0CheckIsAnsweredAtQos0AndTheRequestPayloadIsIgnored() throws InterruptedException {
         UUID hubId = UUID.randomUUID();
         assertAck(locks.lock(hubId, "project-2"));
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(relay, relay.hub(hubId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(relay, relay.hub(hubId));
         try (Mqtt5BlockingClient.Mqtt5Publishes inbox = hub.publishes(MqttGlobalPublishFilter.ALL)) {
             hub.subscribeWith().topicFilter(Topics.otaStatus(new PeerId.Hub(hubId))).qos(MqttQos.AT_LEAST_ONCE)
                     .send();
@@ -99,7 +99,7 @@ class RelayOtaTest {
     @Test
     void aHubThatHasNotSubscribedToItsInboxIsToldNoMatchingSubscribers() {
         UUID hubId = UUID.randomUUID();
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(relay, relay.hub(hubId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(relay, relay.hub(hubId));
         try {
             assertThat(publishQos1(hub, otaTopic(hubId), new byte[0]))
                     .isEqualTo(Mqtt5PubAckReasonCode.NO_MATCHING_SUBSCRIBERS);
@@ -113,8 +113,8 @@ class RelayOtaTest {
         UUID hubId = UUID.randomUUID();
         String appId = "app-" + UUID.randomUUID();
         relay.grant(appId, hubId);
-        Mqtt5BlockingClient otherHub = RelayInteropTest.connect(relay, relay.hub(UUID.randomUUID()));
-        Mqtt5BlockingClient boundApp = RelayInteropTest.connect(relay, relay.app(appId));
+        Mqtt5BlockingClient otherHub = RelayTestKit.connect(relay, relay.hub(UUID.randomUUID()));
+        Mqtt5BlockingClient boundApp = RelayTestKit.connect(relay, relay.app(appId));
         long refused = relay.metric("ora_relay_publishes_refused_total", "reason", "not_authorized");
         try {
             assertThat(publishQos1(otherHub, otaTopic(hubId), new byte[0]))
@@ -186,29 +186,5 @@ class RelayOtaTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(process.exitValue()).as(output).isZero();
         return output;
-    }
-
-    /**
-     * One OTA check at QoS 1 by an MQTT 5 hub subscribed to its inbox: the PUBACK is a success once the answer has
-     * reached the hub, and the answer comes from the relay. Returns the answer's JSON.
-     */
-    static String checkOta(Mqtt5BlockingClient hub, Mqtt5BlockingClient.Mqtt5Publishes inbox, UUID hubId)
-            throws InterruptedException {
-        assertThat(publishQos1(hub, otaTopic(hubId), "check".getBytes(StandardCharsets.UTF_8)))
-                .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
-        Mqtt5Publish answer = inbox.receive(5, TimeUnit.SECONDS).orElseThrow();
-        assertThat(answer.getTopic().toString()).isEqualTo(Topics.otaStatus(new PeerId.Hub(hubId)));
-        assertThat(answer.getUserProperties().asList())
-                .extracting(p -> p.getName().toString() + "=" + p.getValue().toString())
-                .containsExactly("ora-sender=urn:ora:relay");
-        return new String(answer.getPayloadAsBytes(), StandardCharsets.UTF_8);
-    }
-
-    static String otaTopic(UUID hub) {
-        return "ora/v1/hub/" + hub + "/ota";
-    }
-
-    static void assertAck(StatusReply<Done> reply) {
-        assertThat(reply.isSuccess()).as(() -> reply.isError() ? reply.getError().getMessage() : "").isTrue();
     }
 }

@@ -1,7 +1,7 @@
 package io.ora.relay;
 
-import static io.ora.relay.RelayInteropTest.publishQos1;
-import static io.ora.relay.RelayInteropTest.randomBytes;
+import static io.ora.relay.RelayTestKit.publishQos1;
+import static io.ora.relay.RelayTestKit.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -164,7 +164,7 @@ class RelayRefusalTest {
 
     @Test
     void subscribingToAnotherPeersInboxIsRefused() {
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(relay, relay.hub(UUID.randomUUID()));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(relay, relay.hub(UUID.randomUUID()));
         String foreign = Topics.hubInbox(UUID.randomUUID()) + "/#";
         try {
             assertThatThrownBy(() -> hub.subscribeWith().topicFilter(foreign).send())
@@ -179,7 +179,7 @@ class RelayRefusalTest {
     @Test
     void anUngrantedQos1PublishGetsNotAuthorised() {
         UUID hubId = UUID.randomUUID();
-        Mqtt5BlockingClient app = RelayInteropTest.connect(relay, relay.app("app-" + UUID.randomUUID()));
+        Mqtt5BlockingClient app = RelayTestKit.connect(relay, relay.app("app-" + UUID.randomUUID()));
         long before = relay.metric("ora_relay_publishes_refused_total", "reason", "not_authorized");
         try {
             assertThat(publishQos1(app, Topics.hubInbox(hubId), randomBytes(8)))
@@ -219,7 +219,7 @@ class RelayRefusalTest {
         UUID hubId = UUID.randomUUID();
         String appId = "app-" + UUID.randomUUID();
         relay.grant(appId, hubId);
-        Mqtt5BlockingClient app = RelayInteropTest.connect(relay, relay.app(appId));
+        Mqtt5BlockingClient app = RelayTestKit.connect(relay, relay.app(appId));
         long before = relay.metric("ora_relay_deliveries_refused_total", "reason", "no_subscribers");
         try {
             assertThat(publishQos1(app, Topics.hubInbox(hubId), randomBytes(8)))
@@ -261,7 +261,7 @@ class RelayRefusalTest {
     void aNewerConnectionTakesOverTheSessionAndTheOlderIsToldSo() {
         PeerCredentials hub = relay.hub(UUID.randomUUID());
         WatchedClient first = WatchedClient.connect(relay, hub);
-        Mqtt5BlockingClient second = RelayInteropTest.connect(relay, hub);
+        Mqtt5BlockingClient second = RelayTestKit.connect(relay, hub);
         try {
             assertThat(first.awaitDisconnect(Duration.ofSeconds(10)))
                     .isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER);

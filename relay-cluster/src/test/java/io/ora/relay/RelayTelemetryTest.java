@@ -1,10 +1,10 @@
 package io.ora.relay;
 
-import static io.ora.relay.RelayInteropTest.mosquitto;
-import static io.ora.relay.RelayInteropTest.onPath;
-import static io.ora.relay.RelayInteropTest.pubAckCode;
-import static io.ora.relay.RelayInteropTest.publishQos1;
-import static io.ora.relay.RelayInteropTest.randomBytes;
+import static io.ora.relay.RelayTestKit.mosquitto;
+import static io.ora.relay.RelayTestKit.onPath;
+import static io.ora.relay.RelayTestKit.pubAckCode;
+import static io.ora.relay.RelayTestKit.publishQos1;
+import static io.ora.relay.RelayTestKit.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -68,7 +68,7 @@ class RelayTelemetryTest {
     @Test
     void aQos1PublishReachesTheIntakeAndIsAcknowledgedOnlyOnceStored() throws Exception {
         UUID hubId = UUID.randomUUID();
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(relay, relay.hub(hubId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(relay, relay.hub(hubId));
         byte[] payload = randomBytes(512);
         long stored = relay.metric("ora_relay_telemetry_total", "receipt", "stored");
         try {
@@ -96,7 +96,7 @@ class RelayTelemetryTest {
     @Test
     void mqtt5RejectedIsPayloadFormatInvalidAndUnavailableIsQuotaExceeded() throws Exception {
         UUID hubId = UUID.randomUUID();
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(relay, relay.hub(hubId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(relay, relay.hub(hubId));
         try {
             CompletableFuture<Mqtt5PublishResult> rejected = publishAsync(hub, hubId, randomBytes(16));
             intake.next(hubId).complete(Receipt.REJECTED);
@@ -140,8 +140,8 @@ class RelayTelemetryTest {
         String qos0AppId = "app-" + UUID.randomUUID();
         relay.grant(appId, hubId);
         relay.grant(qos0AppId, hubId);
-        Mqtt5BlockingClient boundApp = RelayInteropTest.connect(relay, relay.app(appId));
-        Mqtt5BlockingClient otherHub = RelayInteropTest.connect(relay, relay.hub(UUID.randomUUID()));
+        Mqtt5BlockingClient boundApp = RelayTestKit.connect(relay, relay.app(appId));
+        Mqtt5BlockingClient otherHub = RelayTestKit.connect(relay, relay.hub(UUID.randomUUID()));
         WatchedClient qos0App = WatchedClient.connect(relay, relay.app(qos0AppId));
         long refused = relay.metric("ora_relay_publishes_refused_total", "reason", "not_authorized");
         try {
@@ -168,8 +168,8 @@ class RelayTelemetryTest {
         UUID hubId = UUID.randomUUID();
         String appId = "app-" + UUID.randomUUID();
         relay.grant(appId, hubId);
-        Mqtt5BlockingClient hub = RelayInteropTest.connect(relay, relay.hub(hubId));
-        Mqtt5BlockingClient app = RelayInteropTest.connect(relay, relay.app(appId));
+        Mqtt5BlockingClient hub = RelayTestKit.connect(relay, relay.hub(hubId));
+        Mqtt5BlockingClient app = RelayTestKit.connect(relay, relay.app(appId));
         try {
             assertSubscriptionRefused(hub, telemetryTopic(hubId));
             assertSubscriptionRefused(app, telemetryTopic(hubId));
@@ -211,7 +211,7 @@ class RelayTelemetryTest {
     void aRelayStartedWithoutAnIngestAnswersQuotaExceeded() {
         try (TestRelay plain = TestRelay.start(dir.resolve("without-ingest"))) {
             UUID hubId = UUID.randomUUID();
-            Mqtt5BlockingClient hub = RelayInteropTest.connect(plain, plain.hub(hubId));
+            Mqtt5BlockingClient hub = RelayTestKit.connect(plain, plain.hub(hubId));
             try {
                 assertThat(publishQos1(hub, telemetryTopic(hubId), randomBytes(8)))
                         .isEqualTo(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);

@@ -31,7 +31,7 @@ class HandoverExpiryTest {
                 "c3".repeat(32)));
         move(api, installer.token(), project, "COMMISSIONING");
         String code = api.post(project + "/access-key", installer.token(), Map.of()).json().get("code").asString();
-        api.put(project + "/project-key", installer.token(), HandoverTest.envelope(), Map.of());
+        api.put(project + "/project-key", installer.token(), PortalTestKit.envelope(), Map.of());
         move(api, installer.token(), project, "PENDING_HANDOVER");
         assertThat(PORTAL.hubLocks().holder(UUID.fromString(hub))).isPresent();
 

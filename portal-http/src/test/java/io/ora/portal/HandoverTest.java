@@ -1,14 +1,14 @@
 package io.ora.portal;
 
+import static io.ora.portal.PortalTestKit.b64;
+import static io.ora.portal.PortalTestKit.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ora.persistence.StoredText;
 import io.ora.portal.api.Json;
 import io.ora.portal.auth.Role;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +31,6 @@ class HandoverTest {
     @RegisterExtension
     static final TestPortal PORTAL = new TestPortal();
 
-    static final SecureRandom RANDOM = new SecureRandom();
 
     final ApiClient api = PORTAL.client();
 
@@ -51,7 +50,7 @@ class HandoverTest {
         assertThat(api.post(project + "/hubs", installer.token(), Map.of("hubId", hub.toString(),
                 "certificateFingerprint", "a1".repeat(32))).status()).isEqualTo(201);
         assertThat(api.send("PUT", project + "/floor-plan?fileName=" + marker + ".png", installer.token(),
-                "image/png", PlansTest.PNG, Map.of("If-None-Match", "*")).status()).isEqualTo(201);
+                "image/png", PortalTestKit.PNG, Map.of("If-None-Match", "*")).status()).isEqualTo(201);
         assertThat(api.put(project + "/pairing-plan", installer.token(), Map.of(
                 "rooms", List.of(Map.of("id", "lounge", "name", "Room " + marker)),
                 "devices", List.of(Map.of("id", "d1", "type", "dimmer", "room", "lounge", "label", "L" + marker),
@@ -67,19 +66,6 @@ class HandoverTest {
                 Map.of("If-Match", etag));
         assertThat(response.status()).as("%s -> %s", project, to).isEqualTo(expected);
         return response;
-    }
-
-    static Map<String, Object> envelope() {
-        return Map.of("version", 1,
-                "kdf", Map.of("name", "argon2id", "memoryKiB", 65536, "iterations", 3, "parallelism", 1,
-                        "salt", b64(16)),
-                "cipher", Map.of("name", "AES-256-GCM", "nonce", b64(12), "ciphertext", b64(48)));
-    }
-
-    static String b64(int bytes) {
-        byte[] random = new byte[bytes];
-        RANDOM.nextBytes(random);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
     /** Issues a key and uploads an envelope for it; returns the code. */

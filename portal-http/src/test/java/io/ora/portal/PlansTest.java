@@ -1,5 +1,6 @@
 package io.ora.portal;
 
+import static io.ora.portal.PortalTestKit.PNG;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -20,8 +21,6 @@ class PlansTest {
 
     @RegisterExtension
     static final TestPortal PORTAL = new TestPortal(Map.of("ora.portal.limits.floor-plan", "64KiB"));
-
-    static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
 
     ApiClient api;
     Installers.Installer installer;

@@ -64,7 +64,7 @@ class ProblemHandlingTest {
     }
 
     static void assertProblem(ApiClient.Response response, int status, String detail) {
-        ProblemsTest.assertProblem(response, status);
+        PortalTestKit.assertProblem(response, status);
         assertThat(response.json().get("detail").asString()).contains(detail);
         assertThat(response.text()).doesNotContain(MARKER);
     }

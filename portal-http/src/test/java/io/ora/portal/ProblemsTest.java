@@ -1,28 +1,18 @@
 package io.ora.portal;
 
+import static io.ora.portal.PortalTestKit.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ora.portal.auth.Role;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import tools.jackson.databind.JsonNode;
 
 /** Over real HTTP: every error the portal answers is an RFC 9457 problem, including the ones routing produces. */
 class ProblemsTest {
 
     @RegisterExtension
     static final TestPortal PORTAL = new TestPortal();
-
-    static void assertProblem(ApiClient.Response response, int status) {
-        assertThat(response.status()).isEqualTo(status);
-        assertThat(response.contentType()).startsWith("application/problem+json");
-        JsonNode problem = response.json();
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("type").asString()).isEqualTo("about:blank");
-        assertThat(problem.get("title").asString()).isNotBlank();
-        assertThat(problem.get("detail").asString()).isNotBlank();
-    }
 
     @Test
     void healthAnswersJsonWithoutAToken() {

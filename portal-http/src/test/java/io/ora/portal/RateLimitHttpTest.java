@@ -71,7 +71,7 @@ class RateLimitHttpTest {
         Installers.Installer installer = Installers.licensed(PORTAL);
         String project = api.post("/v1/projects", installer.token(), Map.of("templateId",
                 installer.templateId().toString())).header("Location").orElseThrow();
-        byte[] png = PlansTest.PNG;
+        byte[] png = PortalTestKit.PNG;
 
         REDIS.stop();
         try {

@@ -26,7 +26,7 @@ class ServerErrorsTest {
     static final TestPortal PORTAL = new TestPortal();
 
     static void assertProblemWithoutEcho(ApiClient.Response response, int status, String... sent) {
-        ProblemsTest.assertProblem(response, status);
+        PortalTestKit.assertProblem(response, status);
         assertThat(response.text()).doesNotContain(MARKER);
         for (String part : sent) {
             assertThat(response.text()).doesNotContain(part);

@@ -51,11 +51,11 @@ class NodeModeStartTest {
         Path mounted = Files.createDirectories(home.resolve("mounted"));
         DevPki.openOrCreate(mounted);
         Path state = Files.createDirectories(home.resolve("state"));
-        Map<String, Object> config = NodeTest.config(state, TestPorts.free(), TestPorts.free());
+        Map<String, Object> config = NodeTestKit.config(state, TestPorts.free(), TestPorts.free());
         config.putAll(NodeModeTest.production());
         config.put("ora.redis.url", TestRedis.config(ConfigFactory.empty()).getString("ora.redis.url"));
         config.put("ora.redis.key-prefix", TestRedis.keyPrefix());
-        config.put("ora.db.url", NodeTest.config(state, 0, 0).get("ora.db.url"));
+        config.put("ora.db.url", NodeTestKit.config(state, 0, 0).get("ora.db.url"));
         for (String tls : List.of("ora.relay.tls", "ora.device-https.tls")) {
             config.put(tls + ".ca", mounted.resolve("ca.crt").toString());
             config.put(tls + ".certificate", mounted.resolve("server.crt").toString());
@@ -81,7 +81,7 @@ class NodeModeStartTest {
     @Test
     void aDevelopmentNodeListensOnLoopbackOnly() throws Exception {
         Optional<InetAddress> other = nonLoopbackAddress();
-        Map<String, Object> config = NodeTest.config(home, TestPorts.free(), TestPorts.free());
+        Map<String, Object> config = NodeTestKit.config(home, TestPorts.free(), TestPorts.free());
         config.remove("ora.relay.mqtt.host");
         config.remove("ora.portal.http.host");
 

@@ -1,5 +1,6 @@
 package io.ora.node;
 
+import static io.ora.node.NodeTestKit.upMembers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttClientState;
@@ -29,8 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +52,8 @@ class NodeProcessKillTest {
         // Two nodes: keep-majority would settle the 1-1 split by address order, possibly downing the survivor.
         // keep-oldest keeps the seed, which is the node this test keeps alive.
         Node survivor = Node.start(ConfigFactory.parseMap(Map.of(SBR_STRATEGY, "keep-oldest"))
-                .withFallback(ConfigFactory.parseMap(NodeTest.config(home.resolve("a"), seedPort, TestPorts.free()))),
+                .withFallback(ConfigFactory.parseMap(
+                        NodeTestKit.config(home.resolve("a"), seedPort, TestPorts.free()))),
                 Map.of());
         Process doomed = null;
         Path log = Path.of(System.getProperty("java.io.tmpdir"), "doomed-node-" + UUID.randomUUID() + ".log");
@@ -68,8 +68,8 @@ class NodeProcessKillTest {
             UUID hubId = UUID.randomUUID();
             String appId = "app-" + UUID.randomUUID();
             survivor.relay().orElseThrow().bindings().grant(appId, hubId);
-            PeerCredentials hubCredentials = NodeTest.credentials(home.resolve("a"), new PeerId.Hub(hubId));
-            Mqtt5BlockingClient app = connect(NodeTest.credentials(home.resolve("a"), new PeerId.App(appId)),
+            PeerCredentials hubCredentials = NodeTestKit.credentials(home.resolve("a"), new PeerId.Hub(hubId));
+            Mqtt5BlockingClient app = connect(NodeTestKit.credentials(home.resolve("a"), new PeerId.App(appId)),
                     survivor.relay().orElseThrow().server().port());
             String inbox = Topics.hubInbox(hubId);
 
@@ -139,17 +139,6 @@ class NodeProcessKillTest {
         env.put("ORA_SBR_STABLE_AFTER", "3s");
         Files.createDirectories(nodeHome);
         return builder.start();
-    }
-
-    /** How many members {@code node} sees as up. */
-    static long upMembers(Node node) {
-        long up = 0;
-        for (var member : Cluster.get(node.system()).state().getMembers()) {
-            if (member.status() == MemberStatus.up()) {
-                up++;
-            }
-        }
-        return up;
     }
 
     private static Mqtt5BlockingClient connect(PeerCredentials credentials, int port) {

@@ -1,5 +1,8 @@
 package io.ora.node;
 
+import static io.ora.node.NodeTestKit.config;
+import static io.ora.node.NodeTestKit.credentials;
+import static io.ora.node.NodeTestKit.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -7,12 +10,9 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.typesafe.config.ConfigFactory;
 import io.ora.core.identity.PeerId;
-import io.ora.core.pki.DevPki;
 import io.ora.hubkit.PeerCredentials;
 import io.ora.hubkit.RelayClients;
 import io.ora.node.cli.Cli;
-import io.ora.persistence.Database;
-import io.ora.persistence.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -90,38 +89,5 @@ class NodeTest {
         assertThat(((Mqtt5DisconnectException) cause.get()).getMqttMessage().getReasonCode())
                 .isEqualTo(Mqtt5DisconnectReasonCode.SERVER_SHUTTING_DOWN);
         assertThat(node.system().whenTerminated().isCompleted()).isTrue();
-    }
-
-    static Map<String, Object> config(Path home, int clusterPort, int managementPort) {
-        Database.Connection db = TestDatabase.connection();
-        Map<String, Object> config = new HashMap<>();
-        config.put("ora.home", home.toString());
-        config.put("ora.db.url", db.url());
-        config.put("ora.db.user", db.user());
-        config.put("ora.db.password", db.password());
-        config.put("ora.db.pool-size", 3);
-        config.put("ora.relay.mqtt.host", "127.0.0.1");
-        config.put("ora.relay.mqtt.port", 0);
-        config.put("ora.portal.http.host", "127.0.0.1");
-        config.put("ora.portal.http.port", 0);
-        config.put("ora.device-https.port", 0);
-        config.put("pekko.remote.artery.canonical.port", clusterPort);
-        config.put("pekko.management.http.port", managementPort);
-        config.put("pekko.coordinated-shutdown.exit-jvm", "off");
-        config.put("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
-        config.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
-        config.put("pekko.cluster.split-brain-resolver.stable-after", "3s");
-        return config;
-    }
-
-    static PeerCredentials credentials(Path home, PeerId peer) throws Exception {
-        Path dir = home.resolve("peers").resolve(UUID.randomUUID().toString());
-        DevPki.open(home.resolve("pki")).issuePeerFiles(peer, Duration.ofDays(1), dir);
-        return PeerCredentials.load(dir);
-    }
-
-    static HttpResponse<String> get(HttpClient http, String uri) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

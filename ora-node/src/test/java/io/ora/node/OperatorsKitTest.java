@@ -81,7 +81,7 @@ class OperatorsKitTest {
         named.addAll(metrics(Files.readString(OPS.resolve("prometheus/ora-alerts.yml"))));
         assertThat(named).hasSizeGreaterThan(30);
 
-        Map<String, Object> settings = NodeTest.config(home, TestPorts.free(), TestPorts.free());
+        Map<String, Object> settings = NodeTestKit.config(home, TestPorts.free(), TestPorts.free());
         settings.put("ora.redis.url", TestRedis.config(ConfigFactory.empty()).getString("ora.redis.url"));
         settings.put("ora.redis.key-prefix", TestRedis.config(ConfigFactory.empty()).getString("ora.redis.key-prefix"));
         try (Node node = Node.start(ConfigFactory.parseMap(settings), Map.of())) {
@@ -94,7 +94,7 @@ class OperatorsKitTest {
             // GC pauses are recorded from the first collection on.
             System.gc();
             Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                String exposed = NodeTest.get(http, node.managementUri() + "/metrics").body();
+                String exposed = NodeTestKit.get(http, node.managementUri() + "/metrics").body();
                 assertThat(named).allSatisfy(metric -> assertThat(exposed).as(metric).containsPattern(
                         "(?m)^" + Pattern.quote(exposed(metric)) + "[{ ]"));
             });

@@ -60,7 +60,7 @@ class TelemetryStoryTest {
         String portal = story.portal();
         HubPseudonym pseudonym = HubPseudonym.from(story.node().system().settings().config());
         UUID hubId = UUID.randomUUID();
-        PeerCredentials credentials = NodeTest.credentials(home, new PeerId.Hub(hubId));
+        PeerCredentials credentials = NodeTestKit.credentials(home, new PeerId.Hub(hubId));
         Mqtt5BlockingClient hub = story.connect(credentials);
         String topic = "ora/v1/hub/" + hubId + "/telemetry";
         String marker = "Mk" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);

@@ -60,8 +60,8 @@ class TracingAcrossNodesTest {
                 b = Node.start(exporting(receiver, home.resolve("b"), TestPorts.free()),
                         Map.of("ORA_SEED_NODES", "pekko://ora@127.0.0.1:" + seedPort));
                 Node second = b;
-                Awaitility.await().atMost(WAIT).until(() -> NodeProcessKillTest.upMembers(a) == 2
-                        && NodeProcessKillTest.upMembers(second) == 2);
+                Awaitility.await().atMost(WAIT).until(() -> NodeTestKit.upMembers(a) == 2
+                        && NodeTestKit.upMembers(second) == 2);
 
                 portalRequestContinuesItsCallersTrace(a, receiver, logs);
                 publishToAHubOnTheOtherNodeIsOneTrace(a, b, receiver);
@@ -108,9 +108,9 @@ class TracingAcrossNodesTest {
         UUID hubId = UUID.randomUUID();
         String appId = "app-" + UUID.randomUUID();
         sender.relay().orElseThrow().bindings().grant(appId, hubId);
-        Mqtt5BlockingClient hub = RelayClients.mqtt5(NodeTest.credentials(home.resolve("b"), new PeerId.Hub(hubId)),
+        Mqtt5BlockingClient hub = RelayClients.mqtt5(NodeTestKit.credentials(home.resolve("b"), new PeerId.Hub(hubId)),
                 "127.0.0.1", receiving.relay().orElseThrow().server().port()).buildBlocking();
-        Mqtt5BlockingClient app = RelayClients.mqtt5(NodeTest.credentials(home.resolve("a"), new PeerId.App(appId)),
+        Mqtt5BlockingClient app = RelayClients.mqtt5(NodeTestKit.credentials(home.resolve("a"), new PeerId.App(appId)),
                 "127.0.0.1", sender.relay().orElseThrow().server().port()).buildBlocking();
         try {
             hub.connect();
@@ -157,7 +157,7 @@ class TracingAcrossNodesTest {
     }
 
     private static Config exporting(OtlpReceiver receiver, Path nodeHome, int clusterPort) {
-        Map<String, Object> settings = NodeTest.config(nodeHome, clusterPort, TestPorts.free());
+        Map<String, Object> settings = NodeTestKit.config(nodeHome, clusterPort, TestPorts.free());
         Config redis = TestRedis.config(ConfigFactory.empty());
         settings.put("ora.redis.url", redis.getString("ora.redis.url"));
         settings.put("ora.redis.key-prefix", redis.getString("ora.redis.key-prefix"));

@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The contract on S3 through s3proxy, and the S3 layout: the folder, the manifest, the requests' headers.
- * {@link S3MotoBackupStoreTest} runs all of it again on moto, which decides races.
+ * {@link S3MotoBackupStoreIT} runs all of it again on moto, which decides races.
  */
 class S3BackupStoreIT extends BackupStoreContract {
 

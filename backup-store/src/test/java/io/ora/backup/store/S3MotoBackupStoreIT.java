@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
- * Everything {@link S3BackupStoreTest} runs, again on moto ({@link TestMoto}), which decides conditional writes as
+ * Everything {@link S3BackupStoreIT} runs, again on moto ({@link TestMoto}), which decides conditional writes as
  * S3 does: here the three race tests run. Also pins what moto does that the store relies on, so a moto upgrade that
  * stops honouring a condition fails here rather than quietly skipping the races.
  */

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The telemetry endpoint over real TLS and real HTTP: what reaches the intake, and every status a hub can be
- * answered with. The per-hub rate is {@link IngestHttpsRateLimitTest}; what the listener refuses on its own (TLS,
+ * answered with. The per-hub rate is {@link IngestHttpsRateLimitIT}; what the listener refuses on its own (TLS,
  * revocation, the server's errors) is device-https's tests'.
  */
 class IngestHttpsIT {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * How the test harnesses choose between an embedded server and one a variable names. Embedded is the default, so a
@@ -23,11 +24,17 @@ final class TestServers {
      *         server must not quietly test against an embedded one instead
      */
     static Optional<InetSocketAddress> named(String hostVariable, String portVariable, int defaultPort) {
-        Optional<String> host = env(hostVariable);
+        return named(System::getenv, hostVariable, portVariable, defaultPort);
+    }
+
+    /** As {@link #named(String, String, int)}, reading the variables from {@code environment}. */
+    static Optional<InetSocketAddress> named(UnaryOperator<String> environment, String hostVariable,
+                                             String portVariable, int defaultPort) {
+        Optional<String> host = env(environment, hostVariable);
         if (host.isEmpty()) {
             return Optional.empty();
         }
-        int port = env(portVariable).map(Integer::parseInt).orElse(defaultPort);
+        int port = env(environment, portVariable).map(Integer::parseInt).orElse(defaultPort);
         InetSocketAddress server = InetSocketAddress.createUnresolved(host.get(), port);
         if (!reachable(host.get(), port)) {
             throw new IllegalStateException(hostVariable + " names " + host.get() + ":" + port
@@ -38,11 +45,11 @@ final class TestServers {
 
     /** The environment variable {@code name}, or {@code fallback} when it is unset or blank. */
     static String env(String name, String fallback) {
-        return env(name).orElse(fallback);
+        return env(System::getenv, name).orElse(fallback);
     }
 
-    private static Optional<String> env(String name) {
-        String value = System.getenv(name);
+    private static Optional<String> env(UnaryOperator<String> environment, String name) {
+        String value = environment.apply(name);
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
     }
 

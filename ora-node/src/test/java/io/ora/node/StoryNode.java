@@ -50,7 +50,7 @@ final class StoryNode implements AutoCloseable {
     /** With {@code overrides} above the story's settings. */
     static StoryNode start(Path home, Map<String, Object> overrides) throws IOException {
         Config redis = TestRedis.config(ConfigFactory.empty());
-        Map<String, Object> settings = NodeTest.config(home, TestPorts.free(), TestPorts.free());
+        Map<String, Object> settings = NodeTestKit.config(home, TestPorts.free(), TestPorts.free());
         settings.putAll(overrides);
         settings.put("ora.redis.url", redis.getString("ora.redis.url"));
         settings.put("ora.redis.key-prefix", redis.getString("ora.redis.key-prefix"));

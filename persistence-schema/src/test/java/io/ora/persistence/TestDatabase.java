@@ -7,18 +7,22 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The PostgreSQL every integration test in this JVM uses: the machine's server on 127.0.0.1:5432 when it answers
- * (a fresh database, dropped when the JVM exits), otherwise an embedded one the harness starts itself. Either way a
- * real PostgreSQL, migrated by Flyway exactly as production is.
+ * The PostgreSQL every integration test in this JVM uses: an embedded one (zonky) the harness starts once per JVM
+ * and stops when the JVM exits, unless {@code ORA_TEST_PG_HOST} names a server; then a fresh database on that
+ * server, dropped when the JVM exits. Either way a real PostgreSQL, migrated by Flyway exactly as production is.
  *
- * <p>Override the server with {@code ORA_TEST_PG_HOST}/{@code ORA_TEST_PG_PORT}/{@code ORA_TEST_PG_USER}.
+ * <p>With a server: {@code ORA_TEST_PG_HOST}, {@code ORA_TEST_PG_PORT} (5432), {@code ORA_TEST_PG_USER}
+ * ({@code postgres}, a role that may create databases) and {@code ORA_TEST_PG_PASSWORD} (none). A named server
+ * that does not answer fails the run instead of falling back to an embedded one.
  */
 public final class TestDatabase {
 
@@ -60,11 +64,11 @@ public final class TestDatabase {
     }
 
     private static Database.Connection create() {
-        String host = TestServers.env("ORA_TEST_PG_HOST", "127.0.0.1");
-        int port = Integer.parseInt(TestServers.env("ORA_TEST_PG_PORT", "5432"));
-        String user = TestServers.env("ORA_TEST_PG_USER", "postgres");
-        if (TestServers.reachable(host, port)) {
-            return createDatabaseOn("jdbc:postgresql://" + host + ":" + port + "/", user);
+        Optional<InetSocketAddress> server = TestServers.named("ORA_TEST_PG_HOST", "ORA_TEST_PG_PORT", 5432);
+        if (server.isPresent()) {
+            String url = "jdbc:postgresql://" + server.get().getHostString() + ":" + server.get().getPort() + "/";
+            return createDatabaseOn(url, TestServers.env("ORA_TEST_PG_USER", "postgres"),
+                    TestServers.env("ORA_TEST_PG_PASSWORD", ""));
         }
         try {
             EmbeddedPostgres embedded = EmbeddedPostgres.builder().start();
@@ -77,17 +81,18 @@ public final class TestDatabase {
             }, "test-postgres-stop"));
             return new Database.Connection(embedded.getJdbcUrl("postgres", "postgres"), "postgres", "");
         } catch (IOException e) {
-            throw new UncheckedIOException("no PostgreSQL on " + host + ":" + port + " and embedded start failed", e);
+            throw new UncheckedIOException(
+                    "the embedded PostgreSQL did not start (ORA_TEST_PG_HOST can name a server)", e);
         }
     }
 
-    private static Database.Connection createDatabaseOn(String serverUrl, String user) {
+    private static Database.Connection createDatabaseOn(String serverUrl, String user, String password) {
         String name = "ora_test_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
-        Database.Connection admin = new Database.Connection(serverUrl + "postgres", user, "");
+        Database.Connection admin = new Database.Connection(serverUrl + "postgres", user, password);
         execute(admin, "CREATE DATABASE " + name);
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> execute(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"), "test-db-drop"));
-        return new Database.Connection(serverUrl + name, user, "");
+        return new Database.Connection(serverUrl + name, user, password);
     }
 
     private static void execute(Database.Connection db, String sql) {

@@ -9,24 +9,27 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The Redis every integration test in this JVM uses: the machine's server on 127.0.0.1:6379 when it answers,
- * otherwise one embedded server the harness starts itself (and stops when the JVM exits). Either way a real Redis.
+ * The Redis every integration test in this JVM uses: one embedded server the harness starts itself (and stops when
+ * the JVM exits), unless {@code ORA_TEST_REDIS_HOST} names a server ({@code ORA_TEST_REDIS_PORT}, 6379). Either way
+ * a real Redis. A named server that does not answer fails the run instead of falling back to an embedded one.
  *
- * <p>Isolation: other suites may share the machine's server, so this JVM writes only keys under its own prefix
+ * <p>Isolation: other suites may share a named server, so this JVM writes only keys under its own prefix
  * {@code ora-test-<random hex>:} ({@link #keyPrefix()}), and when the JVM exits it deletes exactly those keys with
  * SCAN and UNLINK, never KEYS or FLUSHDB. The prefix is hex and a colon, so it is also a literal SCAN pattern.
  *
- * <p>Override the server with {@code ORA_TEST_REDIS_HOST}/{@code ORA_TEST_REDIS_PORT}. For "Redis is down" tests,
- * {@link #startDedicated()} gives a test a server of its own that it can stop and start again.
+ * <p>For "Redis is down" tests, {@link #startDedicated()} gives a test a server of its own that it can stop and start
+ * again.
  */
 public final class TestRedis {
 
@@ -63,7 +66,7 @@ public final class TestRedis {
     }
 
     /**
-     * A separate embedded Redis on a port of its own, even when the machine's server exists, that the caller stops
+     * A separate embedded Redis on a port of its own, even when a server is named, that the caller stops
      * and starts again at will and closes when done.
      */
     public static StoppableRedis startDedicated() {
@@ -86,12 +89,11 @@ public final class TestRedis {
     }
 
     private static RedisURI locate() {
-        String host = TestServers.env("ORA_TEST_REDIS_HOST", "127.0.0.1");
-        int port = Integer.parseInt(TestServers.env("ORA_TEST_REDIS_PORT", "6379"));
-        if (TestServers.reachable(host, port)) {
-            RedisURI machine = RedisURI.Builder.redis(host, port).build();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteOurKeys(machine), "test-redis-cleanup"));
-            return machine;
+        Optional<InetSocketAddress> server = TestServers.named("ORA_TEST_REDIS_HOST", "ORA_TEST_REDIS_PORT", 6379);
+        if (server.isPresent()) {
+            RedisURI named = RedisURI.Builder.redis(server.get().getHostString(), server.get().getPort()).build();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteOurKeys(named), "test-redis-cleanup"));
+            return named;
         }
         // Nobody else uses an embedded server, so there is nothing to clean: stopping it discards everything.
         EmbeddedRedis embedded = EmbeddedRedis.start(embeddedMaxMemory());

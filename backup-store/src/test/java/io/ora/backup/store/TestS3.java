@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
  * not secrets.
  *
  * <p>What s3proxy 2.6.0 does not do as S3 does: it ignores {@code If-None-Match} and {@code If-Match} on PutObject
- * ({@link S3ProxyConditionalWritesTest}), it does not encrypt (the SSE header is accepted and ignored), and it does
+ * ({@link S3ProxyConditionalWritesIT}), it does not encrypt (the SSE header is accepted and ignored), and it does
  * not read the SDK's default trailing checksums. {@link TestMoto} is the second S3 API, the one that decides races.
  */
 final class TestS3 {
@@ -86,7 +86,7 @@ final class TestS3 {
                         CREDENTIALS.resolveCredentials().accessKeyId(),
                         CREDENTIALS.resolveCredentials().secretAccessKey())
                 // s3proxy answers x-amz-server-side-encryption with 501 NotImplemented unless told to ignore
-                // headers it does not implement; S3BackupStoreTest checks the store's requests carry it.
+                // headers it does not implement; S3BackupStoreIT checks the store's requests carry it.
                 .ignoreUnknownHeaders(true)
                 .build();
         try {

@@ -19,7 +19,9 @@ import scala.Option;
  */
 class CountedMailboxTest {
 
-    private static final ActorTestKit KIT = ActorTestKit.create("counted-mailbox");
+    private static final ActorTestKit KIT = ActorTestKit.create("counted-mailbox",
+            // A local system: the mailboxes need no cluster, and a unit test binds no port.
+            ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
 
     @AfterAll
     static void stop() {

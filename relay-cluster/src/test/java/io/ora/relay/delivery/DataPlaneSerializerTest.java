@@ -3,6 +3,7 @@ package io.ora.relay.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.typesafe.config.ConfigFactory;
 import java.io.NotSerializableException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -38,7 +39,9 @@ class DataPlaneSerializerTest {
 
     @BeforeContainer
     static void start() {
-        kit = ActorTestKit.create("data-plane-serializer");
+        // A local system: the serializer needs no cluster, and a unit test binds no port.
+        kit = ActorTestKit.create("data-plane-serializer",
+                ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
         serializer = new DataPlaneSerializer((ExtendedActorSystem) Adapter.toClassic(kit.system()));
         sender = TestProbe.create(kit.system());
     }

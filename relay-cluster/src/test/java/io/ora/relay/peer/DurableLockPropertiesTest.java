@@ -34,7 +34,9 @@ class DurableLockPropertiesTest {
 
     @BeforeContainer
     static void start() {
-        kit = ActorTestKit.create(ConfigFactory.load(EventSourcedBehaviorTestKit.config()));
+        // A local system: the lock needs no cluster (the module's test config forms one); a unit test binds no port.
+        kit = ActorTestKit.create(ConfigFactory.load(ConfigFactory.parseString("pekko.actor.provider = local")
+                .withFallback(EventSourcedBehaviorTestKit.config())));
     }
 
     @AfterContainer

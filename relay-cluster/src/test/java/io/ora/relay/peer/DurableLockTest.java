@@ -21,11 +21,13 @@ import org.junit.jupiter.api.Test;
  * The event-sourced part of {@link HubEntity}, its durable lock, on its own over the in-memory journal (Pekko's
  * {@link EventSourcedBehaviorTestKit}, which also serializes every command, event and state through the node's
  * bindings): each command's reply, the events it persists (none when nothing changes), and the state recovered after
- * a restart. The sharded entity around it is tested on a real node ({@link HubLockTest}, {@link HubLockProtocolTest}).
+ * a restart. The sharded entity around it is tested on a real node ({@link HubLockIT}, {@link HubLockProtocolIT}).
  */
 class DurableLockTest {
 
-    static final ActorTestKit KIT = ActorTestKit.create(ConfigFactory.load(EventSourcedBehaviorTestKit.config()));
+    // A local system: the lock needs no cluster (the module's test config forms one), and a unit test binds no port.
+    static final ActorTestKit KIT = ActorTestKit.create(ConfigFactory.load(ConfigFactory
+            .parseString("pekko.actor.provider = local").withFallback(EventSourcedBehaviorTestKit.config())));
     private static final HubEntity.State UNLOCKED = new HubEntity.State(false, "");
 
     @AfterAll

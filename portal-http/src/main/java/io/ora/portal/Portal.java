@@ -19,7 +19,7 @@ import io.ora.portal.certs.AppCertificates;
 import io.ora.portal.certs.CertificateRoutes;
 import io.ora.portal.dev.DevIssuer;
 import io.ora.portal.handover.AccessKeyVerifier;
-import io.ora.portal.handover.ClusterHubLockdown;
+import io.ora.portal.handover.ShardedHubLock;
 import io.ora.portal.handover.Handover;
 import io.ora.portal.handover.HandoverRoutes;
 import io.ora.portal.handover.HandoverSettings;
@@ -152,7 +152,7 @@ public final class Portal implements AutoCloseable {
             // The handover asks hubs' entities for their lock; a node without the relay role reaches them by proxy.
             HubLocks.startProxy(system);
             Handover handover = new Handover(db, new AccessKeyVerifier(handoverSettings.accessKeySecret()),
-                    handoverSettings.limits(), new ClusterHubLockdown(system, handoverSettings.lockTimeout()));
+                    handoverSettings.limits(), new ShardedHubLock(system, handoverSettings.lockTimeout()));
             endpoints.addAll(new HandoverRoutes(handover, new StepUp(handoverSettings.stepUpMaxAge(),
                     handoverSettings.stepUpAcr(), oidc.clockSkew(), Clock.systemUTC())).endpoints());
             resources.add(sweeper(system, handover, handoverSettings.sweepInterval()));

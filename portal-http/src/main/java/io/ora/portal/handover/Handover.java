@@ -62,9 +62,9 @@ public final class Handover {
     private final Expiry expiry;
     private final HubLockSync locks;
 
-    public Handover(Db db, AccessKeyVerifier verifier, Settings settings, HubLockdown lockdown) {
+    public Handover(Db db, AccessKeyVerifier verifier, Settings settings, HubLock hubLock) {
         this.settings = settings;
-        this.locks = new HubLockSync(db, lockdown);
+        this.locks = new HubLockSync(db, hubLock);
         this.issuance = new Issuance(db, verifier, settings);
         this.custody = new Custody(db);
         this.claims = new Claims(db, verifier, settings);

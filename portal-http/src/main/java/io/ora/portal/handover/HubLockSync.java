@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Keeps the hub entities' lock in line with each project's committed status: applied after a transition commits,
  * recorded in {@code project.hubs_locked}, and retried by the sweeper wherever the relay could not be reached.
  */
-record HubLockSync(Db db, HubLockdown lockdown) {
+record HubLockSync(Db db, HubLock hubLock) {
 
     private static final Logger LOG = LoggerFactory.getLogger(HubLockSync.class);
 
@@ -63,7 +63,7 @@ record HubLockSync(Db db, HubLockdown lockdown) {
                 }
             }
         }).thenCompose(target -> lockSpan(transition, target.locked()).endWith(target.locked()
-                        ? lockdown.lock(projectId, target.hubs()) : lockdown.release(projectId, target.hubs()))
+                        ? hubLock.lock(projectId, target.hubs()) : hubLock.release(projectId, target.hubs()))
                 .thenCompose(done -> db.tx(c -> {
                     try (PreparedStatement update = c.prepareStatement("UPDATE project SET hubs_locked = ? "
                             + "WHERE id = ? AND (status = 'PENDING_HANDOVER') = ?")) {

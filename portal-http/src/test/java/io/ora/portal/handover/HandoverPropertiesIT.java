@@ -84,7 +84,7 @@ class HandoverPropertiesIT {
         Db db = new Db(dataSource, blocking);
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        HubLockdown relay = new HubLockdown() {
+        HubLock relay = new HubLock() {
             @Override
             public CompletionStage<Void> lock(UUID project, List<UUID> hubs) {
                 return CompletableFuture.completedFuture(null);

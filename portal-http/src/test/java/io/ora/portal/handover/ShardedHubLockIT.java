@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * relay-role node (hosting stand-in hub entities) in one cluster; the portal's proxy reaches the hubs, a refusal
  * fails the lock (for the sweeper to retry), and a project without hubs needs no relay at all.
  */
-class ClusterHubLockdownIT {
+class ShardedHubLockIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     /** The holder the stand-ins refuse, as a hub refuses a blank one. */
@@ -65,7 +65,7 @@ class ClusterHubLockdownIT {
     void thePortalLocksAndReleasesHubsOnTheRelayNodeThroughItsProxy() throws Exception {
         UUID project = UUID.randomUUID();
         List<UUID> hubs = List.of(UUID.randomUUID(), UUID.randomUUID());
-        ClusterHubLockdown lockdown = new ClusterHubLockdown(portal, TIMEOUT);
+        ShardedHubLock lockdown = new ShardedHubLock(portal, TIMEOUT);
 
         lockdown.lock(project, hubs).toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertThat(LOCKED).contains(hubs.get(0) + "/" + project, hubs.get(1) + "/" + project);
@@ -78,7 +78,7 @@ class ClusterHubLockdownIT {
     void aHubThatRefusesFailsTheWholeLock() {
         List<UUID> hubs = List.of(UUID.randomUUID(), UUID.randomUUID());
 
-        assertThatThrownBy(() -> new ClusterHubLockdown(portal, TIMEOUT).lock(REFUSED, hubs).toCompletableFuture()
+        assertThatThrownBy(() -> new ShardedHubLock(portal, TIMEOUT).lock(REFUSED, hubs).toCompletableFuture()
                 .get(30, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasRootCauseInstanceOf(StatusReply.ErrorMessage.class);
@@ -86,7 +86,7 @@ class ClusterHubLockdownIT {
 
     @Test
     void aProjectWithoutHubsCompletesAtOnce() {
-        assertThat(new ClusterHubLockdown(portal, TIMEOUT).lock(UUID.randomUUID(), List.of()).toCompletableFuture())
+        assertThat(new ShardedHubLock(portal, TIMEOUT).lock(UUID.randomUUID(), List.of()).toCompletableFuture())
                 .isCompleted();
     }
 

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on node B, asking the entity through sharding, the hub connected to A is told to wait by that entity, and the lock
  * survives the entity passivating on B and then moving to A when B leaves.
  */
-class HubLockdownClusterIT {
+class HubLockClusterIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     /** Short enough to see an idle entity passivate, long enough to find where a fresh one lives first. */

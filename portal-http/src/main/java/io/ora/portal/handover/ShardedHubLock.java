@@ -15,17 +15,17 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
- * {@link HubLockdown} by asking each hub's sharded entity directly, in the relay's {@link HubLocks} protocol: through
+ * {@link HubLock} by asking each hub's sharded entity directly, in the relay's {@link HubLocks} protocol: through
  * this node's sharding, which on a node without the relay role is a proxy ({@link HubLocks#startProxy}, started with
  * the portal), so the portal needs no code of the relay. Fails (for the sweeper to retry) when a hub refuses, or does
  * not confirm within the timeout (no relay node up, say).
  */
-public final class ClusterHubLockdown implements HubLockdown {
+public final class ShardedHubLock implements HubLock {
 
     private final ClusterSharding sharding;
     private final Duration timeout;
 
-    public ClusterHubLockdown(ActorSystem<?> system, Duration timeout) {
+    public ShardedHubLock(ActorSystem<?> system, Duration timeout) {
         this.sharding = ClusterSharding.get(system);
         this.timeout = timeout;
     }

@@ -3,7 +3,9 @@ package io.ora.portal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ora.portal.auth.Role;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -195,6 +197,81 @@ class PortalFlowIT {
         assertThat(api.get("/v1/projects?cursor=bm9wZQ", installer.token()).status()).isEqualTo(400);
         assertThat(api.get("/v1/projects?status=LOST", installer.token()).status()).isEqualTo(400);
         assertThat(api.get("/v1/projects?sort=name", installer.token()).status()).isEqualTo(400);
+    }
+
+    /**
+     * Every list the portal pages, walked two rows at a time: the pages join into one list in (time, id) order with
+     * nothing left out or repeated, and only the last page has no cursor. Each list binds its own parameters before
+     * the position (the project list its caller's scope, one id or two, and the status filter twice), so each is
+     * walked.
+     */
+    @Test
+    void everyListIsWalkedPageByPageInKeysetOrder() {
+        Installers.Installer owner = licensedInstaller();
+        String token = owner.token();
+        String org = "/v1/organisations/" + owner.organisationId();
+        String project = null;
+        for (int i = 0; i < 3; i++) {
+            api.post("/v1/templates", token, template("Template " + i));
+            project = api.post("/v1/projects", token, Map.of("templateId", owner.templateId().toString()))
+                    .header("Location").orElseThrow();
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(api.post(project + "/hubs", token, Map.of("hubId", UUID.randomUUID().toString(),
+                    "certificateFingerprint", "ab".repeat(32))).status()).isEqualTo(201);
+        }
+        for (int i = 0; i < 2; i++) {
+            String member = api.get("/v1/me", PORTAL.token(Role.ELECTRICIAN)).json().get("userId").asString();
+            assertThat(api.post(org + "/members", token, Map.of("userId", member)).status()).isEqualTo(201);
+        }
+
+        assertThat(walk("/v1/templates", token, "createdAt", "id")).hasSize(4)
+                .isEqualTo(whole("/v1/templates", token, "id"));
+        assertThat(walk("/v1/projects?status=DRAFT", token, "createdAt", "id")).hasSize(3)
+                .isEqualTo(whole("/v1/projects", token, "id"));
+        assertThat(walk("/v1/projects?status=ARCHIVED", token, "createdAt", "id")).isEmpty();
+        assertThat(walk("/v1/projects?status=DRAFT", PORTAL.token(Role.HOMEOWNER), "createdAt", "id")).isEmpty();
+        assertThat(walk(project + "/hubs", token, "registeredAt", "hubId")).hasSize(3);
+        assertThat(walk(org + "/members", token, "addedAt", "userId")).hasSize(3)
+                .contains(owner.userId().toString());
+        assertThat(walk(org + "/audit", token, "at", "id")).as("more than one page").hasSizeGreaterThan(2)
+                .isEqualTo(whole(org + "/audit", token, "id"));
+        String pending = api.put("/v1/me/licence", PORTAL.token(Role.ELECTRICIAN), licence(LocalDate.now()
+                .plusYears(1)), Map.of()).json().get("id").asString();
+        assertThat(walk("/v1/operator/licences?status=PENDING", operator, "submittedAt", "id")).contains(pending);
+    }
+
+    /** The ids of {@code list} fetched two at a time, checking each page and the order across them. */
+    private static List<String> walk(String list, String token, String time, String id) {
+        List<String> ids = new ArrayList<>();
+        Instant lastTime = Instant.MIN;
+        String lastId = "";
+        String cursor = null;
+        do {
+            JsonNode page = api.get(list + (list.contains("?") ? "&" : "?") + "limit=2"
+                    + (cursor == null ? "" : "&cursor=" + cursor), token).json();
+            cursor = page.hasNonNull("nextCursor") ? page.get("nextCursor").asString() : null;
+            assertThat(page.get("items").size()).as("a full page unless it is the last in %s", list)
+                    .isBetween(cursor == null ? 0 : 2, 2);
+            for (JsonNode item : page.get("items")) {
+                Instant at = Instant.parse(item.get(time).asString());
+                String key = item.get(id).asString();
+                // PostgreSQL orders uuids by their bytes, which is the order of their lower-case text.
+                assertThat(at.isAfter(lastTime) || at.equals(lastTime) && key.compareTo(lastId) > 0)
+                        .as("%s after %s/%s in %s", key, lastTime, lastId, list).isTrue();
+                lastTime = at;
+                lastId = key;
+                ids.add(key);
+            }
+        } while (cursor != null);
+        return ids;
+    }
+
+    /** The ids of {@code list} in one page. */
+    private static List<String> whole(String list, String token, String id) {
+        JsonNode page = api.get(list + "?limit=100", token).json();
+        assertThat(page.hasNonNull("nextCursor")).isFalse();
+        return page.get("items").valueStream().map(item -> item.get(id).asString()).toList();
     }
 
     @Test

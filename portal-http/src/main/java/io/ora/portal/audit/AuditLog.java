@@ -1,13 +1,11 @@
 package io.ora.portal.audit;
 
 import io.ora.portal.api.Page;
+import io.ora.portal.store.Keyset;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -72,22 +70,10 @@ public final class AuditLog {
     /** An organisation's events, oldest first, one keyset page (fetches one extra row to know if more exist). */
     public static List<Event> page(Connection connection, UUID organisationId, Page.Request request)
             throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT id, at, organisation_id, project_id, "
-                + "actor_user_id, action, target_id FROM audit_event WHERE organisation_id = ? AND (at, id) > (?, ?) "
-                + "ORDER BY at, id LIMIT ?")) {
-            select.setObject(1, organisationId);
-            select.setTimestamp(2, Timestamp.from(request.from().after()));
-            select.setObject(3, request.from().afterId());
-            select.setInt(4, request.limit() + 1);
-            List<Event> events = new ArrayList<>();
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    events.add(new Event(rows.getObject(1, UUID.class), rows.getTimestamp(2).toInstant(),
-                            rows.getObject(3, UUID.class), rows.getObject(4, UUID.class),
-                            rows.getObject(5, UUID.class), Action.valueOf(rows.getString(6)), rows.getString(7)));
-                }
-            }
-            return events;
-        }
+        return Keyset.rows(connection, "SELECT id, at, organisation_id, project_id, actor_user_id, action, target_id "
+                + "FROM audit_event WHERE organisation_id = ?", "at", "id", Keyset.Parameters.of(organisationId),
+                request, row -> new Event(row.getObject(1, UUID.class), row.getTimestamp(2).toInstant(),
+                        row.getObject(3, UUID.class), row.getObject(4, UUID.class), row.getObject(5, UUID.class),
+                        Action.valueOf(row.getString(6)), row.getString(7)));
     }
 }

@@ -8,6 +8,7 @@ import io.ora.portal.installers.Directory.LicenceStatus;
 import io.ora.portal.installers.Directory.LicenceSubmission;
 import io.ora.portal.refusal.Refused;
 import io.ora.portal.store.Db;
+import io.ora.portal.store.Keyset;
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
@@ -16,7 +17,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -88,20 +88,9 @@ record Licences(Db db, CredentialVerification verification) {
     /** One page of licences in {@code status}, oldest submission first: the operators' review queue. */
     CompletionStage<Page<Licence>> licences(LicenceStatus status, Page.Request page) {
         return db.read(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM licence "
-                    + "WHERE status = ? AND (submitted_at, id) > (?, ?) ORDER BY submitted_at, id LIMIT ?")) {
-                select.setString(1, status.name());
-                select.setTimestamp(2, Timestamp.from(page.from().after()));
-                select.setObject(3, page.from().afterId());
-                select.setInt(4, page.limit() + 1);
-                List<Licence> rows = new ArrayList<>();
-                try (ResultSet row = select.executeQuery()) {
-                    while (row.next()) {
-                        rows.add(licence(row));
-                    }
-                }
-                return Page.of(rows, page.limit(), l -> new Page.Position(l.submittedAt(), l.id()), l -> l);
-            }
+            List<Licence> rows = Keyset.rows(c, "SELECT " + COLUMNS + " FROM licence WHERE status = ?",
+                    "submitted_at", "id", Keyset.Parameters.of(status.name()), page, Licences::licence);
+            return Page.of(rows, page.limit(), l -> new Page.Position(l.submittedAt(), l.id()), l -> l);
         });
     }
 

@@ -8,13 +8,12 @@ import io.ora.portal.installers.Directory.MemberRole;
 import io.ora.portal.installers.Directory.Organisation;
 import io.ora.portal.refusal.Refused;
 import io.ora.portal.store.Db;
+import io.ora.portal.store.Keyset;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -79,23 +78,12 @@ record Organisations(Db db, Principals principals) {
     /** One page of an organisation's members, in the order they joined. */
     CompletionStage<Page<Member>> members(UUID org, Page.Request page) {
         return db.read(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT m.user_id, u.display_name, m.member_role, "
-                    + "m.added_at FROM organisation_member m JOIN portal_user u ON u.id = m.user_id "
-                    + "WHERE m.organisation_id = ? AND (m.added_at, m.user_id) > (?, ?) "
-                    + "ORDER BY m.added_at, m.user_id LIMIT ?")) {
-                select.setObject(1, org);
-                select.setTimestamp(2, Timestamp.from(page.from().after()));
-                select.setObject(3, page.from().afterId());
-                select.setInt(4, page.limit() + 1);
-                List<Member> rows = new ArrayList<>();
-                try (ResultSet row = select.executeQuery()) {
-                    while (row.next()) {
-                        rows.add(new Member(row.getObject(1, UUID.class), row.getString(2),
-                                MemberRole.valueOf(row.getString(3)), row.getTimestamp(4).toInstant()));
-                    }
-                }
-                return Page.of(rows, page.limit(), m -> new Page.Position(m.addedAt(), m.userId()), m -> m);
-            }
+            List<Member> rows = Keyset.rows(c, "SELECT m.user_id, u.display_name, m.member_role, m.added_at "
+                    + "FROM organisation_member m JOIN portal_user u ON u.id = m.user_id WHERE m.organisation_id = ?",
+                    "m.added_at", "m.user_id", Keyset.Parameters.of(org), page,
+                    row -> new Member(row.getObject(1, UUID.class), row.getString(2),
+                            MemberRole.valueOf(row.getString(3)), row.getTimestamp(4).toInstant()));
+            return Page.of(rows, page.limit(), m -> new Page.Position(m.addedAt(), m.userId()), m -> m);
         });
     }
 

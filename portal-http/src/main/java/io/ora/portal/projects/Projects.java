@@ -11,13 +11,13 @@ import io.ora.portal.installers.Directory;
 import io.ora.portal.refusal.Refusal;
 import io.ora.portal.refusal.Refused;
 import io.ora.portal.store.Db;
+import io.ora.portal.store.Keyset;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -121,23 +121,15 @@ public final class Projects {
     public CompletionStage<Page<Project>> list(Principal who, Optional<Status> status, Page.Request page) {
         return db.read(c -> {
             Scope scope = scope(who);
-            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM project p WHERE "
-                    + scope.predicate() + " AND (?::text IS NULL OR p.status = ?::text) "
-                    + "AND (p.created_at, p.id) > (?, ?) ORDER BY p.created_at, p.id LIMIT ?")) {
-                int next = scope.bind(select, 1);
-                select.setString(next, status.map(Enum::name).orElse(null));
-                select.setString(next + 1, status.map(Enum::name).orElse(null));
-                select.setTimestamp(next + 2, Timestamp.from(page.from().after()));
-                select.setObject(next + 3, page.from().afterId());
-                select.setInt(next + 4, page.limit() + 1);
-                List<Project> rows = new ArrayList<>();
-                try (ResultSet row = select.executeQuery()) {
-                    while (row.next()) {
-                        rows.add(project(row));
-                    }
-                }
-                return Page.of(rows, page.limit(), p -> new Page.Position(p.createdAt(), p.id()), p -> p);
-            }
+            String wanted = status.map(Enum::name).orElse(null);
+            List<Project> rows = Keyset.rows(c, "SELECT " + COLUMNS + " FROM project p WHERE " + scope.predicate()
+                    + " AND (?::text IS NULL OR p.status = ?::text)", "p.created_at", "p.id", select -> {
+                        int next = scope.bind(select, 1);
+                        select.setString(next, wanted);
+                        select.setString(next + 1, wanted);
+                        return next + 2;
+                    }, page, Projects::project);
+            return Page.of(rows, page.limit(), p -> new Page.Position(p.createdAt(), p.id()), p -> p);
         });
     }
 
@@ -208,22 +200,10 @@ public final class Projects {
     public CompletionStage<Page<Hub>> hubs(Principal who, UUID projectId, Page.Request page) {
         return db.read(c -> {
             reach(c, who, projectId, false);
-            try (PreparedStatement select = c.prepareStatement("SELECT hub_id, certificate_fingerprint, "
-                    + "registered_at FROM project_hub WHERE project_id = ? AND (registered_at, hub_id) > (?, ?) "
-                    + "ORDER BY registered_at, hub_id LIMIT ?")) {
-                select.setObject(1, projectId);
-                select.setTimestamp(2, Timestamp.from(page.from().after()));
-                select.setObject(3, page.from().afterId());
-                select.setInt(4, page.limit() + 1);
-                List<Hub> rows = new ArrayList<>();
-                try (ResultSet row = select.executeQuery()) {
-                    while (row.next()) {
-                        rows.add(new Hub(row.getObject(1, UUID.class), row.getString(2),
-                                row.getTimestamp(3).toInstant()));
-                    }
-                }
-                return Page.of(rows, page.limit(), h -> new Page.Position(h.registeredAt(), h.hubId()), h -> h);
-            }
+            List<Hub> rows = Keyset.rows(c, "SELECT hub_id, certificate_fingerprint, registered_at FROM project_hub "
+                    + "WHERE project_id = ?", "registered_at", "hub_id", Keyset.Parameters.of(projectId), page,
+                    row -> new Hub(row.getObject(1, UUID.class), row.getString(2), row.getTimestamp(3).toInstant()));
+            return Page.of(rows, page.limit(), h -> new Page.Position(h.registeredAt(), h.hubId()), h -> h);
         });
     }
 

@@ -6,13 +6,12 @@ import io.ora.portal.audit.AuditLog;
 import io.ora.portal.refusal.Refusal;
 import io.ora.portal.refusal.Refused;
 import io.ora.portal.store.Db;
+import io.ora.portal.store.Keyset;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -95,24 +94,13 @@ public final class Templates {
 
     public CompletionStage<Page<Summary>> list(UUID org, Page.Request page) {
         return db.read(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT t.id, t.created_at, v.version, v.name "
+            List<Summary> rows = Keyset.rows(c, "SELECT t.id, t.created_at, v.version, v.name "
                     + "FROM project_template t JOIN LATERAL (SELECT version, name FROM project_template_version "
                     + "WHERE template_id = t.id ORDER BY version DESC LIMIT 1) v ON true "
-                    + "WHERE t.organisation_id = ? AND (t.created_at, t.id) > (?, ?) ORDER BY t.created_at, t.id "
-                    + "LIMIT ?")) {
-                select.setObject(1, org);
-                select.setTimestamp(2, Timestamp.from(page.from().after()));
-                select.setObject(3, page.from().afterId());
-                select.setInt(4, page.limit() + 1);
-                List<Summary> rows = new ArrayList<>();
-                try (ResultSet row = select.executeQuery()) {
-                    while (row.next()) {
-                        rows.add(new Summary(row.getObject(1, UUID.class), row.getInt(3), row.getString(4),
-                                row.getTimestamp(2).toInstant()));
-                    }
-                }
-                return Page.of(rows, page.limit(), s -> new Page.Position(s.createdAt(), s.id()), s -> s);
-            }
+                    + "WHERE t.organisation_id = ?", "t.created_at", "t.id", Keyset.Parameters.of(org), page,
+                    row -> new Summary(row.getObject(1, UUID.class), row.getInt(3), row.getString(4),
+                            row.getTimestamp(2).toInstant()));
+            return Page.of(rows, page.limit(), s -> new Page.Position(s.createdAt(), s.id()), s -> s);
         });
     }
 

@@ -69,6 +69,12 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Connecting connecting = ctx.channel().attr(CONNECTING).getAndSet(null);
+        if (connecting == null) {
+            // No handshake began here: the accept guard refused the connection in channelActive (and counted it),
+            // and TLS reports the handshake failed as the socket closes. Not a failed handshake and not a fault:
+            // counting or logging it would do so once more for every refused connection of a flood.
+            return;
+        }
         if (!completion.isSuccess()) {
             boolean late = completion.cause() instanceof SslHandshakeTimeoutException;
             (late ? timedOut : failed).increment();

@@ -154,6 +154,11 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
         return context.settings();
     }
 
+    /** What the edge's handlers are built from, for a test that builds one itself. */
+    EdgeContext context() {
+        return context;
+    }
+
     /** {@code ora_relay_connections_closed_total{reason=...}}. */
     long closed(String reason) {
         return metrics.value("ora_relay_connections_closed_total", "reason", reason);

@@ -1,6 +1,7 @@
 package io.ora.portal.limits;
 
 import io.github.bucket4j.Bucket;
+import io.ora.core.limits.RateLimits;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,10 +32,9 @@ final class LocalBuckets {
     synchronized Bucket bucket(String key, RateClass.Limit limit) {
         Bucket bucket = buckets.get(key);
         if (bucket == null) {
-            bucket = Bucket.builder()
-                    .addLimit(bandwidth -> bandwidth.capacity(limit.capacity())
-                            .refillGreedy(limit.capacity(), limit.period()))
-                    .build();
+            // capacity per period, refilled continuously: the same bucket as capacity / period tokens a second.
+            double perSecond = limit.capacity() * 1e9 / limit.period().toNanos();
+            bucket = RateLimits.shared(perSecond, limit.capacity());
             buckets.put(key, bucket);
         }
         return bucket;

@@ -3,6 +3,7 @@ package io.ora.relay;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.ora.core.metrics.Metrics;
+import io.ora.core.ota.OtaDesk;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.persistence.Database;
 import io.ora.persistence.Redis;
@@ -56,7 +57,16 @@ public final class Relay implements AutoCloseable {
     /** As {@link #start(ActorSystem, DataSource, Redis, Metrics)}, handing hubs' telemetry to {@code telemetry}. */
     public static Relay start(ActorSystem<?> system, DataSource dataSource, Redis redis, Metrics metrics,
                               TelemetryIntake telemetry) throws IOException {
-        return start(system, dataSource, Optional.of(redis), metrics, telemetry);
+        return start(system, dataSource, Optional.of(redis), metrics, telemetry, OtaDesk.unavailable());
+    }
+
+    /**
+     * As {@link #start(ActorSystem, DataSource, Redis, Metrics, TelemetryIntake)}, handing hubs' firmware checks and
+     * reports to {@code ota} (docs/ota.md); a relay without it answers checks {@code wait} / {@code unavailable}.
+     */
+    public static Relay start(ActorSystem<?> system, DataSource dataSource, Redis redis, Metrics metrics,
+                              TelemetryIntake telemetry, OtaDesk ota) throws IOException {
+        return start(system, dataSource, Optional.of(redis), metrics, telemetry, ota);
     }
 
     /**
@@ -71,18 +81,18 @@ public final class Relay implements AutoCloseable {
     /** As {@link #start(ActorSystem, DataSource, Metrics)}, handing hubs' telemetry to {@code telemetry}. */
     public static Relay start(ActorSystem<?> system, DataSource dataSource, Metrics metrics,
                               TelemetryIntake telemetry) throws IOException {
-        return start(system, dataSource, Optional.empty(), metrics, telemetry);
+        return start(system, dataSource, Optional.empty(), metrics, telemetry, OtaDesk.unavailable());
     }
 
     private static Relay start(ActorSystem<?> system, DataSource dataSource, Optional<Redis> redis, Metrics metrics,
-                               TelemetryIntake telemetry) throws IOException {
+                               TelemetryIntake telemetry, OtaDesk ota) throws IOException {
         RelaySettings settings = RelaySettings.from(system.settings().config());
-        PeerRouter router = PeerRouter.start(system, PeerSettings.from(settings, metrics));
+        PeerRouter router = PeerRouter.start(system, PeerSettings.from(settings, metrics, ota));
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("ora.relay.blocking-dispatcher"));
         JdbcBindings bindings = JdbcBindings.start(dataSource, blocking, settings.access(), redis, metrics);
         RelayServer server;
         try {
-            server = RelayServer.start(system, settings, router, bindings, telemetry, metrics);
+            server = RelayServer.start(system, settings, router, bindings, telemetry, ota, metrics);
         } catch (IOException | RuntimeException e) {
             bindings.close();
             throw e;

@@ -1,6 +1,6 @@
 package io.ora.relay;
 
-import static io.ora.relay.RelayTestKit.NONE;
+import static io.ora.relay.RelayTestKit.UNAVAILABLE;
 import static io.ora.relay.RelayTestKit.WAIT;
 import static io.ora.relay.RelayTestKit.assertAck;
 import static io.ora.relay.RelayTestKit.checkOta;
@@ -99,7 +99,7 @@ class HubLockClusterIT {
         Mqtt5BlockingClient again = RelayTestKit.connect(a, a.hub(hubId));
         try (Mqtt5BlockingClient.Mqtt5Publishes inbox = again.publishes(MqttGlobalPublishFilter.ALL)) {
             again.subscribeWith().topicFilter(Topics.hubInbox(hubId) + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
-            assertThat(checkOta(again, inbox, hubId)).isEqualTo(NONE);
+            assertThat(checkOta(again, inbox, hubId)).isEqualTo(UNAVAILABLE);
         } finally {
             again.disconnect();
         }

@@ -16,6 +16,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.ora.core.identity.PeerId;
+import io.ora.core.ota.OtaDesk;
 import io.ora.core.topic.Topics;
 import io.ora.hubkit.PeerCredentials;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -38,8 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A hub's OTA status check over real MQTT: the hub publishes to its own {@code ota} topic and the relay answers on
- * the hub's inbox, "wait" while the hub is locked for a handover and "none" otherwise. Clients nobody here wrote:
- * HiveMQ (MQTT 5), Eclipse Paho (3.1.1) and mosquitto_rr (both).
+ * the hub's inbox, "wait" while the hub is locked for a handover and otherwise what the OTA desk says (here a desk
+ * that answers "none" and keeps what it was given); reports on {@code ota/report} go to the desk. Clients nobody here
+ * wrote: HiveMQ (MQTT 5), Eclipse Paho (3.1.1) and mosquitto_rr (both).
  */
 class RelayOtaIT {
 
@@ -47,10 +52,25 @@ class RelayOtaIT {
     static Path dir;
     static TestRelay relay;
     static HubLockClient locks;
+    /** What the desk was handed: "check <hub> <payload>" or "report <hub> <payload>". */
+    static final List<String> HANDED = new CopyOnWriteArrayList<>();
+    static final OtaDesk DESK = new OtaDesk() {
+        @Override
+        public CompletionStage<byte[]> check(UUID hub, byte[] payload) {
+            HANDED.add("check " + hub + " " + new String(payload, StandardCharsets.UTF_8));
+            return CompletableFuture.completedFuture(NONE.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public CompletionStage<Receipt> report(UUID hub, byte[] payload) {
+            HANDED.add("report " + hub + " " + new String(payload, StandardCharsets.UTF_8));
+            return CompletableFuture.completedFuture(payload.length == 0 ? Receipt.REJECTED : Receipt.STORED);
+        }
+    };
 
     @BeforeAll
     static void start() {
-        relay = TestRelay.start(dir);
+        relay = TestRelay.start(dir, DESK);
         locks = HubLockClient.of(relay.system());
     }
 
@@ -77,7 +97,30 @@ class RelayOtaIT {
     }
 
     @Test
-    void aQos0CheckIsAnsweredAtQos0AndTheRequestPayloadIsIgnored() throws InterruptedException {
+    void theCheckReachesTheDeskByteForByteAndAReportIsAcknowledgedWithTheDesksReceipt() throws InterruptedException {
+        UUID hubId = UUID.randomUUID();
+        Mqtt5BlockingClient hub = RelayTestKit.connect(relay, relay.hub(hubId));
+        String check = "{\"model\":\"ora-hub-1\",\"version\":\"1.2.3\"}";
+        try (Mqtt5BlockingClient.Mqtt5Publishes inbox = hub.publishes(MqttGlobalPublishFilter.ALL)) {
+            hub.subscribeWith().topicFilter(Topics.hubInbox(hubId) + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            assertThat(publishQos1(hub, otaTopic(hubId), check.getBytes(StandardCharsets.UTF_8)))
+                    .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(new String(inbox.receive(5, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes(),
+                    StandardCharsets.UTF_8)).isEqualTo(NONE);
+
+            String report = Topics.otaReport(new PeerId.Hub(hubId));
+            assertThat(publishQos1(hub, report, "{\"status\":\"installed\"}".getBytes(StandardCharsets.UTF_8)))
+                    .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(publishQos1(hub, report, new byte[0])).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
+            assertThat(HANDED).contains("check " + hubId + " " + check,
+                    "report " + hubId + " {\"status\":\"installed\"}", "report " + hubId + " ");
+        } finally {
+            hub.disconnect();
+        }
+    }
+
+    @Test
+    void aQos0CheckIsAnsweredAtQos0AndALockedHubsCheckNeverReachesTheDesk() throws InterruptedException {
         UUID hubId = UUID.randomUUID();
         assertAck(locks.lock(hubId, "project-2"));
         Mqtt5BlockingClient hub = RelayTestKit.connect(relay, relay.hub(hubId));
@@ -91,6 +134,7 @@ class RelayOtaIT {
             Mqtt5Publish answer = inbox.receive(5, TimeUnit.SECONDS).orElseThrow();
             assertThat(answer.getQos()).isEqualTo(MqttQos.AT_MOST_ONCE);
             assertThat(new String(answer.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo(WAIT);
+            assertThat(HANDED).noneMatch(handed -> handed.contains(hubId.toString()));
         } finally {
             hub.disconnect();
         }

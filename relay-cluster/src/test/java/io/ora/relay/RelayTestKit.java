@@ -34,6 +34,8 @@ final class RelayTestKit {
     static final String NONE = "{\"ota\":\"none\"}";
     /** The relay's answer to a hub's OTA check while the hub is locked for a handover. */
     static final String WAIT = "{\"ota\":\"wait\",\"reason\":\"pending_handover\"}";
+    /** What a relay without an OTA desk (a node without the portal role) answers an unlocked hub. */
+    static final String UNAVAILABLE = "{\"ota\":\"wait\",\"reason\":\"unavailable\"}";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 

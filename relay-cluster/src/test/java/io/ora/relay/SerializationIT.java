@@ -66,7 +66,6 @@ class SerializationIT {
                 new PeerCommand.Detach(connection.getRef()),
                 new PeerCommand.Handoff(),
                 new HubEntity.Unlock(done.getRef()),
-                new HubEntity.OtaCheck(connection.getRef(), 1, 42),
                 new HubEntity.GetStatus(status.getRef()),
                 new HubEntity.Status(true, "project-1", false),
                 new HubEntity.Locked("project-1"),
@@ -84,6 +83,9 @@ class SerializationIT {
         for (OraMessage message : messages) {
             assertThat(roundTrip(message, JACKSON)).as(message.getClass().getName()).isEqualTo(message);
         }
+
+        HubEntity.OtaCheck check = new HubEntity.OtaCheck(connection.getRef(), 1, 42, new byte[] {'{', '}', -1});
+        assertThat(roundTrip(check, JACKSON)).usingRecursiveComparison().isEqualTo(check);
 
         PeerCommand.Deliver deliver = (PeerCommand.Deliver) roundTrip(new PeerCommand.Deliver(envelope,
                 learner.getRef()), JACKSON);

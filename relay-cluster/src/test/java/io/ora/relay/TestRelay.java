@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.ora.core.identity.PeerId;
 import io.ora.core.metrics.Metrics;
+import io.ora.core.ota.OtaDesk;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.core.pki.DevPki;
 import io.ora.hubkit.PeerCredentials;
@@ -58,7 +59,12 @@ public final class TestRelay implements AutoCloseable {
 
     /** A single-node cluster with its own PKI in {@code dir}, handing hubs' telemetry to {@code telemetry}. */
     public static TestRelay start(Path dir, TelemetryIntake telemetry) {
-        return start(dir, Map.of(), null, Optional.of(telemetry));
+        return start(dir, Map.of(), null, Optional.of(telemetry), Optional.empty());
+    }
+
+    /** A single-node cluster with its own PKI in {@code dir}, handing hubs' firmware traffic to {@code ota}. */
+    public static TestRelay start(Path dir, OtaDesk ota) {
+        return start(dir, Map.of(), null, Optional.empty(), Optional.of(ota));
     }
 
     /**
@@ -66,15 +72,15 @@ public final class TestRelay implements AutoCloseable {
      * otherwise it forms its own.
      */
     public static TestRelay start(Path dir, Map<String, Object> overrides, TestRelay seed) {
-        return start(dir, overrides, seed, Optional.empty());
+        return start(dir, overrides, seed, Optional.empty(), Optional.empty());
     }
 
     /**
-     * Without {@code telemetry} the relay starts through the signature nodes without the ingest role use, so the
-     * tests that pass none also cover it.
+     * Without {@code telemetry} and {@code ota} the relay starts through the signature nodes without the ingest and
+     * portal roles use, so the tests that pass neither also cover it.
      */
     private static TestRelay start(Path dir, Map<String, Object> overrides, TestRelay seed,
-                                   Optional<TelemetryIntake> telemetry) {
+                                   Optional<TelemetryIntake> telemetry, Optional<OtaDesk> ota) {
         try {
             Path pkiDir = seed == null ? dir.resolve("pki") : seed.pki.dir();
             DevPki pki = DevPki.openOrCreate(pkiDir);
@@ -95,8 +101,9 @@ public final class TestRelay implements AutoCloseable {
                     () -> cluster.selfMember().status() == MemberStatus.up());
             Metrics metrics = new Metrics();
             Redis redis = Redis.start(TestRedis.config(ConfigFactory.defaultReference()));
-            Relay relay = telemetry.isPresent()
-                    ? Relay.start(system, TestDataSources.shared(), redis, metrics, telemetry.get())
+            Relay relay = telemetry.isPresent() || ota.isPresent()
+                    ? Relay.start(system, TestDataSources.shared(), redis, metrics,
+                            telemetry.orElse(TelemetryIntake.unavailable()), ota.orElse(OtaDesk.unavailable()))
                     : Relay.start(system, TestDataSources.shared(), redis, metrics);
             // Until then a node answers from PostgreSQL alone; tests of invalidation need it listening.
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> relay.bindings().isListening());

@@ -14,6 +14,7 @@ import java.util.UUID;
  * ora/v1/hub/&lt;uuid&gt;/telemetry       health telemetry, read by the ingest role
  * ora/v1/hub/&lt;uuid&gt;/ota             a hub's OTA status check, answered by the relay on
  * ora/v1/hub/&lt;uuid&gt;/in/ota          (a level of the hub's inbox)
+ * ora/v1/hub/&lt;uuid&gt;/ota/report      a hub's report of how an offered update went
  * </pre>
  */
 public final class Topics {
@@ -37,6 +38,11 @@ public final class Topics {
      */
     public static String otaStatus(PeerId.Hub hub) {
         return inbox(hub) + "/ota";
+    }
+
+    /** Where a hub reports how an offered update went: {@code ora/v1/hub/<uuid>/ota/report}. */
+    public static String otaReport(PeerId.Hub hub) {
+        return ROOT + hub.kind() + "/" + hub.topicSegment() + "/ota/report";
     }
 
     /**
@@ -67,6 +73,10 @@ public final class Topics {
         String channel = levels[2];
         if (channel.equals("in")) {
             return Optional.of(new Destination.Inbox(peer.get(), topic));
+        }
+        if (levels.length == 4 && channel.equals("ota") && levels[3].equals("report")
+                && peer.get() instanceof PeerId.Hub hub) {
+            return Optional.of(new Destination.OtaReport(hub));
         }
         if (levels.length == 3 && peer.get() instanceof PeerId.Hub hub) {
             if (channel.equals("telemetry")) {
@@ -162,6 +172,10 @@ public final class Topics {
          * {@link Topics#otaStatus}. Only the hub itself may publish to it.
          */
         record Ota(PeerId.Hub hub) implements Destination {
+        }
+
+        /** A hub's report of how an offered update went (docs/ota.md, "Report"). Only the hub itself publishes. */
+        record OtaReport(PeerId.Hub hub) implements Destination {
         }
     }
 

@@ -32,6 +32,9 @@ class TopicsTest {
         assertThat(Topics.destination("ora/v1/hub/" + HUB.uuid() + "/telemetry"))
                 .contains(new Topics.Destination.Telemetry(HUB));
         assertThat(Topics.destination("ora/v1/hub/" + HUB.uuid() + "/ota")).contains(new Topics.Destination.Ota(HUB));
+        assertThat(Topics.destination(Topics.otaReport(HUB))).contains(new Topics.Destination.OtaReport(HUB));
+        assertThat(Topics.otaReport(HUB)).isEqualTo("ora/v1/hub/" + HUB.uuid() + "/ota/report");
+        assertThat(Topics.destination("ora/v1/app/a/ota/report")).isEmpty();
     }
 
     @Test

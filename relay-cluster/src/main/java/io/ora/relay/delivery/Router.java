@@ -25,8 +25,9 @@ public interface Router {
 
     /**
      * {@code hub}, connected as {@code connection}, asked for its OTA status with a PUBLISH of QoS {@code qos}
-     * (packet {@code packetId}). The hub's entity answers by delivering the status to {@code connection}, which for
-     * QoS 1 also settles the request's PUBACK.
+     * (packet {@code packetId}) carrying {@code payload}, which the relay does not read. The hub's entity answers by
+     * delivering the status to {@code connection} (its lock's, or the OTA desk's), which for QoS 1 also settles the
+     * request's PUBACK.
      */
-    void checkOta(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId);
+    void checkOta(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId, byte[] payload);
 }

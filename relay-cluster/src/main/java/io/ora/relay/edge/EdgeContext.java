@@ -3,6 +3,7 @@ package io.ora.relay.edge;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.ora.core.metrics.Metrics;
+import io.ora.core.ota.OtaDesk;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Bindings;
@@ -46,6 +47,7 @@ final class EdgeContext {
     private final Routes routes;
     private final Bindings bindings;
     private final TelemetryIntake telemetry;
+    private final OtaDesk ota;
     private final Metrics metrics;
     private final ActorSystem<?> system;
     private final BooleanSupplier shedding;
@@ -59,7 +61,9 @@ final class EdgeContext {
     private final Map<TelemetryIntake.Receipt, Counter> telemetryReceipts =
             new EnumMap<>(TelemetryIntake.Receipt.class);
 
-    EdgeContext(RelaySettings settings, Router router, Bindings bindings, TelemetryIntake telemetry,
+    private final Map<OtaDesk.Receipt, Counter> otaReports = new EnumMap<>(OtaDesk.Receipt.class);
+
+    EdgeContext(RelaySettings settings, Router router, Bindings bindings, TelemetryIntake telemetry, OtaDesk ota,
                 Metrics metrics, ActorSystem<?> system, BooleanSupplier shedding) {
         this.settings = settings;
         this.router = router;
@@ -67,6 +71,7 @@ final class EdgeContext {
         this.routes = new Routes(router, system, 4 * settings.limits().maxConnections(), metrics);
         this.bindings = bindings;
         this.telemetry = telemetry;
+        this.ota = ota;
         this.metrics = metrics;
         this.system = system;
         this.shedding = shedding;
@@ -97,6 +102,11 @@ final class EdgeContext {
                     "Telemetry payloads handed to the ingest role, by its receipt",
                     "receipt", receipt.name().toLowerCase(Locale.ROOT)));
         }
+        for (OtaDesk.Receipt receipt : OtaDesk.Receipt.values()) {
+            otaReports.put(receipt, metrics.counter("ora_relay_ota_reports_total",
+                    "Firmware outcome reports handed to the OTA desk, by its receipt",
+                    "receipt", receipt.name().toLowerCase(Locale.ROOT)));
+        }
     }
 
     RelaySettings settings() {
@@ -119,6 +129,15 @@ final class EdgeContext {
     /** Where hubs' telemetry goes: the ingest role, or an intake that takes nothing. */
     TelemetryIntake telemetry() {
         return telemetry;
+    }
+
+    /** Where hubs' firmware reports go: the portal's OTA desk, or one that takes nothing. */
+    OtaDesk ota() {
+        return ota;
+    }
+
+    void countOtaReport(OtaDesk.Receipt receipt) {
+        otaReports.get(receipt).increment();
     }
 
     Metrics metrics() {

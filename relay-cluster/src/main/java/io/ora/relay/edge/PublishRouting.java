@@ -5,6 +5,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.ora.core.identity.PeerId;
+import io.ora.core.ota.OtaDesk;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.core.topic.Topics;
 import io.ora.core.trace.Attribute;
@@ -79,7 +80,11 @@ final class PublishRouting {
         }
         Optional<Topics.Destination> destination = connection.session().destination(topic);
         if (destination.isPresent() && destination.get() instanceof Topics.Destination.Ota ota) {
-            checkOta(connection, ota.hub(), qos, packetId);
+            checkOta(connection, ota.hub(), publish, qos, packetId);
+            return;
+        }
+        if (destination.isPresent() && destination.get() instanceof Topics.Destination.OtaReport report) {
+            submitOtaReport(connection, report.hub(), publish, acknowledged, packetId);
             return;
         }
         if (destination.isPresent() && destination.get() instanceof Topics.Destination.Telemetry telemetry) {
@@ -136,13 +141,48 @@ final class PublishRouting {
         trace.finish();
     }
 
-    /** Only the hub itself may ask for its OTA status; the payload is never read. */
-    private static void checkOta(MqttConnection connection, PeerId.Hub hub, MqttQoS qos, int packetId) {
+    /**
+     * Only the hub itself may ask for its OTA status. The check goes to the hub's entity (its lock decides first);
+     * the relay never reads the payload, the OTA desk does.
+     */
+    private static void checkOta(MqttConnection connection, PeerId.Hub hub, MqttPublishMessage publish, MqttQoS qos,
+                                 int packetId) {
         if (!hub.equals(connection.identity())) {
             refuse(connection, qos == MqttQoS.AT_LEAST_ONCE, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
             return;
         }
-        connection.edge().router().checkOta(hub, connection.actor(), qos.value(), packetId);
+        connection.edge().router().checkOta(hub, connection.actor(), qos.value(), packetId,
+                ByteBufUtil.getBytes(publish.payload()));
+    }
+
+    /**
+     * Only the hub itself reports its firmware outcomes. QoS 1 is acknowledged with the desk's receipt, as telemetry
+     * is with the ingest's; the relay never reads the payload.
+     */
+    private static void submitOtaReport(MqttConnection connection, PeerId.Hub hub, MqttPublishMessage publish,
+                                        boolean acknowledged, int packetId) {
+        if (!hub.equals(connection.identity())) {
+            refuse(connection, acknowledged, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
+            return;
+        }
+        byte[] payload = ByteBufUtil.getBytes(publish.payload());
+        long ticket = acknowledged ? connection.session().ticket(packetId) : 0;
+        connection.edge().ota().report(hub.uuid(), payload).whenComplete((receipt, failure) -> {
+            OtaDesk.Receipt outcome = receipt == null ? OtaDesk.Receipt.UNAVAILABLE : receipt;
+            connection.edge().countOtaReport(outcome);
+            if (acknowledged) {
+                connection.channel().eventLoop().execute(
+                        () -> connection.session().resolve(packetId, ticket, result(outcome)));
+            }
+        });
+    }
+
+    private static DeliveryResult result(OtaDesk.Receipt receipt) {
+        return switch (receipt) {
+            case STORED -> DeliveryResult.DELIVERED;
+            case REJECTED -> DeliveryResult.PAYLOAD_REJECTED;
+            case UNAVAILABLE -> DeliveryResult.QUOTA_EXCEEDED;
+        };
     }
 
     /**

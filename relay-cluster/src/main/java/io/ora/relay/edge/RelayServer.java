@@ -13,6 +13,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.ora.core.metrics.Metrics;
+import io.ora.core.ota.OtaDesk;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.relay.RelaySettings;
 import io.ora.relay.access.Bindings;
@@ -51,7 +52,8 @@ public final class RelayServer implements AutoCloseable {
 
     /** Loads TLS material, binds the listener and starts serving; hubs' telemetry goes to {@code telemetry}. */
     public static RelayServer start(ActorSystem<?> system, RelaySettings settings, Router router,
-                                    Bindings bindings, TelemetryIntake telemetry, Metrics metrics)
+                                    Bindings bindings, TelemetryIntake telemetry, OtaDesk ota,
+                                    Metrics metrics)
             throws IOException {
         // epoll on Linux: fewer syscalls and copies per read and write than NIO's selector; NIO where it is not.
         boolean epoll = Epoll.isAvailable();
@@ -67,7 +69,7 @@ public final class RelayServer implements AutoCloseable {
             long every = settings.limits().heapCheckInterval().toMillis();
             boss.scheduleAtFixedRate(heap::sample, every, every, TimeUnit.MILLISECONDS);
             metrics.gauge("ora_relay_load_shedding", "1 while the node sheds load", () -> heap.shedding() ? 1 : 0);
-            EdgeContext edge = new EdgeContext(settings, router, bindings, telemetry, metrics, system,
+            EdgeContext edge = new EdgeContext(settings, router, bindings, telemetry, ota, metrics, system,
                     heap::shedding);
             ConnectionRegistry registry = new ConnectionRegistry(edge);
             TlsReloader tls = TlsReloader.start(settings.tls(), metrics, boss, registry::revalidate);

@@ -3,6 +3,7 @@ package io.ora.relay.peer;
 import io.micrometer.core.instrument.Counter;
 import io.ora.core.OraMessage;
 import io.ora.core.identity.PeerId;
+import io.ora.core.ota.OtaDesk;
 import io.ora.relay.api.HubLocks;
 import io.ora.relay.api.HubMessage;
 import io.ora.relay.delivery.Connection;
@@ -67,9 +68,19 @@ public final class HubEntity {
 
     /**
      * The hub, connected as {@code connection}, published to its own {@code ota} topic at QoS {@code qos} (packet
-     * {@code packetId}): answer its OTA status to that connection ({@link OtaStatus}).
+     * {@code packetId}) with {@code payload}: answer its OTA status to that connection ({@link OtaStatus}). The
+     * payload is the OTA desk's to read, never the relay's.
      */
-    public record OtaCheck(ActorRef<Connection.Command> connection, int qos, int packetId) implements Command {
+    public record OtaCheck(ActorRef<Connection.Command> connection, int qos, int packetId, byte[] payload)
+            implements Command {
+        public OtaCheck {
+            payload = payload.clone();
+        }
+
+        @Override
+        public byte[] payload() {
+            return payload.clone();
+        }
     }
 
     /** Durable facts about a hub. Their class names are in the journal: they stay where they are. */
@@ -111,8 +122,8 @@ public final class HubEntity {
     }
 
     /** The durable lock of {@code hub} on its own, for tests of the event-sourced part. */
-    static Behavior<HubMessage> durableLock(UUID hub) {
-        return new DurableLock(new PeerId.Hub(hub));
+    static Behavior<HubMessage> durableLock(UUID hub, OtaDesk ota) {
+        return new DurableLock(new PeerId.Hub(hub), ota);
     }
 
     /** One incarnation of the entity: the session, and the lock's child once something has needed it. */
@@ -121,6 +132,7 @@ public final class HubEntity {
         private final ActorContext<HubMessage> context;
         private final PeerSession<HubMessage> session;
         private final Counter locksRead;
+        private final OtaDesk ota;
         private ActorRef<HubMessage> lock;
 
         Live(PeerId.Hub hub, ActorContext<HubMessage> context, PeerSession<HubMessage> session,
@@ -128,6 +140,7 @@ public final class HubEntity {
             this.hub = hub;
             this.context = context;
             this.session = session;
+            this.ota = settings.ota();
             this.locksRead = settings.metrics().counter("ora_relay_lockdowns_started_total",
                     "Hub lock states read from the journal: one per hub entity incarnation that needed its lock");
         }
@@ -147,7 +160,7 @@ public final class HubEntity {
 
         private Behavior<HubMessage> toLock(HubMessage command) {
             if (lock == null) {
-                lock = context.spawn(new DurableLock(hub), "lock");
+                lock = context.spawn(new DurableLock(hub, ota), "lock");
                 locksRead.increment();
                 context.watchWith(lock, new LockStopped());
             }
@@ -158,18 +171,22 @@ public final class HubEntity {
 
     /**
      * The hub's durable lock, event-sourced: it answers lock commands, status queries and OTA checks, each with a
-     * reply (the OTA answer is the reply to the connection that asked).
+     * reply (the OTA answer is the reply to the connection that asked). A locked hub is told to wait by the lock
+     * itself; an unlocked hub's check goes to the OTA desk, whose answer is delivered to the connection when it
+     * comes, while the lock goes on with its next command.
      */
     private static final class DurableLock extends EventSourcedBehaviorWithEnforcedReplies<HubMessage, Event, State> {
 
         private static final State UNLOCKED = new State(false, "");
 
         private final PeerId.Hub hub;
+        private final OtaDesk ota;
 
-        DurableLock(PeerId.Hub hub) {
+        DurableLock(PeerId.Hub hub, OtaDesk ota) {
             // The entity's own persistence id, as before the lock moved into a child: journals stay readable.
             super(PersistenceId.of(HubLocks.KEY.name(), hub.uuid().toString()));
             this.hub = hub;
+            this.ota = ota;
         }
 
         @Override
@@ -192,9 +209,21 @@ public final class HubEntity {
                             Effect().reply(query.replyTo(), new HubLocks.LockStatus(state.locked(), state.holder())))
                     .onCommand(StatusFor.class, (state, get) ->
                             Effect().reply(get.replyTo(), new Status(state.locked(), state.holder(), get.connected())))
-                    .onCommand(OtaCheck.class, (state, check) -> Effect().reply(check.connection(),
-                            new Connection.Deliver(OtaStatus.of(state).answer(hub, check))))
+                    .onCommand(OtaCheck.class, this::onOtaCheck)
                     .build();
+        }
+
+        private ReplyEffect<Event, State> onOtaCheck(State state, OtaCheck check) {
+            if (state.locked()) {
+                return Effect().reply(check.connection(),
+                        new Connection.Deliver(OtaStatus.answer(hub, check, OtaStatus.WAIT_FOR_HANDOVER)));
+            }
+            // The desk promises to complete normally; should it fail anyway, the hub hears "unavailable" at once
+            // rather than waiting for its request to time out.
+            return Effect().none().thenRun(unchanged -> ota.check(hub.uuid(), check.payload())
+                    .whenComplete((answer, failure) -> check.connection().tell(new Connection.Deliver(
+                            OtaStatus.answer(hub, check, answer == null ? OtaDesk.WAIT_UNAVAILABLE : answer)))))
+                    .thenNoReply();
         }
 
         private ReplyEffect<Event, State> onLock(State state, HubLocks.Lock lock) {

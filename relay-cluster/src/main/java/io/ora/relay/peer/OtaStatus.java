@@ -8,42 +8,27 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the relay answers a hub that checks for a firmware update (docs/mqtt.md, "OTA status"): a small JSON
- * document the relay writes itself, on the hub's {@link Topics#otaStatus} topic, from the relay as sender. Until
- * the OTA service exists no update is ever offered ({@link #NONE}); a hub in handover lockdown is told to wait
- * ({@link #WAIT_FOR_HANDOVER}), so it will not update while its project changes hands.
+ * How the relay answers a hub that checks for a firmware update (docs/mqtt.md, "OTA status"): a JSON document on the
+ * hub's {@link Topics#otaStatus} topic, from the relay as sender. A hub in handover lockdown is told to wait
+ * ({@link #WAIT_FOR_HANDOVER}) by its lock, so it never updates while its project changes hands; any other answer is
+ * the OTA desk's (docs/ota.md).
  */
-enum OtaStatus {
+final class OtaStatus {
 
-    /** No update is offered. */
-    NONE("{\"ota\":\"none\"}"),
     /** The hub is locked for a handover: do not update now, check again later. */
-    WAIT_FOR_HANDOVER("{\"ota\":\"wait\",\"reason\":\"pending_handover\"}");
+    static final byte[] WAIT_FOR_HANDOVER = "{\"ota\":\"wait\",\"reason\":\"pending_handover\"}"
+            .getBytes(StandardCharsets.US_ASCII);
 
-    private final String json;
-
-    OtaStatus(String json) {
-        this.json = json;
-    }
-
-    /** The status of a hub whose durable state is {@code state}. */
-    static OtaStatus of(HubEntity.State state) {
-        return state.locked() ? WAIT_FOR_HANDOVER : NONE;
-    }
-
-    /** The exact bytes sent to the hub. */
-    String json() {
-        return json;
+    private OtaStatus() {
     }
 
     /**
-     * The answer to {@code check}, at the request's QoS; for QoS 1 its outcome goes back to the requesting
-     * connection as the outcome of the request, so the hub's PUBACK reports whether the answer reached it.
+     * {@code json} as the answer to {@code check}, at the request's QoS; for QoS 1 its outcome goes back to the
+     * requesting connection as the outcome of the request, so the hub's PUBACK reports whether the answer reached it.
      */
-    Envelope answer(PeerId.Hub hub, HubEntity.OtaCheck check) {
+    static Envelope answer(PeerId.Hub hub, HubEntity.OtaCheck check, byte[] json) {
         boolean acknowledged = check.qos() > 0;
-        return new Envelope(Topics.otaStatus(hub), json.getBytes(StandardCharsets.UTF_8), acknowledged ? 1 : 0,
-                Envelope.RELAY_SENDER, List.of(), check.packetId(),
-                acknowledged ? Optional.of(check.connection()) : Optional.empty());
+        return new Envelope(Topics.otaStatus(hub), json.clone(), acknowledged ? 1 : 0, Envelope.RELAY_SENDER,
+                List.of(), check.packetId(), acknowledged ? Optional.of(check.connection()) : Optional.empty());
     }
 }

@@ -54,9 +54,10 @@ public final class PeerRouter implements Router {
     }
 
     @Override
-    public void checkOta(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId) {
+    public void checkOta(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId,
+                         byte[] payload) {
         sharding.entityRefFor(HubLocks.KEY, hub.uuid().toString())
-                .tell(new HubEntity.OtaCheck(connection, qos, packetId));
+                .tell(new HubEntity.OtaCheck(connection, qos, packetId, payload));
     }
 
     /**

@@ -287,9 +287,11 @@ class MqttPublishTest {
 
         peer.send(MqttBytes.publish(1, false, "ora/v1/hub/" + hub.uuid() + "/telemetry/x", 5, new byte[0], PAYLOAD));
         peer.send(MqttBytes.publish(1, false, "ora/v1/hub/" + hub.uuid() + "/ota/x", 6, new byte[0], PAYLOAD));
+        peer.send(MqttBytes.publish(1, false, "ora/v1/hub/" + hub.uuid() + "/ota/report/x", 7, new byte[0], PAYLOAD));
 
         assertPubAck(peer.next(), 5, MqttReasonCodes.PubAck.TOPIC_NAME_INVALID);
         assertPubAck(peer.next(), 6, MqttReasonCodes.PubAck.TOPIC_NAME_INVALID);
+        assertPubAck(peer.next(), 7, MqttReasonCodes.PubAck.TOPIC_NAME_INVALID);
         assertThat(edge.router().otaChecks()).isEmpty();
         assertThat(edge.router().deliveries()).isEmpty();
     }

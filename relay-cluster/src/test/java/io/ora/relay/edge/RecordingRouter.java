@@ -22,7 +22,8 @@ final class RecordingRouter implements Router {
     }
 
     /** One call to {@link #checkOta}. */
-    record OtaCheck(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId) {
+    record OtaCheck(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId,
+                    byte[] payload) {
     }
 
     private final List<PeerId> attached = new CopyOnWriteArrayList<>();
@@ -55,8 +56,9 @@ final class RecordingRouter implements Router {
     }
 
     @Override
-    public void checkOta(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId) {
-        otaChecks.add(new OtaCheck(hub, connection, qos, packetId));
+    public void checkOta(PeerId.Hub hub, ActorRef<Connection.Command> connection, int qos, int packetId,
+                         byte[] payload) {
+        otaChecks.add(new OtaCheck(hub, connection, qos, packetId, payload));
     }
 
     List<PeerId> attached() {

@@ -10,6 +10,7 @@ import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.ora.core.identity.PeerId;
 import io.ora.core.metrics.Metrics;
+import io.ora.core.ota.OtaDesk;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.core.trace.Operation;
 import io.ora.core.trace.Traces;
@@ -64,6 +65,7 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
     /** Bumped with every change of {@link #answer}, as real bindings do when a change is announced. */
     private final AtomicLong generation = new AtomicLong();
     private volatile TelemetryIntake telemetry = TelemetryIntake.unavailable();
+    private volatile OtaDesk ota = OtaDesk.unavailable();
 
     private TestEdge(ActorTestKit actors, RelaySettings settings) {
         this.actors = actors;
@@ -82,7 +84,17 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
             public Duration answerLifetime() {
                 return settings.access().localTtl();
             }
-        }, (hub, payload) -> telemetry.submit(hub, payload), metrics, actors.system(), () -> false);
+        }, (hub, payload) -> telemetry.submit(hub, payload), new OtaDesk() {
+            @Override
+            public CompletionStage<byte[]> check(UUID hub, byte[] payload) {
+                return ota.check(hub, payload);
+            }
+
+            @Override
+            public CompletionStage<Receipt> report(UUID hub, byte[] payload) {
+                return ota.report(hub, payload);
+            }
+        }, metrics, actors.system(), () -> false);
     }
 
     /** An edge with the {@code reference.conf} settings. */
@@ -134,6 +146,11 @@ final class TestEdge implements AutoCloseable, AfterEachCallback {
     void lookupsFail() {
         answer = CompletableFuture.failedFuture(new SQLException("the database is down"));
         generation.incrementAndGet();
+    }
+
+    /** Where hubs' firmware checks and reports go from now on. */
+    void ota(OtaDesk desk) {
+        ota = desk;
     }
 
     /** Where hubs' telemetry goes from now on. */

@@ -3,6 +3,7 @@ package io.ora.relay.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import io.ora.core.ota.OtaDesk;
 import io.ora.relay.api.HubLocks;
 import io.ora.relay.api.HubMessage;
 import java.util.List;
@@ -78,7 +79,8 @@ class DurableLockPropertiesTest {
     @Property(tries = 60)
     void everyStepAnswersPersistsAndLeavesWhatTheModelSays(@ForAll("steps") List<Step> steps) {
         EventSourcedBehaviorTestKit<HubMessage, HubEntity.Event, HubEntity.State> lock =
-                EventSourcedBehaviorTestKit.create(kit.system(), HubEntity.durableLock(UUID.randomUUID()));
+                EventSourcedBehaviorTestKit.create(kit.system(), HubEntity.durableLock(UUID.randomUUID(),
+                        OtaDesk.unavailable()));
         Optional<String> model = Optional.empty();
         for (Step step : steps) {
             model = apply(lock, step, model);

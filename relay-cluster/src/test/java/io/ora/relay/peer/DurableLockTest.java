@@ -3,11 +3,16 @@ package io.ora.relay.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import io.ora.core.ota.OtaDesk;
 import io.ora.relay.api.HubLocks;
 import io.ora.relay.api.HubMessage;
 import io.ora.relay.delivery.Connection;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -29,6 +34,23 @@ class DurableLockTest {
     static final ActorTestKit KIT = ActorTestKit.create(ConfigFactory.load(ConfigFactory
             .parseString("pekko.actor.provider = local").withFallback(EventSourcedBehaviorTestKit.config())));
     private static final HubEntity.State UNLOCKED = new HubEntity.State(false, "");
+    private static final byte[] CHECK = "{\"model\":\"ora-hub-1\",\"version\":\"1.0.0\"}"
+            .getBytes(StandardCharsets.UTF_8);
+    private static final String DESK_ANSWER = "{\"ota\":\"none\"}";
+    /** The checks the desk was asked, as text, in order. */
+    private static final List<String> DESK_CHECKS = new CopyOnWriteArrayList<>();
+    private static final OtaDesk DESK = new OtaDesk() {
+        @Override
+        public CompletionStage<byte[]> check(UUID hub, byte[] payload) {
+            DESK_CHECKS.add(new String(payload, StandardCharsets.UTF_8));
+            return CompletableFuture.completedFuture(DESK_ANSWER.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public CompletionStage<Receipt> report(UUID hub, byte[] payload) {
+            return CompletableFuture.completedFuture(Receipt.STORED);
+        }
+    };
 
     @AfterAll
     static void stop() {
@@ -37,7 +59,7 @@ class DurableLockTest {
 
     /** A fresh hub's lock; each test's hub id is its own, so the shared in-memory journal keeps them apart. */
     static EventSourcedBehaviorTestKit<HubMessage, HubEntity.Event, HubEntity.State> freshLock() {
-        return EventSourcedBehaviorTestKit.create(KIT.system(), HubEntity.durableLock(UUID.randomUUID()));
+        return EventSourcedBehaviorTestKit.create(KIT.system(), HubEntity.durableLock(UUID.randomUUID(), DESK));
     }
 
     @Test
@@ -127,16 +149,42 @@ class DurableLockTest {
     }
 
     @Test
-    void anOtaCheckIsAnsweredToTheConnectionThatAskedFromTheLock() {
+    void anUnlockedHubsCheckIsTheDesksToAnswerALockedHubsTheLocksAndNeitherPersistsAnything() {
         var lock = freshLock();
         TestProbe<Connection.Command> connection = KIT.createTestProbe();
+        int asked = DESK_CHECKS.size();
 
-        lock.runCommand(new HubEntity.OtaCheck(connection.getRef(), 1, 7));
-        assertThat(otaAnswer(connection)).isEqualTo(OtaStatus.NONE.json());
+        var unlocked = lock.runCommand(new HubEntity.OtaCheck(connection.getRef(), 1, 7, CHECK));
+        assertThat(unlocked.hasNoEvents()).isTrue();
+        assertThat(otaAnswer(connection)).isEqualTo(DESK_ANSWER);
+        assertThat(DESK_CHECKS).hasSize(asked + 1);
+        assertThat(DESK_CHECKS.get(asked)).isEqualTo(new String(CHECK, StandardCharsets.UTF_8));
 
         lock.<StatusReply<Done>>runCommand(replyTo -> new HubLocks.Lock("project-1", replyTo));
-        lock.runCommand(new HubEntity.OtaCheck(connection.getRef(), 0, 0));
-        assertThat(otaAnswer(connection)).isEqualTo(OtaStatus.WAIT_FOR_HANDOVER.json());
+        var locked = lock.runCommand(new HubEntity.OtaCheck(connection.getRef(), 0, 0, CHECK));
+        assertThat(locked.hasNoEvents()).isTrue();
+        assertThat(otaAnswer(connection)).isEqualTo(new String(OtaStatus.WAIT_FOR_HANDOVER, StandardCharsets.UTF_8));
+        assertThat(DESK_CHECKS).as("a locked hub's check never reaches the desk").hasSize(asked + 1);
+    }
+
+    @Test
+    void aDeskThatFailsAnywayIsAnsweredUnavailableAtOnce() {
+        TestProbe<Connection.Command> connection = KIT.createTestProbe();
+        var lock = EventSourcedBehaviorTestKit.<HubMessage, HubEntity.Event, HubEntity.State>create(KIT.system(),
+                HubEntity.durableLock(UUID.randomUUID(), new OtaDesk() {
+                    @Override
+                    public CompletionStage<byte[]> check(UUID hub, byte[] payload) {
+                        return CompletableFuture.failedFuture(new IllegalStateException("broken desk"));
+                    }
+
+                    @Override
+                    public CompletionStage<Receipt> report(UUID hub, byte[] payload) {
+                        return CompletableFuture.completedFuture(Receipt.UNAVAILABLE);
+                    }
+                }));
+
+        lock.runCommand(new HubEntity.OtaCheck(connection.getRef(), 1, 9, CHECK));
+        assertThat(otaAnswer(connection)).isEqualTo(new String(OtaDesk.WAIT_UNAVAILABLE, StandardCharsets.UTF_8));
     }
 
     @Test

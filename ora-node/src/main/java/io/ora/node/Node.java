@@ -5,6 +5,7 @@ import io.ora.backup.Backup;
 import io.ora.backup.store.BackupStores;
 import io.ora.core.metrics.Metrics;
 import io.ora.core.pki.DevPki;
+import io.ora.core.ota.OtaDesk;
 import io.ora.core.telemetry.TelemetryIntake;
 import io.ora.device.https.DeviceHttps;
 import io.ora.device.https.DeviceRoutes;
@@ -139,18 +140,7 @@ public final class Node implements AutoCloseable {
                             return CompletableFuture.completedFuture(Done.getInstance());
                         });
             }
-            Optional<Relay> relay = Optional.empty();
-            if (hasRole(system, "relay")) {
-                // A relay node without the ingest role refuses telemetry as unavailable (docs/mqtt.md, "Telemetry").
-                TelemetryIntake telemetry = ingest.isPresent() ? ingest.get() : TelemetryIntake.unavailable();
-                Relay started = Relay.start(system, database.dataSource(), redis, metrics, telemetry);
-                relay = Optional.of(started);
-                CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
-                        CoordinatedShutdown.PhaseServiceUnbind(), "ora-relay-close", () -> {
-                            started.close(grace);
-                            return CompletableFuture.completedFuture(Done.getInstance());
-                        });
-            }
+            // The portal before the relay, which hands it hubs' firmware checks and reports.
             Optional<Portal> portal = Optional.empty();
             if (hasRole(system, "portal")) {
                 Portal started = Portal.start(system, database.dataSource(), redis, metrics);
@@ -160,6 +150,20 @@ public final class Node implements AutoCloseable {
                 }
                 CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
                         CoordinatedShutdown.PhaseServiceUnbind(), "ora-portal-close", () -> {
+                            started.close(grace);
+                            return CompletableFuture.completedFuture(Done.getInstance());
+                        });
+            }
+            Optional<Relay> relay = Optional.empty();
+            if (hasRole(system, "relay")) {
+                // A relay node without the ingest role refuses telemetry as unavailable (docs/mqtt.md, "Telemetry").
+                TelemetryIntake telemetry = ingest.isPresent() ? ingest.get() : TelemetryIntake.unavailable();
+                // Without the portal role, firmware checks are answered wait/unavailable (docs/mqtt.md, "OTA status").
+                OtaDesk ota = portal.isPresent() ? portal.get().ota().desk() : OtaDesk.unavailable();
+                Relay started = Relay.start(system, database.dataSource(), redis, metrics, telemetry, ota);
+                relay = Optional.of(started);
+                CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+                        CoordinatedShutdown.PhaseServiceUnbind(), "ora-relay-close", () -> {
                             started.close(grace);
                             return CompletableFuture.completedFuture(Done.getInstance());
                         });
@@ -182,6 +186,7 @@ public final class Node implements AutoCloseable {
             ingest.ifPresent(pipeline -> deviceRoutes.add(TelemetryRoutes.create(system.settings().config(),
                     pipeline)));
             backup.ifPresent(role -> deviceRoutes.add(role.routes()));
+            portal.ifPresent(role -> deviceRoutes.add(role.ota().deviceRoutes()));
             Optional<DeviceHttps> deviceHttps = Optional.empty();
             if (!deviceRoutes.isEmpty() && DeviceHttps.enabled(system.settings().config())) {
                 DeviceHttps started = DeviceHttps.start(system, system.settings().config(), metrics, deviceRoutes);

@@ -3,6 +3,7 @@ package io.ora.node;
 import com.typesafe.config.Config;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -88,6 +89,12 @@ enum NodeMode {
         if (portal && config.getString("ora.portal.rate-limits.key-hash-secret").isBlank()) {
             defaults.add(new Fallback("ORA_RATE_LIMIT_KEY_SECRET",
                     "users and addresses in Redis key names would be plain SHA-256 hashes, reversible for IPv4"));
+        }
+        if (portal && !config.getString("ora.ota.root-public-key-file").isBlank()
+                && URI.create(config.getString("ora.ota.download-base-url")).getHost() != null
+                && isLoopback(URI.create(config.getString("ora.ota.download-base-url")).getHost())) {
+            defaults.add(new Fallback("ORA_OTA_DOWNLOAD_BASE_URL",
+                    "firmware offers would send hubs to a loopback address to download"));
         }
         String management = managementInterface(config);
         if (!isLoopback(management) && !config.getBoolean("ora.node.management-exposed")) {

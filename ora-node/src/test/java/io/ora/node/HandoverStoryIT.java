@@ -70,6 +70,8 @@ class HandoverStoryIT {
     Path home;
 
     private StoryNode story;
+    /** A release rolled out to every hub of the model, so a hub out of the lock is offered it. */
+    private OtaFixture ota;
 
     @AfterEach
     void stop() {
@@ -158,11 +160,14 @@ class HandoverStoryIT {
         // hold the customer's data, the AccessKey code, a token or a relayed payload.
         try (OtlpReceiver otlp = new OtlpReceiver(); FakeSentry sentry = new FakeSentry();
              CapturedLogs logs = new CapturedLogs()) {
-            story = StoryNode.start(home, Map.of("ora.observability.otlp.endpoint", otlp.endpoint(),
+            ota = new OtaFixture(home);
+            Map<String, Object> settings = new java.util.HashMap<>(ota.settings(TestPorts.free()));
+            settings.putAll(Map.of("ora.observability.otlp.endpoint", otlp.endpoint(),
                     "ora.observability.tracing.sampler", "always",
                     "ora.observability.tracing.report-interval", "200ms",
                     "ora.observability.otlp.metrics-step", "1s",
                     "ora.observability.sentry.dsn", sentry.dsn()));
+            story = StoryNode.start(home, settings);
             List<String> secrets = handOver();
             // An error while serving, with the secrets in its arguments and its exception's message: Sentry gets it
             // without them.
@@ -196,6 +201,8 @@ class HandoverStoryIT {
         // The electrician signs in, is licensed, sets up an organisation, a template and the customer's project.
         String electrician = story.token("sparky-" + UUID.randomUUID(), "electrician", 0);
         String operator = story.token("ops-" + UUID.randomUUID(), "operator", 0);
+        String rollout = ota.shipToEveryone(portal, operator, OtaFixture.image(64 * 1024), "1.4.0");
+        String check = "{\"model\":\"" + OtaFixture.MODEL + "\",\"version\":\"1.2.0\"}";
         String licence = ok("PUT", "/v1/me/licence", electrician, Map.of("licenceNumber", "EC-123456",
                 "issuingState", "VIC", "licenceClass", "A-grade", "expiresOn", LocalDate.now().plusYears(1)
                         .toString())).json().get("id").asString();
@@ -249,8 +256,9 @@ class HandoverStoryIT {
         // PENDING_HANDOVER: the hub is locked, OTA waits, the installer's app only reaches the handover topic.
         assertThat(transition(project, electrician, "PENDING_HANDOVER").json().get("hubsLocked").asBoolean())
                 .isTrue();
-        assertThat(publish(hub, "ora/v1/hub/" + hubId + "/ota", "check")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
-        assertThat(received(hubInbox)).contains("\"wait\"");
+        assertThat(publish(hub, "ora/v1/hub/" + hubId + "/ota", check)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        assertThat(received(hubInbox)).as("a rollout includes every hub, but this one is locked")
+                .isEqualTo("{\"ota\":\"wait\",\"reason\":\"pending_handover\"}");
         assertThat(publish(installer, hubTopic, "rewire")).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
         assertThat(publish(installer, hubTopic + "/handover", "handover ready"))
                 .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
@@ -276,8 +284,10 @@ class HandoverStoryIT {
 
         // HANDED_OVER: the lock is released, the installer is out, the homeowner is in.
         assertThat(transition(project, homeowner, "HANDED_OVER").json().get("hubsLocked").asBoolean()).isFalse();
-        assertThat(publish(hub, "ora/v1/hub/" + hubId + "/ota", "check")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
-        assertThat(received(hubInbox)).contains("\"none\"");
+        assertThat(publish(hub, "ora/v1/hub/" + hubId + "/ota", check)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        String offered = received(hubInbox);
+        assertThat(offered).as("out of the lock, the rollout offers it the release again by itself")
+                .startsWith("{\"ota\":\"offer\",\"rollout\":\"" + rollout + "\"");
         assertThat(publish(installer, hubTopic, "still here?")).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
         assertThat(publish(installer, hubTopic + "/handover", "still here?"))
                 .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);

@@ -38,6 +38,7 @@ import io.ora.portal.projects.Projects;
 import io.ora.portal.projects.Templates;
 import io.ora.portal.store.Db;
 import io.ora.portal.telemetry.HubTelemetry;
+import io.ora.portal.ota.Ota;
 import io.ora.portal.telemetry.TelemetryRoutes;
 import io.ora.relay.api.HubLocks;
 import java.io.IOException;
@@ -90,13 +91,23 @@ public final class Portal implements AutoCloseable {
     private final Router router;
     private final Optional<DevIssuer> devIssuer;
     private final List<AutoCloseable> resources;
+    private final Ota ota;
 
     private Portal(ServerBinding binding, Router router, Optional<DevIssuer> devIssuer,
-                   List<AutoCloseable> resources) {
+                   List<AutoCloseable> resources, Ota ota) {
         this.binding = binding;
         this.router = router;
         this.devIssuer = devIssuer;
         this.resources = resources;
+        this.ota = ota;
+    }
+
+    /**
+     * Firmware distribution: the desk a relay on this node hands hubs' checks and reports to, and the artifact
+     * downloads for the device listener (docs/ota.md).
+     */
+    public Ota ota() {
+        return ota;
     }
 
     /** Binds the API on {@code ora.portal.http.host:port}, on the given database and Redis. */
@@ -108,8 +119,9 @@ public final class Portal implements AutoCloseable {
                 StatusCodes.SERVICE_UNAVAILABLE, "the portal is starting").toResponse()));
         Route delegating = Directives.extractRequestContext(context -> api.get());
         Config limits = portal.getConfig("limits");
-        long largestBody = Math.max(limits.getMemorySize("json-body").toBytes(), Math.max(
-                limits.getMemorySize("pairing-plan").toBytes(), limits.getMemorySize("floor-plan").toBytes()));
+        long largestBody = Math.max(Math.max(limits.getMemorySize("json-body").toBytes(), Math.max(
+                limits.getMemorySize("pairing-plan").toBytes(), limits.getMemorySize("floor-plan").toBytes())),
+                system.settings().config().getBytes("ora.ota.max-artifact-bytes"));
         CompletionStage<ServerBinding> bound = Http.get(system)
                 .newServerAt(http.getString("host"), http.getInt("port"))
                 .adaptSettings(server -> listenerSettings(server, largestBody))
@@ -156,6 +168,9 @@ public final class Portal implements AutoCloseable {
             endpoints.addAll(new HandoverRoutes(handover, new StepUp(handoverSettings.stepUpMaxAge(),
                     handoverSettings.stepUpAcr(), oidc.clockSkew(), Clock.systemUTC())).endpoints());
             resources.add(sweeper(system, handover, handoverSettings.sweepInterval()));
+            Ota ota = Ota.start(system, dataSource, redis, pseudonym);
+            resources.add(ota);
+            endpoints.addAll(ota.endpoints());
             endpoints.addAll(new CertificateRoutes(appCertificates(portal.getConfig("app-certificates")), blocking)
                     .endpoints());
             Router router = new Router(endpoints, new PortalGate(TokenVerifier.create(oidc, issuer), limiter,
@@ -171,7 +186,7 @@ public final class Portal implements AutoCloseable {
                             dev.route(), router.route()))
                     .orElseGet(router::route);
             api.set(routes);
-            return new Portal(binding, router, devIssuer, resources);
+            return new Portal(binding, router, devIssuer, resources, ota);
         } catch (IOException e) {
             closeAll(resources);
             binding.unbind();

@@ -266,6 +266,8 @@ class EndpointInputPropertiesIT {
             case "AccessKeyClaim" -> Map.of("code", "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ");
             case "ProjectTransition" -> Map.of("to", "COMMISSIONING");
             case "AppCertificateRequest" -> Map.of("installId", "probe", "csr", "not a request");
+            case "RolloutCreate" -> Map.of("releaseId", UUID.randomUUID().toString(), "maxOffersPerMinute", 10,
+                    "stages", List.of(Map.of("percent", 10, "soakMinutes", 60)));
             default -> throw new IllegalStateException(endpoint.operationId() + " takes " + json.schema()
                     + ": give this test a valid sample of it");
         };

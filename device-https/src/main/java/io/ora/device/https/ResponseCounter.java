@@ -20,7 +20,8 @@ final class ResponseCounter {
     ResponseCounter(Metrics metrics) {
         this.metrics = metrics;
         // Every status's series from the start, at 0, for rates and alerts.
-        for (int status : new int[] {200, 201, 204, 400, 403, 404, 405, 412, 413, 415, 422, 429, 500, 503, 599}) {
+        for (int status : new int[] {200, 201, 204, 206, 304, 400, 403, 404, 405, 412, 413, 415, 416, 422, 429, 500,
+                503, 599}) {
             counter(label(StatusCodes.get(status)));
         }
     }
@@ -44,6 +45,8 @@ final class ResponseCounter {
             case 200 -> "ok";
             case 201 -> "created";
             case 204 -> "no_content";
+            case 206 -> "partial_content";
+            case 304 -> "not_modified";
             case 400 -> "bad_request";
             case 403 -> "forbidden";
             case 404 -> "not_found";
@@ -51,6 +54,7 @@ final class ResponseCounter {
             case 412 -> "precondition_failed";
             case 413 -> "payload_too_large";
             case 415 -> "unsupported_media_type";
+            case 416 -> "range_not_satisfiable";
             case 422 -> "unprocessable";
             case 429 -> "too_many_requests";
             case 500 -> "internal_error";

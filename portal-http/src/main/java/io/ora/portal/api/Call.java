@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -19,6 +21,20 @@ import tools.jackson.databind.JsonNode;
  */
 public record Call(HttpRequest request, Map<String, String> path, Map<String, String> query,
                    Optional<Principal> principal, Optional<JsonNode> json, Optional<byte[]> bytes) {
+
+    /**
+     * The body of a streaming endpoint, as it arrives, and its declared length (checked against the endpoint's
+     * limit, which the stream also enforces).
+     */
+    public Source<ByteString, Object> stream() {
+        // The router checked the declared length against the endpoint's limit, and an entity never runs past it.
+        return request.entity().withoutSizeLimit().getDataBytes();
+    }
+
+    /** The body's declared length, for streaming endpoints (always present there). */
+    public long contentLength() {
+        return request.entity().getContentLengthOption().orElse(-1);
+    }
 
     /** The caller of an authenticated endpoint. */
     public Principal caller() {

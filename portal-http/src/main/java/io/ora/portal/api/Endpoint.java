@@ -52,6 +52,13 @@ public record Endpoint(String operationId, HttpMethod method, String path, Set<R
         /** Raw bytes of any content type, at most {@code maxBytes}; the handler checks what they are. */
         record Bytes(long maxBytes) implements Body {
         }
+
+        /**
+         * A body streamed to the handler as it arrives, never held whole: {@code Content-Length} is required and at
+         * most {@code maxBytes}, and the stream fails past it. For uploads too large to buffer (firmware images).
+         */
+        record Stream(long maxBytes) implements Body {
+        }
     }
 
     /** The rate class of an operation that spends no budget. */
@@ -129,6 +136,11 @@ public record Endpoint(String operationId, HttpMethod method, String path, Set<R
 
         public Builder bytes(long maxBytes) {
             this.body = new Body.Bytes(maxBytes);
+            return this;
+        }
+
+        public Builder stream(long maxBytes) {
+            this.body = new Body.Stream(maxBytes);
             return this;
         }
 

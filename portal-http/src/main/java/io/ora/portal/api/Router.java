@@ -304,6 +304,16 @@ public final class Router {
         if (endpoint.body() instanceof Endpoint.Body.Bytes raw) {
             return strict(request, raw.maxBytes()).thenApply(bytes -> new Body(Optional.empty(), Optional.of(bytes)));
         }
+        if (endpoint.body() instanceof Endpoint.Body.Stream stream) {
+            // The handler streams the entity itself; only its declared length is checked here, before any byte.
+            if (request.entity().getContentLengthOption().isEmpty()) {
+                throw ApiException.of(StatusCodes.LENGTH_REQUIRED, "this upload needs a Content-Length");
+            }
+            if (request.entity().getContentLengthOption().getAsLong() > stream.maxBytes()) {
+                throw ApiException.of(StatusCodes.PAYLOAD_TOO_LARGE, "the request body is larger than "
+                        + stream.maxBytes() + " bytes");
+            }
+        }
         return CompletableFuture.completedFuture(Body.NONE);
     }
 

@@ -28,7 +28,10 @@ public final class AuditLog {
         ACCESS_KEY_USED,
         PROJECT_KEY_UPLOADED, PROJECT_KEY_RELEASED,
         PROJECT_STATUS_CHANGED, PROJECT_DEIDENTIFIED,
-        TELEMETRY_ERASED
+        TELEMETRY_ERASED,
+        OTA_ROOT_UPLOADED, OTA_RELEASE_REGISTERED, OTA_ARTIFACT_UPLOADED,
+        OTA_ROLLOUT_CREATED, OTA_ROLLOUT_PAUSED, OTA_ROLLOUT_AUTO_PAUSED, OTA_ROLLOUT_RESUMED, OTA_ROLLOUT_ABORTED,
+        OTA_ROLLOUT_ADVANCED
     }
 
     /** The actor of what the portal does by itself (an AccessKey expiring). */
@@ -65,6 +68,16 @@ public final class AuditLog {
             insert.setString(6, targetId);
             insert.executeUpdate();
         }
+    }
+
+    /** Operators' OTA actions (they belong to no organisation), oldest first, one keyset page. */
+    public static List<Event> otaPage(Connection connection, Page.Request request) throws SQLException {
+        return Keyset.rows(connection, "SELECT id, at, organisation_id, project_id, actor_user_id, action, target_id "
+                + "FROM audit_event WHERE organisation_id IS NULL AND action LIKE 'OTA\\_%'",
+                "at", "id", Keyset.Parameters.of(),
+                request, row -> new Event(row.getObject(1, UUID.class), row.getTimestamp(2).toInstant(),
+                        row.getObject(3, UUID.class), row.getObject(4, UUID.class), row.getObject(5, UUID.class),
+                        Action.valueOf(row.getString(6)), row.getString(7)));
     }
 
     /** An organisation's events, oldest first, one keyset page (fetches one extra row to know if more exist). */

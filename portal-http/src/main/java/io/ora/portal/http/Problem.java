@@ -34,6 +34,11 @@ public record Problem(String type, String title, int status, String detail, List
         return new Problem("about:blank", status.reason(), status.intValue(), detail, null);
     }
 
+    /** A problem of a named kind ({@code https://ora.io/problems/<name>}), for what a caller can act on. */
+    public static Problem typed(String name, StatusCode status, String detail) {
+        return new Problem("https://ora.io/problems/" + name, status.reason(), status.intValue(), detail, null);
+    }
+
     /** A validation problem listing each rule the input broke. */
     public static Problem invalid(StatusCode status, String detail, List<String> errors) {
         return new Problem("about:blank", status.reason(), status.intValue(), detail, List.copyOf(errors));

@@ -33,6 +33,8 @@ public final class Refusals {
         if (refusal instanceof Refusal.NotFound notFound) {
             // 404 alike for what is absent and what the caller may not know exists.
             return plain(Problem.of(StatusCodes.NOT_FOUND, "no such " + notFound.what()));
+        } else if (refusal instanceof Refusal.Unacceptable unacceptable) {
+            return plain(Problem.typed(unacceptable.kind(), StatusCodes.UNPROCESSABLE_CONTENT, unacceptable.reason()));
         } else if (refusal instanceof Refusal.Conflict conflict) {
             return plain(Problem.of(StatusCodes.CONFLICT, conflict.reason()));
         } else if (refusal instanceof Refusal.Forbidden forbidden) {

@@ -25,6 +25,21 @@ public sealed interface Refusal {
     }
 
     /** The resource exists but its state does not allow the change, for {@code reason}. */
+    /**
+     * Well-formed input the domain will not accept, of a named kind the caller can act on (a signature that does
+     * not verify, an artifact that is not what was signed).
+     *
+     * @param kind   the problem's name, e.g. {@code signature-invalid} (lower-case words and hyphens)
+     * @param reason what is wrong, for the caller
+     */
+    record Unacceptable(String kind, String reason) implements Refusal {
+        public Unacceptable {
+            if (!kind.matches("[a-z]+(-[a-z]+)*")) {
+                throw new IllegalArgumentException("a kind is lower-case words joined by hyphens");
+            }
+        }
+    }
+
     record Conflict(String reason) implements Refusal {
     }
 

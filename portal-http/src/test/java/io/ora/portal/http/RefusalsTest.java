@@ -30,6 +30,7 @@ class RefusalsTest {
     static final Map<Class<? extends Refusal>, Arbitrary<? extends Refusal>> KINDS = Map.of(
             Refusal.NotFound.class, reasons().map(Refusal.NotFound::new),
             Refusal.Conflict.class, reasons().map(Refusal.Conflict::new),
+            Refusal.Unacceptable.class, reasons().map(reason -> new Refusal.Unacceptable("signature-invalid", reason)),
             Refusal.Forbidden.class, reasons().map(Refusal.Forbidden::new),
             Refusal.Invalid.class, reasons().map(Refusal.Invalid::new),
             Refusal.Expired.class, reasons().map(Refusal.Expired::new),
@@ -57,7 +58,8 @@ class RefusalsTest {
         Refusals.Answer answer = Refusals.answer(refusal);
         Problem problem = answer.problem();
         assertThat(problem.status()).isEqualTo(statusOf(refusal));
-        assertThat(problem.type()).isEqualTo("about:blank");
+        assertThat(problem.type()).isEqualTo(refusal instanceof Refusal.Unacceptable unacceptable
+                ? "https://ora.io/problems/" + unacceptable.kind() : "about:blank");
         assertThat(problem.title()).isNotBlank();
         assertThat(problem.errors()).isNull();
         assertThat(answer.toResponse().status().intValue()).isEqualTo(problem.status());
@@ -70,7 +72,7 @@ class RefusalsTest {
     static int statusOf(Refusal refusal) {
         Map<Class<?>, Integer> statuses = Map.of(Refusal.NotFound.class, 404, Refusal.Conflict.class, 409,
                 Refusal.Forbidden.class, 403, Refusal.Invalid.class, 400, Refusal.Expired.class, 410,
-                Refusal.LockedOut.class, 429, Refusal.Stale.class, 412);
+                Refusal.LockedOut.class, 429, Refusal.Stale.class, 412, Refusal.Unacceptable.class, 422);
         return statuses.get(refusal.getClass());
     }
 
@@ -84,6 +86,9 @@ class RefusalsTest {
                 .isEqualTo(new Problem("about:blank", "Forbidden", 403, "no", null));
         assertThat(Refusals.answer(new Refusal.Invalid("no")).problem())
                 .isEqualTo(new Problem("about:blank", "Bad Request", 400, "no", null));
+        assertThat(Refusals.answer(new Refusal.Unacceptable("signature-invalid", "no")).problem())
+                .isEqualTo(new Problem("https://ora.io/problems/signature-invalid", "Unprocessable Content", 422, "no",
+                        null));
         assertThat(Refusals.answer(new Refusal.Expired("over")).problem())
                 .isEqualTo(new Problem("about:blank", "Gone", 410, "over", null));
         Refusals.Answer locked = Refusals.answer(new Refusal.LockedOut("wait", Duration.ofMinutes(15)));

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -62,6 +63,7 @@ public final class Cli {
                 case "revoke" -> bindings(args.subList(1, args.size()), false);
                 case "token" -> token(args.subList(1, args.size()));
                 case "hub" -> new HubCommands(out, err, this::deviceListener).run(args.subList(1, args.size()));
+                case "firmware" -> new FirmwareCommands(out, err, Clock.systemUTC()).run(args.subList(1, args.size()));
                 case "help", "--help", "-h" -> {
                     out.print(usage());
                     yield 0;
@@ -237,6 +239,16 @@ public final class Cli {
                        java -jar ora-node.jar hub restore --cert-dir <dir> --recovery-key <key> --out <file>
                                               [--version <n>] [--url <https-url>]
                        java -jar ora-node.jar hub delete --cert-dir <dir> --recovery-key <key> [--url <https-url>]
+                       java -jar ora-node.jar firmware keygen --out <dir> [--expires-in-days N]
+                       java -jar ora-node.jar firmware sign --key <release.key> --image <file> --model <model>
+                                              --version <x.y.z> [--min-version <x.y.z>] [--notes <text>]
+                                              [--expires-in-days N] --out <release.json>
+                       java -jar ora-node.jar firmware rotate --root-key <root.key> [--new-root-key <key>]
+                                              --release-pub <pub> [--release-pub <pub> ...] --version <n>
+                                              [--expires-in-days N] --out <root.json>
+                       java -jar ora-node.jar firmware verify --root-key <root.pub> --roots <root.json>[,...]
+                                              --release <release.json> [--image <file>] [--model <model>]
+                                              [--installed <x.y.z>]
                        java -jar ora-node.jar help
                 ORA_HOME (default ./.ora) selects the node's state: dev CA, embedded database, dev issuer key.
                 hub commands act as the hub whose certificate is in --cert-dir (from pki hub) against the device

@@ -7,9 +7,10 @@ import java.util.Arrays;
 
 /**
  * Entry point of {@code ora-node.jar}. With no arguments (or {@code run}) it starts a node; otherwise it runs a CLI
- * command ({@code pki}, {@code grant}, {@code revoke}, {@code token}, {@code hub}, {@code help}) and exits with 0 on
- * success, 1 on failure, 2 on a usage error, and the {@code hub} commands' own statuses. See docs/cli.md. A node
- * whose configuration is refused ({@code ORA_MODE=production} with a development default) exits with 1.
+ * command ({@code pki}, {@code grant}, {@code revoke}, {@code token}, {@code hub}, {@code firmware}, {@code help}) and
+ * exits with 0 on success, 1 on failure, 2 on a usage error, and the {@code hub} commands' own statuses. See
+ * docs/cli.md. A node whose configuration is refused ({@code ORA_MODE=production} with a development default) exits
+ * with 1.
  */
 public final class Main {
 

@@ -365,7 +365,11 @@ public final class TestBackupServer implements AutoCloseable {
                 + detail + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static SSLContext serverContext(DevPki pki) throws IOException {
+    /**
+     * A TLS 1.3 server context of {@code pki}'s server certificate for 127.0.0.1, trusting its CA for client
+     * certificates (the other test servers of hub-kit use it too).
+     */
+    public static SSLContext serverContext(DevPki pki) throws IOException {
         try {
             X509Certificate ca = Pem.readCertificates(pki.caCertificate()).get(0);
             KeyStore keys = KeyStore.getInstance("PKCS12");

@@ -6,18 +6,24 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Strict reading of the firmware documents: allow-listed fields, bounded sizes and depth, exact types. */
+/**
+ * Strict reading of the firmware documents: allow-listed fields, each at most once (a hub that kept the first of
+ * two and a portal that kept the last would trust different documents), bounded sizes and depth, exact types, and
+ * base64 in its one standard spelling.
+ */
 final class Documents {
 
     static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxNestingDepth(16).maxStringLength(SignedEnvelope.MAX_BYTES * 2).build())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -30,7 +36,7 @@ final class Documents {
         try {
             node = MAPPER.readTree(json);
         } catch (JacksonException e) {
-            throw new InvalidDocumentException("the " + what + " is not JSON");
+            throw new InvalidDocumentException("the " + what + " is not JSON, each field at most once");
         }
         if (node == null || !node.isObject()) {
             throw new InvalidDocumentException("the " + what + " is not a JSON object");
@@ -65,11 +71,18 @@ final class Documents {
 
     static byte[] base64(JsonNode node, String field) throws InvalidDocumentException {
         String text = string(node, field, SignedEnvelope.MAX_BYTES * 2);
+        byte[] bytes;
         try {
-            return Base64.getDecoder().decode(text);
+            bytes = Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
             throw new InvalidDocumentException(field + " is standard base64");
         }
+        // The JDK's decoder also takes text without padding and with stray low bits; RFC 4648 §4 spells each byte
+        // string one way, so only that spelling is taken.
+        if (!Base64.getEncoder().encodeToString(bytes).equals(text)) {
+            throw new InvalidDocumentException(field + " is standard base64, with padding");
+        }
+        return bytes;
     }
 
     static long integer(JsonNode node, String field, long min, long max) throws InvalidDocumentException {

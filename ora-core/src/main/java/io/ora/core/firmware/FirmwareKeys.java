@@ -1,9 +1,15 @@
 package io.ora.core.firmware;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -103,21 +109,33 @@ public final class FirmwareKeys {
         }
     }
 
-    /** Writes {@code key} as PEM, readable by the owner only where the file system has POSIX permissions. */
+    /**
+     * Writes {@code key} as PEM to a new file, readable and writable by the owner only where the file system has
+     * POSIX permissions (set as the file is created, so it is never readable by others even for a moment). Never
+     * writes over an existing file: {@link java.nio.file.FileAlreadyExistsException}.
+     */
     public static void writePrivate(PrivateKey key, Path file) throws IOException {
-        Files.deleteIfExists(file);
-        if (Files.getFileAttributeView(file.toAbsolutePath().getParent(),
-                java.nio.file.attribute.PosixFileAttributeView.class) != null) {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(
-                    Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE)));
-        }
-        Files.writeString(file, toPem(key.getEncoded(), "PRIVATE KEY"), StandardCharsets.US_ASCII);
+        FileAttribute<?>[] ownerOnly = Files.getFileAttributeView(file.toAbsolutePath().getParent(),
+                PosixFileAttributeView.class) != null
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(
+                        Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE))}
+                : new FileAttribute<?>[0];
+        writeNew(file, toPem(key.getEncoded(), "PRIVATE KEY"), ownerOnly);
     }
 
-    /** Writes {@code key} as PEM. */
+    /** Writes {@code key} as PEM to a new file; never over an existing one. */
     public static void writePublic(PublicKey key, Path file) throws IOException {
-        Files.writeString(file, toPem(key.getEncoded(), "PUBLIC KEY"), StandardCharsets.US_ASCII);
+        writeNew(file, toPem(key.getEncoded(), "PUBLIC KEY"));
+    }
+
+    private static void writeNew(Path file, String text, FileAttribute<?>... attributes) throws IOException {
+        try (SeekableByteChannel channel = Files.newByteChannel(file,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
     }
 
     static String toPem(byte[] der, String label) {

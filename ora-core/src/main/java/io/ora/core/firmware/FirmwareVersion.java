@@ -14,13 +14,20 @@ public record FirmwareVersion(int major, int minor, int patch) implements Compar
     private static final String PART = "(0|[1-9][0-9]{0,8})";
     private static final Pattern FORM = Pattern.compile(PART + "\\." + PART + "\\." + PART);
 
+    /** The largest part: nine digits. */
+    public static final int MAX_PART = 999_999_999;
     /** The lowest version: what {@code minVersion} is when a release does not name one. */
     public static final FirmwareVersion ZERO = new FirmwareVersion(0, 0, 0);
 
+    /** Refuses a part outside 0 to {@link #MAX_PART}, so every version prints as one {@link #parse} takes. */
     public FirmwareVersion {
-        if (major < 0 || minor < 0 || patch < 0) {
-            throw new IllegalArgumentException("version parts are not negative");
+        if (outside(major) || outside(minor) || outside(patch)) {
+            throw new IllegalArgumentException("version parts are 0 to " + MAX_PART);
         }
+    }
+
+    private static boolean outside(int part) {
+        return part < 0 || part > MAX_PART;
     }
 
     /** The version {@code text} spells, or empty when it is not exactly {@code MAJOR.MINOR.PATCH}. */
@@ -46,6 +53,7 @@ public record FirmwareVersion(int major, int minor, int patch) implements Compar
         return byMinor != 0 ? byMinor : Integer.compare(patch, other.patch);
     }
 
+    /** Whether this version is lower than {@code other}. */
     public boolean isBelow(FirmwareVersion other) {
         return compareTo(other) < 0;
     }

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -61,7 +62,9 @@ public final class Cli {
                 case "grant" -> bindings(args.subList(1, args.size()), true);
                 case "revoke" -> bindings(args.subList(1, args.size()), false);
                 case "token" -> token(args.subList(1, args.size()));
-                case "hub" -> new HubCommands(out, err, this::deviceListener).run(args.subList(1, args.size()));
+                case "hub" -> new HubCommands(out, err, this::deviceListener, this::relayPort)
+                        .run(args.subList(1, args.size()));
+                case "firmware" -> new FirmwareCommands(out, err, Clock.systemUTC()).run(args.subList(1, args.size()));
                 case "help", "--help", "-h" -> {
                     out.print(usage());
                     yield 0;
@@ -211,6 +214,11 @@ public final class Cli {
         return URI.create("https://127.0.0.1:" + config().getInt("ora.device-https.port"));
     }
 
+    /** The MQTT listener's port of this node's configuration. */
+    private int relayPort() {
+        return config().getInt("ora.relay.mqtt.port");
+    }
+
     private Config config() {
         return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResources("application.conf")));
     }
@@ -237,12 +245,26 @@ public final class Cli {
                        java -jar ora-node.jar hub restore --cert-dir <dir> --recovery-key <key> --out <file>
                                               [--version <n>] [--url <https-url>]
                        java -jar ora-node.jar hub delete --cert-dir <dir> --recovery-key <key> [--url <https-url>]
+                       java -jar ora-node.jar hub ota --cert-dir <dir> --model <model> --version <x.y.z>
+                                              --root-key <root.pub> --out <dir> [--host <host>] [--port <port>]
+                       java -jar ora-node.jar firmware keygen --out <dir> [--expires-in-days N]
+                       java -jar ora-node.jar firmware sign --key <release.key> --image <file> --model <model>
+                                              --version <x.y.z> [--min-version <x.y.z>] [--notes <text>]
+                                              [--expires-in-days N] --out <release.json>
+                       java -jar ora-node.jar firmware rotate --root-key <root.key> [--new-root-key <key>]
+                                              --release-pub <pub> [--release-pub <pub> ...] --version <n>
+                                              [--expires-in-days N] --out <root.json>
+                       java -jar ora-node.jar firmware verify --root-key <root.pub> --roots <root.json>[,...]
+                                              --release <release.json> [--image <file>] [--model <model>]
+                                              [--installed <x.y.z>]
                        java -jar ora-node.jar help
                 ORA_HOME (default ./.ora) selects the node's state: dev CA, embedded database, dev issuer key.
                 hub commands act as the hub whose certificate is in --cert-dir (from pki hub) against the device
                 listener at --url (default https://127.0.0.1:<ora.device-https.port>, 8443). Exit status: 0 done,
                 1 failure, 2 usage error, 3 mistyped Recovery Key, 4 no backup, 5 not authentic, 6 not a backup,
-                7 refused, 8 unavailable, 9 I/O, 10 configuration refused, 11 old backup kept (docs/cli.md).
+                7 refused, 8 unavailable, 9 I/O, 10 configuration refused, 11 old backup kept, 12 update failed
+                (docs/cli.md). hub ota talks to the relay at --host (127.0.0.1) and --port (ora.relay.mqtt.port,
+                8883).
                 """;
     }
 }

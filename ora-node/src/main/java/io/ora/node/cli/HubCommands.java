@@ -1,5 +1,8 @@
 package io.ora.node.cli;
 
+import io.ora.core.firmware.FirmwareKeys;
+import io.ora.core.firmware.FirmwareVersion;
+import io.ora.core.firmware.ReleaseMetadata;
 import io.ora.hubkit.PeerCredentials;
 import io.ora.hubkit.backup.BackupClient;
 import io.ora.hubkit.backup.BackupFlows;
@@ -7,6 +10,8 @@ import io.ora.hubkit.backup.BackupKeys;
 import io.ora.hubkit.backup.HubBackup;
 import io.ora.hubkit.backup.HubConfigProjection;
 import io.ora.hubkit.backup.RecoveryKey;
+import io.ora.hubkit.ota.OtaAnswer;
+import io.ora.hubkit.ota.OtaClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -25,18 +30,21 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
  * {@code hub backup}, {@code hub restore} and {@code hub delete}: what a hub does with its configuration backup
- * (docs/backup.md, "Flows"), run from the command line with a hub certificate from {@code pki hub} (docs/cli.md).
- * Each failure is one line on stderr and its own exit status; no output ever holds the Recovery Key (except the
- * emergency kit file), the locator or the write credential. A usage error is thrown as an
+ * (docs/backup.md, "Flows"), and {@code hub ota}: a hub's firmware update check, download and install
+ * (docs/ota.md, "The hub's side"), run from the command line with a hub certificate from {@code pki hub}
+ * (docs/cli.md). Each failure is one line on stderr and its own exit status; no output ever holds the Recovery Key
+ * (except the emergency kit file), the locator, the write credential or a private key. A usage error is thrown as an
  * {@link IllegalArgumentException}, which {@link Cli} turns into status {@value Cli#USAGE} and the usage text.
  */
 final class HubCommands {
@@ -59,30 +67,37 @@ final class HubCommands {
     static final int CONFIG_REFUSED = 10;
     /** A rotation stored the new backup but could not delete the old one. */
     static final int OLD_BACKUP_KEPT = 11;
+    /** {@code hub ota}: the offered update was refused by the hub's checks, or its download or install failed. */
+    static final int OTA_FAILED = 12;
 
     static final String BACKUP_USAGE = "usage: hub backup --cert-dir <dir> --config <hub-config.json>"
             + " (--new-recovery-key <kit-file> | --recovery-key <key> | both, to rotate) [--url <https-url>]";
     static final String RESTORE_USAGE = "usage: hub restore --cert-dir <dir> --recovery-key <key> --out <file>"
             + " [--version <n>] [--url <https-url>]";
     static final String DELETE_USAGE = "usage: hub delete --cert-dir <dir> --recovery-key <key> [--url <https-url>]";
+    static final String OTA_USAGE = "usage: hub ota --cert-dir <dir> --model <model> --version <x.y.z>"
+            + " --root-key <root.pub> --out <dir> [--host <relay host>] [--port <relay port>]";
 
     private final PrintStream out;
     private final PrintStream err;
     private final Supplier<URI> defaultUrl;
+    private final IntSupplier defaultRelayPort;
     private final SecureRandom random = new SecureRandom();
 
     /**
-     * @param defaultUrl the device listener of this node's configuration, when {@code --url} is not given
+     * @param defaultUrl       the device listener of this node's configuration, when {@code --url} is not given
+     * @param defaultRelayPort the MQTT listener's port of this node's configuration, when {@code --port} is not
      */
-    HubCommands(PrintStream out, PrintStream err, Supplier<URI> defaultUrl) {
+    HubCommands(PrintStream out, PrintStream err, Supplier<URI> defaultUrl, IntSupplier defaultRelayPort) {
         this.out = out;
         this.err = err;
         this.defaultUrl = defaultUrl;
+        this.defaultRelayPort = defaultRelayPort;
     }
 
     int run(List<String> args) {
         if (args.isEmpty()) {
-            throw new IllegalArgumentException("hub needs a subcommand: backup, restore or delete");
+            throw new IllegalArgumentException("hub needs a subcommand: backup, restore, delete or ota");
         }
         List<String> rest = args.subList(1, args.size());
         try {
@@ -90,6 +105,7 @@ final class HubCommands {
                 case "backup" -> backup(rest);
                 case "restore" -> restore(rest);
                 case "delete" -> delete(rest);
+                case "ota" -> ota(rest);
                 default -> throw new IllegalArgumentException("unknown hub subcommand '" + args.get(0) + "'");
             };
         } catch (NoSuchFileException missing) {
@@ -269,6 +285,74 @@ final class HubCommands {
         } finally {
             keys.destroy();
         }
+    }
+
+    /**
+     * One check as the hub in {@code --cert-dir} running {@code --version} of {@code --model}, and an offer carried
+     * to installed (the verified image kept in {@code --out}) or to the one failed report that says why.
+     */
+    private int ota(List<String> args) throws IOException {
+        Options options = Options.parse(args, List.of("--cert-dir", "--model", "--version", "--root-key", "--out",
+                "--host", "--port"));
+        if (!options.positional().isEmpty() || options.value("--cert-dir").isEmpty()
+                || options.value("--model").isEmpty() || options.value("--version").isEmpty()
+                || options.value("--root-key").isEmpty() || options.value("--out").isEmpty()) {
+            throw new IllegalArgumentException(OTA_USAGE);
+        }
+        String model = options.value("--model").get();
+        if (!ReleaseMetadata.MODEL.matcher(model).matches()) {
+            throw new IllegalArgumentException("--model is lower-case letters, digits and '-', 1 to 63 characters,"
+                    + " starting with a letter or digit");
+        }
+        FirmwareVersion installed = FirmwareVersion.parse(options.value("--version").get()).orElseThrow(() ->
+                new IllegalArgumentException("--version is MAJOR.MINOR.PATCH, each at most nine digits without"
+                        + " leading zeros (no suffix)"));
+        String host = options.value("--host").orElse("127.0.0.1");
+        int port = options.value("--port").map(HubCommands::port).orElseGet(defaultRelayPort::getAsInt);
+        Path rootKeyFile = Path.of(options.value("--root-key").get());
+        PublicKey rootKey;
+        try {
+            rootKey = FirmwareKeys.readPublic(rootKeyFile);
+        } catch (IllegalArgumentException notAKey) {
+            throw new IllegalArgumentException("--root-key: " + rootKeyFile + " is not a PEM Ed25519 public key");
+        }
+        PeerCredentials credentials = PeerCredentials.load(Path.of(options.value("--cert-dir").get()));
+        OtaClient.Settings settings = OtaClient.Settings.of(model, installed, rootKey,
+                Path.of(options.value("--out").get())).relay(host, port).steps(line -> out.println(oneLine(line)));
+        OtaClient.Result result;
+        try {
+            result = new OtaClient(credentials, settings).run();
+        } catch (OtaClient.NoAnswerException noAnswer) {
+            return fail(IO, "no answer from the relay: " + noAnswer.getMessage());
+        }
+        if (result.failure().isPresent()) {
+            return fail(OTA_FAILED, "the offered update failed: " + result.failure().get() + " (reported)");
+        }
+        out.println(result.installed().map(image -> "outcome: installed " + image)
+                .orElse("outcome: " + result.kind() + reason(result.answer())));
+        return 0;
+    }
+
+    private static String reason(OtaAnswer answer) {
+        if (answer instanceof OtaAnswer.Wait wait) {
+            return " (" + wait.reason() + "): check again later";
+        }
+        if (answer instanceof OtaAnswer.None none) {
+            return none.reason().map(why -> " (" + why + ")").orElse(": nothing is offered to this hub now");
+        }
+        return "";
+    }
+
+    private static int port(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 1 && port <= 65_535) {
+                return port;
+            }
+        } catch (NumberFormatException notANumber) {
+            // Refused below, like 0.
+        }
+        throw new IllegalArgumentException("--port is 1 to 65535");
     }
 
     private BackupFlows flows(Options options, URI url) throws IOException {

@@ -29,6 +29,7 @@
 #   NGINX [/usr/sbin/nginx]
 #  both:
 #   NODE_JAVA_OPTS [@ora-node/jvm.options]  the node's JVM options (the shipped ones by default)
+#   NODE_JAR [ora-node/target/ora-node.jar]  the node to measure (another build, for a before/after)
 #   SOURCE_ADDRESSES [127.0.0.1..8]         loopback addresses the hubs connect from (bench-common.sh)
 #   JAVA_OPTS []                extra JVM options for the load generator (its GC: GENERATOR_GC_OPTS, bench-common.sh)
 #   KEEP_HOME [0]               1: keep the node's ORA_HOME (database included) in /tmp instead of deleting it
@@ -45,7 +46,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 JAR="$HERE/target/load-tests.jar"
-NODE_JAR="$ROOT/ora-node/target/ora-node.jar"
+NODE_JAR="${NODE_JAR:-$ROOT/ora-node/target/ora-node.jar}"
 WORK="$HERE/target/ota-benchmark"
 RESULTS="$WORK/results.txt"
 
@@ -230,7 +231,8 @@ if [[ "$PARTS" == *downloads* ]]; then
     if [[ ! -d "$WORK/certs" ]]; then
         generator certs --ca-dir "$ORA_HOME/pki" --hubs 1 --apps 1 --out "$WORK/certs" >&2
     fi
-    HUB_DIR="$(find "$WORK/certs/hubs" -mindepth 1 -maxdepth 1 -type d | sort | head -1)"
+    # -quit, not a pipe into head: with pipefail, a writer cut off by head would fail the script.
+    HUB_DIR="$(find "$WORK/certs/hubs" -mindepth 1 -maxdepth 1 -type d -print -quit)"
     NGINX_PORT="$(free_port)"
     mkdir -p "$WORK/nginx/www/ota" "$WORK/nginx/tmp"
     ln -f "$WORK/artifact.bin" "$WORK/nginx/www/ota/artifact" 2>/dev/null \

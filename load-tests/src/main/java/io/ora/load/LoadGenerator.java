@@ -7,7 +7,10 @@ import io.ora.load.identities.CertificateSet;
 import io.ora.load.identities.IdentityIssuer;
 import io.ora.load.identities.MosquittoConfig;
 import io.ora.load.scenario.BackupBenchmark;
+import io.ora.load.ota.OtaSetup;
 import io.ora.load.scenario.HandshakeBenchmark;
+import io.ora.load.scenario.OtaCheckBenchmark;
+import io.ora.load.scenario.OtaCheckResult;
 import io.ora.load.scenario.RelayBenchmark;
 import io.ora.load.scenario.SampleTable;
 import io.ora.load.scenario.Sweep;
@@ -27,7 +30,9 @@ import java.util.stream.Collectors;
  * Command line of the relay load generator: {@code certs} issues a benchmark population, {@code handshake} runs a
  * connection storm, {@code relay} runs open-loop app-to-hub traffic at one rate and {@code sweep} (or
  * {@code relay --find-max}) searches for the highest rate that keeps p99 under a limit with no loss;
- * {@code telemetry} runs hubs' health reports into the ingest role at one rate, or swept with {@code --find-max}.
+ * {@code telemetry} runs hubs' health reports into the ingest role at one rate, or swept with {@code --find-max};
+ * {@code ota-check} runs hubs' OTA checks against an open rollout the same two ways, and {@code ota-setup} puts the
+ * firmware and the rollout on the node first.
  * Results go to standard output, one {@code RESULT ...} line per measurement for scripts; progress is logged to
  * standard error.
  *
@@ -45,6 +50,8 @@ public final class LoadGenerator {
     private static final double TELEMETRY_P99_LIMIT_MS = 200;
     private static final double BACKUP_P99_LIMIT_MS = 250;
     private static final double RESTORE_P99_LIMIT_MS = 100;
+    /** Issue 15's target for OTA checks: p99 under 50 ms. */
+    private static final double OTA_CHECK_P99_LIMIT_MS = 50;
     /** 256 KiB of ciphertext, tag included: an envelope of 262,204 bytes with its header (docs/backup.md). */
     private static final int BACKUP_BYTES = 256 * 1024;
 
@@ -57,6 +64,9 @@ public final class LoadGenerator {
             "qos", "rate", "duration", "warmup", "drain", "max-lag", "connect-limit", "server-pid");
     private static final Set<String> TELEMETRY_OPTIONS = Set.of("hubs", "samples", "rate", "duration", "warmup",
             "drain", "max-lag", "connect-limit", "server-pid", "jdbc-url", "jdbc-user", "p99-limit-ms");
+    private static final Set<String> OTA_CHECK_OPTIONS = Set.of("hubs", "rate", "duration", "warmup", "drain",
+            "max-lag", "connect-limit", "server-pid", "p99-limit-ms", "model", "version", "per-hub-limit",
+            "rates");
     private static final Set<String> SWEEP_OPTIONS = Set.of("start-rate", "max-rate", "step-duration",
             "step-warmup", "max-steps", "p99-limit-ms", "resolution", "settle", "generator-warmup");
 
@@ -85,6 +95,18 @@ public final class LoadGenerator {
                          [--event-loops 1]
                          [--find-max: sweep's options instead of --rate; --start-rate 500 --max-rate 20000
                           --step-warmup 5 --step-duration 20]
+              ota-check  --host H --port P --certs DIR --rate R|--rates R1,R2,... [--hubs ALL] [--duration 60]
+                         [--warmup 10] [--generator-warmup 0] [--drain 30] [--max-lag 5] [--p99-limit-ms 50]
+                         [--model ora-hub-1] [--version 1.2.0] [--per-hub-limit 500] [--server-pid PID]
+                         [--concurrency 100] [--connect-limit 300] [--connect-timeout 30]
+                         [--source-addresses A,B,...] [--event-loops 1]
+                         [--find-max: sweep's options instead of --rate; --start-rate 1000 --max-rate 16000
+                          --step-warmup 5 --step-duration 20]
+              ota-setup  keys --out DIR
+                         release --portal URL --token T --keys DIR --artifact FILE [--model ora-hub-1]
+                                 [--version 1.4.0]
+                         rollout --portal URL --token T --release ID --max-offers-per-minute N
+                                 [--abort ROLLOUT-ID]
               backup     --host H --port P(device HTTPS) --certs DIR --rates R1,R2,... [--hubs 1000]
                          [--warmup-rate 0] [--uploads-per-hub 1] [--restore-rate =rate] [--p99-limit-ms 250]
                          [--restore-p99-limit-ms 100] [--no-stop] [--drain 30] [--server-pid PID]
@@ -125,9 +147,11 @@ public final class LoadGenerator {
                         Set.of("round-trip")));
                 case "telemetry" -> telemetry(rest);
                 case "backup" -> backup(rest);
+                case "ota-check" -> otaCheck(rest);
+                case "ota-setup" -> otaSetup(rest);
                 default -> throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
             };
-            if (!args.get(0).equals("certs")) {
+            if (!args.get(0).equals("certs") && !args.get(0).equals("ota-setup")) {
                 print("client TLS: " + ClientTls.implementation() + "; transport: "
                         + ClientLoops.availableTransport());
             }
@@ -234,6 +258,79 @@ public final class LoadGenerator {
                 options.number("p99-limit-ms", BACKUP_P99_LIMIT_MS, 0.001, 1e6),
                 options.number("restore-p99-limit-ms", RESTORE_P99_LIMIT_MS, 0.001, 1e6),
                 !options.flag("no-stop"))).lines();
+    }
+
+    private static List<String> otaCheck(List<String> args) throws IOException, InterruptedException {
+        Options options = Options.parse(args, union(TARGET_OPTIONS, OTA_CHECK_OPTIONS, SWEEP_OPTIONS),
+                Set.of("find-max"));
+        OtaCheckBenchmark.Settings settings = new OtaCheckBenchmark.Settings(target(options), options.path("certs"),
+                options.has("hubs") ? options.integer("hubs", null, 1, MAX_POPULATION) : countHubs(options),
+                options.integer("concurrency", 100, 1, 100_000), options.seconds("connect-limit", 300, MAX_SECONDS),
+                new RelayBenchmark.Limits(options.seconds("drain", 30, MAX_SECONDS),
+                        options.seconds("max-lag", 5, MAX_SECONDS)), serverPid(options),
+                options.number("per-hub-limit", OtaCheckBenchmark.RELAY_PUBLISH_RATE, 0.001, 1e6),
+                OtaCheckBenchmark.check(options.text("model", OtaCheckBenchmark.MODEL),
+                        options.text("version", OtaCheckBenchmark.VERSION)));
+        if (options.flag("find-max")) {
+            return OtaCheckBenchmark.sweep(settings, sweepPlan(options, 1000.0, 16_000.0, 5, 20,
+                    OTA_CHECK_P99_LIMIT_MS)).lines();
+        }
+        double p99LimitMs = options.number("p99-limit-ms", OTA_CHECK_P99_LIMIT_MS, 0.001, 1e6);
+        List<Double> rates = options.has("rates") ? numbers(options, "rates")
+                : List.of(options.number("rate", null, 0, 1_000_000));
+        List<OtaCheckBenchmark.Load> loads = new ArrayList<>();
+        for (double rate : rates) {
+            loads.add(new OtaCheckBenchmark.Load(rate, options.seconds("warmup", 10, MAX_SECONDS),
+                    options.seconds("duration", 60, MAX_SECONDS)));
+        }
+        List<String> lines = new ArrayList<>();
+        for (OtaCheckResult result : OtaCheckBenchmark.run(settings, loads,
+                options.seconds("generator-warmup", 0, MAX_SECONDS), p99LimitMs)) {
+            lines.addAll(result.lines(p99LimitMs));
+        }
+        return lines;
+    }
+
+    /** A comma-separated list of numbers. */
+    private static List<Double> numbers(Options options, String name) {
+        List<Double> numbers = new ArrayList<>();
+        for (String number : options.text(name).split(",")) {
+            try {
+                numbers.add(Double.parseDouble(number.strip()));
+            } catch (NumberFormatException malformed) {
+                throw new IllegalArgumentException("--" + name + " must be numbers separated by commas: '"
+                        + number + "'");
+            }
+        }
+        return numbers;
+    }
+
+    private static List<String> otaSetup(List<String> args) throws IOException, InterruptedException {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("ota-setup needs a step: keys, release or rollout");
+        }
+        List<String> rest = args.subList(1, args.size());
+        switch (args.get(0)) {
+            case "keys" -> {
+                return OtaSetup.keys(Options.parse(rest, Set.of("out"), Set.of()).path("out"));
+            }
+            case "release" -> {
+                Options options = Options.parse(rest, Set.of("portal", "token", "keys", "artifact", "model",
+                        "version"), Set.of());
+                return new OtaSetup(options.text("portal"), options.text("token")).release(options.path("keys"),
+                        options.path("artifact"), options.text("model", OtaCheckBenchmark.MODEL),
+                        options.text("version", "1.4.0"));
+            }
+            case "rollout" -> {
+                Options options = Options.parse(rest, Set.of("portal", "token", "release", "max-offers-per-minute",
+                        "abort"), Set.of());
+                return new OtaSetup(options.text("portal"), options.text("token")).rollout(options.text("release"),
+                        options.integer("max-offers-per-minute", null, 1, Integer.MAX_VALUE),
+                        options.has("abort") ? options.text("abort") : null);
+            }
+            default -> throw new IllegalArgumentException("unknown ota-setup step '" + args.get(0)
+                    + "' (keys, release or rollout)");
+        }
     }
 
     /** The options {@code telemetry} takes. */

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * connected and subscribed to {@code <inbox>/#}, every app connected and knowing which hubs it may publish to; each
  * run installs its own listener and framer on the clients ({@link MqttClient#use}), so a rate sweep reuses one set
  * of connections for all its steps. For a round trip the apps subscribe to their own inboxes as well. For
- * telemetry ({@link #connectHubs}): hubs only, connected and subscribed to nothing, since they only publish.
+ * telemetry ({@link #connectHubs}): hubs only, connected and subscribed to nothing, since they only publish; for
+ * OTA checks hubs only, each subscribed to the one topic its answers come on.
  *
  * <p>Set-up is all or nothing: a population with a hub missing would report its messages as lost.
  */
@@ -108,6 +110,22 @@ final class Fleet implements AutoCloseable {
                 hubIds.stream().map(set::hubDir).toList());
         return setUp(new Fleet(loops, List.copyOf(hubIds), clients, List.of()),
                 fleet -> fleet.connectHubs(target, concurrency, connectLimit));
+    }
+
+    /**
+     * Connects the given hubs, and no apps, and subscribes each to {@code filter} (its OTA answers, say) at
+     * {@code qos}; throws unless every one of them succeeded.
+     */
+    static Fleet connectHubs(ClientLoops loops, CertificateSet set, List<UUID> hubIds, Target target,
+                             Function<UUID, String> filter, int qos, int concurrency, Duration connectLimit)
+            throws IOException, InterruptedException {
+        List<MqttClient> clients = target.prepare(loops, new ClientTls(),
+                hubIds.stream().map(set::hubDir).toList());
+        List<String> filters = hubIds.stream().map(filter).toList();
+        return setUp(new Fleet(loops, List.copyOf(hubIds), clients, List.of()), fleet -> {
+            fleet.connectHubs(target, concurrency, connectLimit);
+            subscribeTo(fleet.hubs, filters, qos, "hubs");
+        });
     }
 
     /** A step of the set-up. */
@@ -195,10 +213,16 @@ final class Fleet implements AutoCloseable {
     /** Subscribes each of {@code clients} to {@code <its inbox>/#}, the inboxes in the same order. */
     private static void subscribe(List<MqttClient> clients, List<String> inboxes, int qos, String what)
             throws IOException, InterruptedException {
+        subscribeTo(clients, inboxes.stream().map(inbox -> inbox + "/#").toList(), qos, what);
+    }
+
+    /** Subscribes each of {@code clients} to its filter, in the same order. */
+    private static void subscribeTo(List<MqttClient> clients, List<String> filters, int qos, String what)
+            throws IOException, InterruptedException {
         Failures failures = new Failures();
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         for (int i = 0; i < clients.size(); i++) {
-            pending.add(clients.get(i).subscribe(inboxes.get(i) + "/#", qos)
+            pending.add(clients.get(i).subscribe(filters.get(i), qos)
                     .handle((ok, error) -> {
                         if (error != null) {
                             failures.add(error);

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A hub's OTA check against a whole node over real MQTT, with hub-kit's {@link OtaClient} and {@code hub ota}: the
  * relay answers {@code none} when nothing is offered, and an "offer" an app with access to the hub's inbox puts on
- * the answer topic is ignored because it is not from {@code urn:ora:relay}. (The offer's own path, with releases
- * and rollouts, is the OTA service's story test.)
+ * the answer topic is ignored because it is not from {@code urn:ora:relay}; and, with a release rolled out, {@code hub
+ * ota} is offered it, downloads, verifies and installs it, and its reports show in the rollout's progress.
  */
 class OtaCheckStoryIT {
 
@@ -79,6 +79,40 @@ class OtaCheckStoryIT {
                 "answer: none",
                 "outcome: none: nothing is offered to this hub now");
         assertThat(work.resolve("firmware")).doesNotExist();
+    }
+
+    @Test
+    void hubOtaIsOfferedTheRolledOutReleaseDownloadsVerifiesInstallsAndReports() throws Exception {
+        OtaFixture ota = new OtaFixture(work);
+        story = StoryNode.start(home, ota.settings(TestPorts.free()));
+        String operator = story.token("op-" + UUID.randomUUID(), "operator", 0);
+        byte[] image = OtaFixture.image(2 * 1024 * 1024 + 5);
+        String rollout = ota.shipToEveryone(story.portal(), operator, image, "1.4.0");
+        UUID hubId = UUID.randomUUID();
+        Path hubDir = work.resolve("hub");
+        DevPki.open(home.resolve("pki")).issuePeerFiles(new PeerId.Hub(hubId), Duration.ofDays(1), hubDir);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> command = List.of("hub", "ota", "--cert-dir", hubDir.toString(), "--model", OtaFixture.MODEL,
+                "--version", "1.2.0", "--root-key", ota.rootPublicKey.toString(), "--out",
+                work.resolve("firmware").toString(), "--port", String.valueOf(story.mqttPort()));
+
+        int status = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            out.reset();
+            return new Cli(print(out), print(err), ConfigFactory.empty()).run(command);
+        }, code -> out.toString(StandardCharsets.UTF_8).contains("answer: offer"));
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(printed + err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(printed).contains("answer: offer").contains("installed");
+        try (var files = java.nio.file.Files.list(work.resolve("firmware"))) {
+            assertThat(files.filter(file -> file.getFileName().toString().endsWith(".bin")).toList())
+                    .singleElement().satisfies(file -> assertThat(java.nio.file.Files.readAllBytes(file))
+                            .isEqualTo(image));
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(OtaFixture.json(story.portal(), operator, "GET", "/v1/ota/rollouts/" + rollout, null)
+                        .json().get("stages").get(0).get("reports").get("installed").asLong()).isEqualTo(1));
     }
 
     @Test

@@ -11,7 +11,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import io.ora.persistence.Database;
+import io.ora.persistence.TestDatabase;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -36,7 +41,18 @@ final class OtaFixture {
     final KeyPair release = FirmwareKeys.generate();
     final Path rootPublicKey;
 
+    /**
+     * A fixture in {@code dir}, on a test database without OTA state: the root chain and the open rollout per model
+     * are the deployment's, one of each, so every story that ships firmware starts from none (and leaves what it
+     * made to the next one's reset).
+     */
     OtaFixture(Path dir) throws Exception {
+        Database.Connection db = TestDatabase.connection();
+        try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+             Statement reset = c.createStatement()) {
+            reset.execute("DELETE FROM ota_outcome; DELETE FROM ota_offer_count; DELETE FROM ota_rollout;"
+                    + " DELETE FROM ota_artifact_chunk; DELETE FROM ota_release; DELETE FROM ota_root");
+        }
         this.rootPublicKey = dir.resolve("root.pub");
         FirmwareKeys.writePublic(root.getPublic(), rootPublicKey);
     }

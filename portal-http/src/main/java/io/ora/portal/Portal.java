@@ -168,7 +168,7 @@ public final class Portal implements AutoCloseable {
             endpoints.addAll(new HandoverRoutes(handover, new StepUp(handoverSettings.stepUpMaxAge(),
                     handoverSettings.stepUpAcr(), oidc.clockSkew(), Clock.systemUTC())).endpoints());
             resources.add(sweeper(system, handover, handoverSettings.sweepInterval()));
-            Ota ota = Ota.start(system, dataSource, redis, pseudonym);
+            Ota ota = Ota.start(system, dataSource, redis, pseudonym, metrics);
             resources.add(ota);
             endpoints.addAll(ota.endpoints());
             endpoints.addAll(new CertificateRoutes(appCertificates(portal.getConfig("app-certificates")), blocking)

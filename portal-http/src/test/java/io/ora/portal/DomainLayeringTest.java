@@ -18,7 +18,8 @@ import com.tngtech.archunit.lang.ArchRule;
 class DomainLayeringTest {
 
     static final String[] DOMAIN = {"io.ora.portal.installers..", "io.ora.portal.projects..",
-        "io.ora.portal.plans..", "io.ora.portal.handover..", "io.ora.portal.certs..", "io.ora.portal.refusal.."};
+        "io.ora.portal.plans..", "io.ora.portal.handover..", "io.ora.portal.certs..", "io.ora.portal.refusal..",
+        "io.ora.portal.ota.."};
 
     @ArchTest
     static final ArchRule THE_DOMAIN_DOES_NOT_SPEAK_HTTP = noClasses()

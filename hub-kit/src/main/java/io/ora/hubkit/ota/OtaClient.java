@@ -217,12 +217,12 @@ public final class OtaClient {
 
     /** Where the hub publishes its check. */
     public String checkTopic() {
-        return Topics.ROOT + "hub/" + hub.uuid() + "/ota";
+        return Topics.otaCheck(hub);
     }
 
     /** Where the hub publishes its reports. */
     public String reportTopic() {
-        return checkTopic() + "/report";
+        return Topics.otaReport(hub);
     }
 
     /**

@@ -40,6 +40,11 @@ public final class Topics {
         return inbox(hub) + "/ota";
     }
 
+    /** Where a hub asks for its OTA status: {@code ora/v1/hub/<uuid>/ota}. */
+    public static String otaCheck(PeerId.Hub hub) {
+        return ROOT + hub.kind() + "/" + hub.topicSegment() + "/ota";
+    }
+
     /** Where a hub reports how an offered update went: {@code ora/v1/hub/<uuid>/ota/report}. */
     public static String otaReport(PeerId.Hub hub) {
         return ROOT + hub.kind() + "/" + hub.topicSegment() + "/ota/report";

@@ -4,9 +4,12 @@ import io.ora.core.identity.PeerId;
 import io.ora.device.https.DeviceRequests;
 import io.ora.device.https.DeviceRoutes;
 import io.ora.device.https.Problem;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.DateTime;
@@ -33,6 +36,9 @@ final class ArtifactRoutes implements DeviceRoutes {
 
     /** When an artifact's copy is said to be modified: never changes, since artifacts never do. */
     private static final DateTime IMMUTABLE = DateTime.create(2026, 1, 1, 0, 0, 0);
+
+    /** How long a response's body may wait to be sent before its permit is given back anyway. */
+    private static final Duration UNSTARTED = Duration.ofSeconds(30);
 
     private final ArtifactCache cache;
     private final Semaphore downloads;
@@ -101,7 +107,16 @@ final class ArtifactRoutes implements DeviceRoutes {
             free.run();
             return response;
         }
+        AtomicBoolean started = new AtomicBoolean();
+        // A body that is never run (the connection closed before the response went out) would hold its permit
+        // for good: one not started within UNSTARTED is given back.
+        CompletableFuture.delayedExecutor(UNSTARTED.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (!started.get()) {
+                free.run();
+            }
+        });
         return response.transformEntityDataBytes(Flow.<ByteString>create().watchTermination((unused, done) -> {
+            started.set(true);
             done.whenComplete((ok, failure) -> free.run());
             return unused;
         }));

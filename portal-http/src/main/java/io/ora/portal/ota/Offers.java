@@ -3,13 +3,16 @@ package io.ora.portal.ota;
 import io.ora.core.firmware.FirmwareRefusal;
 import io.ora.core.firmware.FirmwareVersion;
 import io.ora.core.firmware.ReleaseMetadata;
+import io.micrometer.core.instrument.Counter;
 import io.ora.core.firmware.SignedEnvelope;
+import io.ora.core.metrics.Metrics;
 import io.ora.core.ota.OtaDesk;
 import io.ora.persistence.telemetry.HubPseudonym;
 import io.ora.portal.api.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -55,13 +58,23 @@ public final class Offers implements OtaDesk {
     private final Clock clock;
     private volatile Map<String, Open> byModel = Map.of();
     private volatile boolean loaded;
+    private volatile boolean disabled;
     private final Map<UUID, Map<Integer, LongAdder>> offered = new ConcurrentHashMap<>();
 
     /** An open rollout as a node answers from it: the plan and the offer's exact bytes, the same for every hub. */
     private record Open(Rollouts.Rollout rollout, byte[] offer, Instant expires) {
     }
 
-    Offers(Rollouts rollouts, HubPseudonym pseudonym, OfferRate rate, int maxPayload, Clock clock) {
+    /** What a check was answered, as counted by {@code ora_ota_checks_total}. */
+    private enum Answer { OFFER, NONE, INVALID_CHECK, PAUSED, RATE_LIMITED, UNAVAILABLE }
+
+    private final Map<Answer, Counter> answered = new EnumMap<>(Answer.class);
+
+    Offers(Rollouts rollouts, HubPseudonym pseudonym, OfferRate rate, int maxPayload, Clock clock, Metrics metrics) {
+        for (Answer answer : Answer.values()) {
+            answered.put(answer, metrics.counter("ora_ota_checks_total", "Hubs' firmware checks the OTA desk"
+                    + " answered, by answer", "answer", answer.name().toLowerCase(java.util.Locale.ROOT)));
+        }
         this.rollouts = rollouts;
         this.pseudonym = pseudonym;
         this.rate = rate;
@@ -101,41 +114,48 @@ public final class Offers implements OtaDesk {
         return Json.mapper().writeValueAsBytes(offer);
     }
 
+    /** Answers every check {@code none}: for a deployment where OTA is not configured (no root key). */
+    void disable() {
+        disabled = true;
+    }
+
     @Override
     public CompletionStage<byte[]> check(UUID hub, byte[] payload) {
-        if (payload.length == 0) {
-            return done(NONE);
+        if (payload.length == 0 || disabled) {
+            return done(Answer.NONE, NONE);
         }
         if (!loaded) {
-            return done(WAIT_UNAVAILABLE);
+            return done(Answer.UNAVAILABLE, WAIT_UNAVAILABLE);
         }
         Optional<Check> check = parseCheck(payload);
         if (check.isEmpty()) {
-            return done(INVALID_CHECK);
+            return done(Answer.INVALID_CHECK, INVALID_CHECK);
         }
         Open open = byModel.get(check.get().model());
         if (open == null || !clock.instant().isBefore(open.expires())) {
-            return done(NONE);
+            return done(Answer.NONE, NONE);
         }
         Rollouts.Rollout rollout = open.rollout();
         RolloutPlan plan = rollout.plan();
         if (!plan.targets(check.get().model(), check.get().version())) {
-            return done(NONE);
+            return done(Answer.NONE, NONE);
         }
         OptionalInt stage = plan.stageOf(plan.bucket(pseudonym.of(hub)));
         if (stage.isEmpty() || stage.getAsInt() > rollout.stage()) {
-            return done(NONE);
+            return done(Answer.NONE, NONE);
         }
         if (rollout.status() != RolloutStatus.ACTIVE) {
-            return done(PAUSED);
+            return done(Answer.PAUSED, PAUSED);
         }
         long minute = clock.instant().getEpochSecond() / 60;
         return rate.tryOffer(rollout.id(), minute, plan.maxOffersPerMinute()).thenApply(allowed -> {
             if (!allowed) {
+                answered.get(Answer.RATE_LIMITED).increment();
                 return RATE_LIMITED;
             }
             offered.computeIfAbsent(rollout.id(), id -> new ConcurrentHashMap<>())
                     .computeIfAbsent(stage.getAsInt(), s -> new LongAdder()).increment();
+            answered.get(Answer.OFFER).increment();
             return open.offer();
         });
     }
@@ -254,7 +274,8 @@ public final class Offers implements OtaDesk {
         return Set.copyOf(reasons);
     }
 
-    private static CompletionStage<byte[]> done(byte[] answer) {
+    private CompletionStage<byte[]> done(Answer kind, byte[] answer) {
+        answered.get(kind).increment();
         return CompletableFuture.completedFuture(answer);
     }
 

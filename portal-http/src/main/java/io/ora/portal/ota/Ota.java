@@ -1,5 +1,6 @@
 package io.ora.portal.ota;
 
+import io.ora.core.metrics.Metrics;
 import io.ora.core.ota.OtaDesk;
 import io.ora.device.https.DeviceRoutes;
 import io.ora.persistence.Redis;
@@ -36,15 +37,19 @@ public final class Ota implements AutoCloseable {
     private final List<Cancellable> timers;
 
     private Ota(ActorSystem<?> system, OtaSettings settings, DataSource dataSource, Redis redis,
-                HubPseudonym pseudonym, Clock clock) {
+                HubPseudonym pseudonym, Metrics metrics, Clock clock) {
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("ora.ota.blocking-dispatcher"));
         Db db = new Db(dataSource, blocking);
         Releases releases = new Releases(db, settings, clock);
         Rollouts rollouts = new Rollouts(db, clock);
         this.rate = new OfferRate(redis);
-        this.offers = new Offers(rollouts, pseudonym, rate, settings.maxCheckBytes(), clock);
+        this.offers = new Offers(rollouts, pseudonym, rate, settings.maxCheckBytes(), clock, metrics);
+        if (settings.rootPublicKey().isEmpty()) {
+            // Not configured: no release can have been verified here, so nothing stored is offered.
+            offers.disable();
+        }
         this.routes = new OtaRoutes(releases, rollouts, settings.maxArtifactBytes(),
-                Materializer.createMaterializer(system));
+                Materializer.createMaterializer(system), () -> offers.refresh(settings));
         this.artifacts = new ArtifactRoutes(new ArtifactCache(db, releases, settings.cacheDir()),
                 settings.maxDownloads());
         offers.refresh(settings);
@@ -56,8 +61,9 @@ public final class Ota implements AutoCloseable {
     }
 
     /** Starts OTA with settings from {@code ora.ota}. */
-    public static Ota start(ActorSystem<?> system, DataSource dataSource, Redis redis, HubPseudonym pseudonym) {
-        return new Ota(system, OtaSettings.from(system.settings().config()), dataSource, redis, pseudonym,
+    public static Ota start(ActorSystem<?> system, DataSource dataSource, Redis redis, HubPseudonym pseudonym,
+                            Metrics metrics) {
+        return new Ota(system, OtaSettings.from(system.settings().config()), dataSource, redis, pseudonym, metrics,
                 Clock.systemUTC());
     }
 

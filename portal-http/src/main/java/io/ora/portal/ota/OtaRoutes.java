@@ -38,10 +38,17 @@ public final class OtaRoutes {
     private final Rollouts rollouts;
     private final long maxArtifactBytes;
     private final Materializer materializer;
+    private final Runnable rolloutsChanged;
 
-    OtaRoutes(Releases releases, Rollouts rollouts, long maxArtifactBytes, Materializer materializer) {
+    /**
+     * The endpoints; {@code rolloutsChanged} runs after a rollout is created or moved, so this node answers checks
+     * from the change at once (the others within their refresh interval).
+     */
+    OtaRoutes(Releases releases, Rollouts rollouts, long maxArtifactBytes, Materializer materializer,
+              Runnable rolloutsChanged) {
         this.releases = releases;
         this.rollouts = rollouts;
+        this.rolloutsChanged = rolloutsChanged;
         this.maxArtifactBytes = maxArtifactBytes;
         this.materializer = materializer;
     }
@@ -84,6 +91,7 @@ public final class OtaRoutes {
     private Endpoint move(String operationId, String verb, String rate, RolloutStatus.Move move) {
         return Endpoint.post(operationId, "/v1/ota/rollouts/{rolloutId}/" + verb).roles(OPERATOR).rate(rate)
                 .handle(call -> rollouts.move(call.caller().userId(), call.uuid("rolloutId"), move)
+                        .whenComplete((moved, failure) -> rolloutsChanged.run())
                         .thenApply(r -> Responses.ok(OtaViews.RolloutView.of(r, Optional.empty()))));
     }
 
@@ -147,6 +155,7 @@ public final class OtaRoutes {
                 ? OptionalDouble.of(pause.get("failurePercent").doubleValue()) : OptionalDouble.empty();
         return rollouts.create(call.caller().userId(), new Rollouts.Request(release, fromMin, fromBelow, stages,
                         body.get("maxOffersPerMinute").intValue(), failures, percent))
+                .whenComplete((created, failure) -> rolloutsChanged.run())
                 .thenApply(rollout -> Responses.json(StatusCodes.CREATED,
                         OtaViews.RolloutView.of(rollout, Optional.empty())));
     }

@@ -24,8 +24,11 @@ public final class OtaViews {
         }
     }
 
-    /** A rollout stage as the API shows it. */
-    public record StageView(int stage, double percent, long soakMinutes, long offers, Map<String, Long> reports,
+    /**
+     * A rollout stage as the API shows it; the counts (offers, newest reports by status, failure reasons) only where
+     * progress was asked for (one rollout's GET), null in lists and in the answers to moves.
+     */
+    public record StageView(int stage, double percent, long soakMinutes, Long offers, Map<String, Long> reports,
                             Map<String, Long> failureReasons) {
     }
 
@@ -40,8 +43,8 @@ public final class OtaViews {
                 int index = i;
                 Rollouts.StageProgress p = progress.map(list -> list.get(index)).orElse(null);
                 stages.add(new StageView(i, plan.get(i).percent(), plan.get(i).soak().toMinutes(),
-                        p == null ? 0 : p.offers(), p == null ? Map.of() : p.reports(),
-                        p == null ? Map.of() : p.failureReasons()));
+                        p == null ? null : p.offers(), p == null ? null : p.reports(),
+                        p == null ? null : p.failureReasons()));
             }
             return new RolloutView(r.id(), r.releaseId(), r.plan().model(), r.status().wireName(),
                     r.pauseReason().orElse(null), r.stage(), r.stageStartedAt(), r.plan().maxOffersPerMinute(),

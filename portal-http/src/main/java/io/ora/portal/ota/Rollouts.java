@@ -266,7 +266,8 @@ public final class Rollouts {
             }
             Rollout rollout = found.get();
             OptionalInt stage = rollout.plan().stageOf(rollout.plan().bucket(pseudonym));
-            if (stage.isEmpty()) {
+            // Stages only widen: a hub of no stage, or of one not reached yet, has never been offered this release.
+            if (stage.isEmpty() || stage.getAsInt() > rollout.stage()) {
                 return false;
             }
             try (PreparedStatement upsert = c.prepareStatement("INSERT INTO ota_outcome (rollout_id, hub_pseudonym,"

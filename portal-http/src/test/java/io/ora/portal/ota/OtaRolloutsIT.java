@@ -9,6 +9,7 @@ import io.ora.core.firmware.FirmwareVersion;
 import io.ora.core.firmware.ReleaseMetadata;
 import io.ora.core.firmware.RootMetadata;
 import io.ora.core.firmware.SignedEnvelope;
+import io.ora.core.metrics.Metrics;
 import io.ora.core.ota.OtaDesk;
 import io.ora.persistence.Redis;
 import io.ora.persistence.StoppableRedis;
@@ -97,17 +98,15 @@ class OtaRolloutsIT {
         releases = new Releases(db, settings, CLOCK);
         rollouts = new Rollouts(db, CLOCK);
         redis = Redis.start(TestRedis.config(ConfigFactory.defaultReference()));
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement held = c.prepareStatement("SELECT max(version) FROM ota_root");
-             ResultSet row = held.executeQuery()) {
-            row.next();
-            if (row.getInt(1) == 0) {
-                RootMetadata root = new RootMetadata(1, NOW.get().plus(Duration.ofDays(3650)),
-                        List.of(ROOT.getPublic()), List.of(RELEASE_KEY.getPublic()));
-                releases.addRoot(OPERATOR, SignedEnvelope.sign(SignedEnvelope.ROOT_TYPE, root.toJson(),
-                        List.of(ROOT.getPrivate())).toJson()).toCompletableFuture().join();
-            }
+        // The root chain and the open rollout per model are the deployment's, one of each: start from none.
+        try (Connection c = dataSource.getConnection(); java.sql.Statement reset = c.createStatement()) {
+            reset.execute("DELETE FROM ota_outcome; DELETE FROM ota_offer_count; DELETE FROM ota_rollout;"
+                    + " DELETE FROM ota_artifact_chunk; DELETE FROM ota_release; DELETE FROM ota_root");
         }
+        RootMetadata root = new RootMetadata(1, NOW.get().plus(Duration.ofDays(3650)), List.of(ROOT.getPublic()),
+                List.of(RELEASE_KEY.getPublic()));
+        releases.addRoot(OPERATOR, SignedEnvelope.sign(SignedEnvelope.ROOT_TYPE, root.toJson(),
+                List.of(ROOT.getPrivate())).toJson()).toCompletableFuture().join();
     }
 
     @AfterAll
@@ -203,7 +202,7 @@ class OtaRolloutsIT {
         try (StoppableRedis dedicated = TestRedis.startDedicated();
              Redis down = Redis.start(dedicated.config(ConfigFactory.defaultReference()))) {
             dedicated.stop();
-            Offers alone = new Offers(rollouts, PSEUDONYM, new OfferRate(down), 1024, CLOCK);
+            Offers alone = new Offers(rollouts, PSEUDONYM, new OfferRate(down), 1024, CLOCK, new Metrics());
             alone.refresh(settings()).toCompletableFuture().join();
             NOW.set(minute.plusSeconds(125));
             assertThat(offered(alone, hubs)).as("counted on this node alone").hasSize(100);
@@ -251,7 +250,7 @@ class OtaRolloutsIT {
     }
 
     private static Offers desk() {
-        Offers desk = new Offers(rollouts, PSEUDONYM, new OfferRate(redis), 1024, CLOCK);
+        Offers desk = new Offers(rollouts, PSEUDONYM, new OfferRate(redis), 1024, CLOCK, new Metrics());
         desk.refresh(settings()).toCompletableFuture().join();
         return desk;
     }

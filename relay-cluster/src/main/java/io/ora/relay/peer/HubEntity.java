@@ -74,7 +74,8 @@ public final class HubEntity {
     public record OtaCheck(ActorRef<Connection.Command> connection, int qos, int packetId, byte[] payload)
             implements Command {
         public OtaCheck {
-            payload = payload.clone();
+            // A node of the version before OTA sent no payload (docs/operations.md, "Upgrading"): an empty check.
+            payload = payload == null ? new byte[0] : payload.clone();
         }
 
         @Override

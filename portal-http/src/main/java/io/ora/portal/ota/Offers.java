@@ -104,10 +104,10 @@ public final class Offers implements OtaDesk {
     private static byte[] offer(Rollouts.Offerable offerable, List<SignedEnvelope> roots, OtaSettings settings) {
         ObjectNode offer = Json.mapper().createObjectNode();
         offer.put("ota", "offer").put("rollout", offerable.rollout().id().toString());
-        offer.set("release", Json.mapper().readTree(offerable.release().toJson()));
+        offer.set("release", offerable.release().toTree());
         ArrayNode chain = offer.putArray("roots");
         for (SignedEnvelope root : roots) {
-            chain.add(Json.mapper().readTree(root.toJson()));
+            chain.add(root.toTree());
         }
         offer.putObject("download").put("url", settings.downloadUrl(offerable.rollout().releaseId()))
                 .put("size", offerable.size()).put("sha256", offerable.sha256());

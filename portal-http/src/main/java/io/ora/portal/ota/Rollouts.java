@@ -152,46 +152,37 @@ public final class Rollouts {
     public CompletionStage<Rollout> move(UUID actor, UUID id, RolloutStatus.Move move) {
         return db.tx(c -> {
             Rollout rollout = find(c, id, true).orElseThrow(() -> Refused.notFound("rollout"));
-            RolloutStatus next = rollout.status().after(move).orElseThrow(() -> Refused.conflict(
-                    "the rollout is " + rollout.status().wireName() + ": it cannot " + verb(move)));
-            apply(c, rollout, move, next);
+            if (rollout.status().after(move).isEmpty()) {
+                throw Refused.conflict("the rollout is " + rollout.status().wireName() + ": it cannot " + verb(move));
+            }
+            apply(c, rollout, move);
             OtaAudit.append(c, actor, action(move), id.toString());
             return find(c, id, false).orElseThrow();
         });
     }
 
-    private void apply(Connection c, Rollout rollout, RolloutStatus.Move move, RolloutStatus next)
-            throws SQLException {
-        Instant now = clock.instant();
-        String sql;
-        switch (move) {
-            case PAUSE:
-            case AUTO_PAUSE:
-                sql = "UPDATE ota_rollout SET status = 'paused', pause_reason = ?, row_version = row_version + 1"
-                        + " WHERE id = ?";
-                try (PreparedStatement update = c.prepareStatement(sql)) {
-                    update.setString(1, move == RolloutStatus.Move.PAUSE ? "operator" : "failures");
-                    update.setObject(2, rollout.id());
-                    update.executeUpdate();
-                }
-                return;
-            case RESUME:
-                // The soak starts again: a stage is never widened straight after a pause.
-                sql = "UPDATE ota_rollout SET status = 'active', pause_reason = NULL, stage_started_at = ?,"
-                        + " row_version = row_version + 1 WHERE id = ?";
-                break;
-            case ABORT:
-                sql = "UPDATE ota_rollout SET status = 'aborted', pause_reason = NULL, ended_at = ?,"
-                        + " row_version = row_version + 1 WHERE id = ?";
-                break;
-            default:
-                sql = "UPDATE ota_rollout SET stage = stage + 1, stage_started_at = ?, row_version = row_version + 1"
-                        + " WHERE id = ?";
-                break;
-        }
-        try (PreparedStatement update = c.prepareStatement(sql)) {
-            update.setTimestamp(1, Timestamp.from(now));
-            update.setObject(2, rollout.id());
+    /**
+     * Writes {@code move}: the state is the one {@link RolloutStatus} gives for it (the table decides; this only
+     * records), with what the move also changes — why a rollout is paused, the stage and its soak's start, the end.
+     */
+    private void apply(Connection c, Rollout rollout, RolloutStatus.Move move) throws SQLException {
+        RolloutStatus next = rollout.status().after(move).orElseThrow(() -> new IllegalStateException(
+                "a rollout that is " + rollout.status().wireName() + " cannot " + verb(move)));
+        String pauseReason = move == RolloutStatus.Move.PAUSE ? "operator"
+                : move == RolloutStatus.Move.AUTO_PAUSE ? "failures" : null;
+        // The soak starts again on resume (a stage is never widened straight after a pause) and on every advance.
+        boolean soakStarts = move == RolloutStatus.Move.RESUME || move == RolloutStatus.Move.ADVANCE;
+        try (PreparedStatement update = c.prepareStatement("UPDATE ota_rollout SET status = ?, pause_reason = ?,"
+                + " stage = stage + ?, stage_started_at = CASE WHEN ? THEN ? ELSE stage_started_at END,"
+                + " ended_at = ?, row_version = row_version + 1 WHERE id = ?")) {
+            Timestamp now = Timestamp.from(clock.instant());
+            update.setString(1, next.wireName());
+            update.setString(2, pauseReason);
+            update.setInt(3, move == RolloutStatus.Move.ADVANCE ? 1 : 0);
+            update.setBoolean(4, soakStarts);
+            update.setTimestamp(5, now);
+            update.setTimestamp(6, next == RolloutStatus.ABORTED ? now : null);
+            update.setObject(7, rollout.id());
             update.executeUpdate();
         }
     }
@@ -217,7 +208,7 @@ public final class Rollouts {
                 }
             }
             for (Rollout rollout : due) {
-                apply(c, rollout, RolloutStatus.Move.ADVANCE, RolloutStatus.ACTIVE);
+                apply(c, rollout, RolloutStatus.Move.ADVANCE);
                 OtaAudit.append(c, AuditLog.SYSTEM, AuditLog.Action.OTA_ROLLOUT_ADVANCED, rollout.id().toString());
             }
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM ota_outcome o USING ota_rollout r"
@@ -296,7 +287,7 @@ public final class Rollouts {
                     }
                 }
                 if (rollout.plan().failuresExceeded(failed, reported)) {
-                    apply(c, rollout, RolloutStatus.Move.AUTO_PAUSE, RolloutStatus.PAUSED);
+                    apply(c, rollout, RolloutStatus.Move.AUTO_PAUSE);
                     OtaAudit.append(c, AuditLog.SYSTEM, AuditLog.Action.OTA_ROLLOUT_AUTO_PAUSED, rolloutId.toString());
                 }
             }

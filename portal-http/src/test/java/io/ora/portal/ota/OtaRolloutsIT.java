@@ -93,16 +93,10 @@ class OtaRolloutsIT {
         dataSource = TestDatabase.dataSource();
         blocking = Executors.newFixedThreadPool(4);
         Db db = new Db(dataSource, blocking);
-        OtaSettings settings = new OtaSettings(Optional.of(ROOT.getPublic()), URI.create("https://ota.test:8443"),
-                64 * 1024 * 1024, 1024, 8, dir, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofDays(1));
-        releases = new Releases(db, settings, CLOCK);
+        releases = new Releases(db, settings(), CLOCK);
         rollouts = new Rollouts(db, CLOCK);
         redis = Redis.start(TestRedis.config(ConfigFactory.defaultReference()));
-        // The root chain and the open rollout per model are the deployment's, one of each: start from none.
-        try (Connection c = dataSource.getConnection(); java.sql.Statement reset = c.createStatement()) {
-            reset.execute("DELETE FROM ota_outcome; DELETE FROM ota_offer_count; DELETE FROM ota_rollout;"
-                    + " DELETE FROM ota_artifact_chunk; DELETE FROM ota_release; DELETE FROM ota_root");
-        }
+        OtaTables.reset(dataSource);
         RootMetadata root = new RootMetadata(1, NOW.get().plus(Duration.ofDays(3650)), List.of(ROOT.getPublic()),
                 List.of(RELEASE_KEY.getPublic()));
         releases.addRoot(OPERATOR, SignedEnvelope.sign(SignedEnvelope.ROOT_TYPE, root.toJson(),

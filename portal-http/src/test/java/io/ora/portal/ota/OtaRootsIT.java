@@ -16,8 +16,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,10 +51,7 @@ class OtaRootsIT {
     static void start() throws Exception {
         dataSource = TestDatabase.dataSource();
         blocking = Executors.newFixedThreadPool(2);
-        try (Connection c = dataSource.getConnection(); Statement reset = c.createStatement()) {
-            reset.execute("DELETE FROM ota_outcome; DELETE FROM ota_offer_count; DELETE FROM ota_rollout;"
-                    + " DELETE FROM ota_artifact_chunk; DELETE FROM ota_release; DELETE FROM ota_root");
-        }
+        OtaTables.reset(dataSource);
         releases = new Releases(new Db(dataSource, blocking), new OtaSettings(Optional.of(ROOT.getPublic()),
                 URI.create("https://ota.test"), 1024 * 1024, 1024, 8, dir, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), Duration.ofDays(1)), Clock.systemUTC());

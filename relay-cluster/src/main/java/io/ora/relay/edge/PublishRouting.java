@@ -18,8 +18,12 @@ import io.ora.relay.delivery.Envelope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * PUBLISH from a peer: check it, authorise it against the app-hub bindings and their {@link Scope}, and hand it to
@@ -161,28 +165,12 @@ final class PublishRouting {
      */
     private static void submitOtaReport(MqttConnection connection, PeerId.Hub hub, MqttPublishMessage publish,
                                         boolean acknowledged, int packetId) {
-        if (!hub.equals(connection.identity())) {
-            refuse(connection, acknowledged, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
-            return;
-        }
-        byte[] payload = ByteBufUtil.getBytes(publish.payload());
-        long ticket = acknowledged ? connection.session().ticket(packetId) : 0;
-        connection.edge().ota().report(hub.uuid(), payload).whenComplete((receipt, failure) -> {
-            OtaDesk.Receipt outcome = receipt == null ? OtaDesk.Receipt.UNAVAILABLE : receipt;
-            connection.edge().countOtaReport(outcome);
-            if (acknowledged) {
-                connection.channel().eventLoop().execute(
-                        () -> connection.session().resolve(packetId, ticket, result(outcome)));
-            }
-        });
-    }
-
-    private static DeliveryResult result(OtaDesk.Receipt receipt) {
-        return switch (receipt) {
-            case STORED -> DeliveryResult.DELIVERED;
-            case REJECTED -> DeliveryResult.PAYLOAD_REJECTED;
-            case UNAVAILABLE -> DeliveryResult.QUOTA_EXCEEDED;
-        };
+        handOver(connection, hub, publish, acknowledged, packetId, connection.edge().ota()::report,
+                OtaDesk.Receipt.UNAVAILABLE, connection.edge()::countOtaReport, receipt -> switch (receipt) {
+                    case STORED -> DeliveryResult.DELIVERED;
+                    case REJECTED -> DeliveryResult.PAYLOAD_REJECTED;
+                    case UNAVAILABLE -> DeliveryResult.QUOTA_EXCEEDED;
+                });
     }
 
     /**
@@ -191,30 +179,39 @@ final class PublishRouting {
      */
     private static void submitTelemetry(MqttConnection connection, PeerId.Hub hub, MqttPublishMessage publish,
                                         boolean acknowledged, int packetId) {
+        handOver(connection, hub, publish, acknowledged, packetId, connection.edge().telemetry()::submit,
+                TelemetryIntake.Receipt.UNAVAILABLE, connection.edge()::countTelemetry, receipt -> switch (receipt) {
+                    case STORED -> DeliveryResult.DELIVERED;
+                    case REJECTED -> DeliveryResult.PAYLOAD_REJECTED;
+                    case UNAVAILABLE -> DeliveryResult.QUOTA_EXCEEDED;
+                });
+    }
+
+    /**
+     * Hands what a hub published on one of its own cloud channels to the role that takes it ({@code take}), once
+     * copied: refused as not authorised from anyone but that hub; a QoS 1 publish acknowledged with the role's
+     * receipt ({@code result}), on the event loop like every outcome; QoS 0 only counted. The role promises never
+     * to fail; one that does anyway counts as {@code unavailable}, so the hub hears at once that it may try again
+     * instead of waiting for the timeout.
+     */
+    private static <R> void handOver(MqttConnection connection, PeerId.Hub hub, MqttPublishMessage publish,
+                                     boolean acknowledged, int packetId,
+                                     BiFunction<UUID, byte[], CompletionStage<R>> take, R unavailable,
+                                     Consumer<R> count, Function<R, DeliveryResult> result) {
         if (!hub.equals(connection.identity())) {
             refuse(connection, acknowledged, packetId, DeliveryResult.NOT_AUTHORIZED, "not_authorized");
             return;
         }
         byte[] payload = ByteBufUtil.getBytes(publish.payload());
         long ticket = acknowledged ? connection.session().ticket(packetId) : 0;
-        connection.edge().telemetry().submit(hub.uuid(), payload).whenComplete((receipt, failure) -> {
-            // The intake promises never to fail; one that does anyway is treated as not taking the payload, so the
-            // hub hears at once that it may try again instead of waiting for the timeout.
-            TelemetryIntake.Receipt outcome = receipt == null ? TelemetryIntake.Receipt.UNAVAILABLE : receipt;
-            connection.edge().countTelemetry(outcome);
+        take.apply(hub.uuid(), payload).whenComplete((receipt, failure) -> {
+            R outcome = receipt == null ? unavailable : receipt;
+            count.accept(outcome);
             if (acknowledged) {
                 connection.channel().eventLoop().execute(
-                        () -> connection.session().resolve(packetId, ticket, result(outcome)));
+                        () -> connection.session().resolve(packetId, ticket, result.apply(outcome)));
             }
         });
-    }
-
-    private static DeliveryResult result(TelemetryIntake.Receipt receipt) {
-        return switch (receipt) {
-            case STORED -> DeliveryResult.DELIVERED;
-            case REJECTED -> DeliveryResult.PAYLOAD_REJECTED;
-            case UNAVAILABLE -> DeliveryResult.QUOTA_EXCEEDED;
-        };
     }
 
     /**
